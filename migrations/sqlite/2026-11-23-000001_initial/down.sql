@@ -1,0 +1,12 @@
+DROP TABLE outbox;
+DROP TABLE audit_log;
+DROP TABLE attachments;
+DROP TABLE initiative_authors;
+DROP TABLE initiatives;
+DROP TABLE quotas;
+DROP TABLE role_grants;
+DROP TABLE fields;
+DROP TABLE phases;
+DROP TABLE programs;
+DROP TABLE users;
+DROP TABLE unions;

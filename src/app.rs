@@ -1,0 +1,102 @@
+//! Building and running the HTTP application: `Application::build` binds (port 0 in tests),
+//! `run_until_stopped` serves until SIGTERM/ctrl-c with graceful shutdown.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpServer, middleware, web};
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::TokenKeys;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::routes;
+use crate::state::AppState;
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects the database (migrating if configured), loads keys and binds the listener.
+    pub fn build(settings: Settings, bind: Option<&str>) -> anyhow::Result<Self> {
+        let url = settings.database_url()?;
+        let db = Db::connect(&url, settings.database.pool_size)?;
+        if settings.database.migrate_on_start {
+            let ran = db.migrate()?;
+            if ran > 0 {
+                tracing::info!(ran, "applied migrations");
+            }
+        }
+        let keys = TokenKeys::load(&settings.auth, &settings.data.dir)?;
+        let uploads_dir = settings.data.dir.join("uploads");
+        std::fs::create_dir_all(&uploads_dir)?;
+        let state = AppState {
+            settings: Arc::new(settings),
+            db,
+            keys: Arc::new(keys),
+            uploads_dir,
+        };
+        let addr = bind.unwrap_or(&state.settings.server.bind).to_owned();
+        let listener = TcpListener::bind(&addr)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, state.clone())?;
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (the CLI and tests use its database).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A handle to stop the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (SIGTERM and ctrl-c stop it gracefully).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let workers = match state.settings.server.workers {
+        0 => std::thread::available_parallelism().map_or(2, usize::from),
+        n => n,
+    };
+    let json_limit = state.settings.server.json_limit_bytes;
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(routes::json_config(json_limit))
+            .app_data(routes::query_config())
+            .app_data(routes::path_config())
+            .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+            .wrap(TracingLogger::default())
+            .service(routes::health::healthz)
+            .service(routes::health::readyz)
+            .configure(routes::api::configure)
+            .default_service(web::to(routes::not_found))
+    })
+    .workers(workers)
+    .shutdown_timeout(20)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

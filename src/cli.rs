@@ -1,0 +1,248 @@
+//! The command line: `serve`, `migrate`, `seed --demo`, `user create`, `check-config`; with
+//! no command, the embedded demo (migrate, seed an empty database, serve).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::Application;
+use crate::auth::password;
+use crate::config::Settings;
+use crate::db::{Db, programs, unions};
+use crate::domain::{Role, text};
+use crate::service;
+use crate::service::users::{GrantInput, NewUserInput};
+
+/// Sáng kiến — initiatives of trade-union members, from submission to quota.
+#[derive(Debug, Parser)]
+#[command(name = "sangkien", version, about)]
+pub struct Cli {
+    /// An environment configuration file layered over the defaults (also SANGKIEN_CONFIG).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve HTTP (migrating first when database.migrate_on_start is set).
+    Serve {
+        /// Listen address, e.g. 0.0.0.0:8080 (default: server.bind).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load data.
+    Seed {
+        /// The demo data set (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print the effective configuration with secrets redacted.
+    CheckConfig,
+}
+
+/// User administration.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user with roles.
+    Create(UserCreate),
+}
+
+/// `user create`
+#[derive(Debug, Args)]
+pub struct UserCreate {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub password: String,
+    /// Full name.
+    #[arg(long)]
+    pub name: String,
+    /// Code of the user's union.
+    #[arg(long = "union")]
+    pub union_code: String,
+    /// Optional member code.
+    #[arg(long)]
+    pub member_code: Option<String>,
+    /// ROLE[:UNION_CODE[:PROGRAM_CODE]], repeatable; the union defaults to the user's.
+    /// Roles: member, reviewer, union_officer, program_admin, system_admin.
+    #[arg(long = "role")]
+    pub roles: Vec<String>,
+}
+
+/// Parses the command line and runs it.
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(cli.config.as_deref())?;
+    crate::telemetry::init(&settings.log);
+    match cli.command {
+        None => demo(settings),
+        Some(Command::Serve { bind }) => serve(settings, bind.as_deref(), false),
+        Some(Command::Migrate) => {
+            let db = connect(&settings)?;
+            let ran = db.migrate()?;
+            println!("Đã áp dụng {ran} migration.");
+            Ok(())
+        }
+        Some(Command::Seed { demo }) => {
+            if !demo {
+                anyhow::bail!("nothing to seed: use `seed --demo`");
+            }
+            let db = connect(&settings)?;
+            db.migrate()?;
+            let report = service::seed::seed_demo(&db)?;
+            if report.seeded {
+                println!(
+                    "Đã tạo dữ liệu mẫu: {} công đoàn, {} người dùng, {} sáng kiến.",
+                    report.unions, report.users, report.initiatives
+                );
+            } else {
+                println!("Dữ liệu mẫu đã có sẵn; không thay đổi gì.");
+            }
+            print_demo_logins();
+            Ok(())
+        }
+        Some(Command::User(UserCommand::Create(args))) => create_user(&settings, args),
+        Some(Command::CheckConfig) => {
+            print!("{}", settings.redacted_toml()?);
+            Ok(())
+        }
+    }
+}
+
+fn connect(settings: &Settings) -> anyhow::Result<Db> {
+    Db::connect(&settings.database_url()?, settings.database.pool_size)
+}
+
+fn demo(settings: Settings) -> anyhow::Result<()> {
+    let db = connect(&settings)?;
+    db.migrate()?;
+    if settings.demo.seed_on_first_start && service::seed::is_empty(&db)? {
+        println!("Cơ sở dữ liệu trống: đang tạo dữ liệu mẫu…");
+        let report = service::seed::seed_demo(&db)?;
+        println!(
+            "Đã tạo {} công đoàn, {} người dùng, {} sáng kiến.",
+            report.unions, report.users, report.initiatives
+        );
+    }
+    drop(db);
+    serve(settings, None, true)
+}
+
+fn print_demo_logins() {
+    println!(
+        "Tài khoản mẫu (mật khẩu: {}):",
+        service::seed::DEMO_PASSWORD
+    );
+    for (email, _, what) in service::seed::DEMO_ACCOUNTS {
+        println!("  {email:<32} {what}");
+    }
+}
+
+fn serve(settings: Settings, bind: Option<&str>, show_demo: bool) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings, bind)?;
+        let host = bind
+            .map(str::to_owned)
+            .unwrap_or_else(|| app.state().settings.server.bind.clone());
+        let host = host
+            .rsplit_once(':')
+            .map_or(host.clone(), |(h, _)| h.to_owned());
+        println!("Sáng kiến đang chạy tại http://{host}:{}/", app.port());
+        println!("  API: http://{host}:{}/api/v1/openapi.json", app.port());
+        if show_demo {
+            print_demo_logins();
+        }
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
+    let db = connect(settings)?;
+    db.migrate()?;
+    let email = text::parse_email(&args.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    password::check_strength(&args.password).map_err(|e| anyhow::anyhow!("--password: {e}"))?;
+    let name = text::clean_line(&args.name);
+    text::NAME
+        .check(&name)
+        .map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+    let hash = password::hash(&args.password)?;
+    let detail = db.blocking(|conn| {
+        let home = unions::find_by_code(conn, &args.union_code)?.ok_or_else(|| {
+            crate::error::AppError::field(
+                "union",
+                format!("no union with code {}", args.union_code),
+            )
+        })?;
+        let detail = service::users::create_in(
+            conn,
+            None,
+            &NewUserInput {
+                member_code: args.member_code.clone(),
+                full_name: name.clone(),
+                email: email.clone(),
+                phone: None,
+                union_id: home.id,
+                password: None,
+            },
+            Some(&hash),
+        )?;
+        for spec in &args.roles {
+            let mut parts = spec.split(':');
+            let role = parts.next().and_then(Role::parse).ok_or_else(|| {
+                crate::error::AppError::field("role", format!("unknown role in {spec:?}"))
+            })?;
+            let union = match parts.next().filter(|s| !s.is_empty()) {
+                Some(code) => unions::find_by_code(conn, code)?.ok_or_else(|| {
+                    crate::error::AppError::field("role", format!("no union with code {code}"))
+                })?,
+                None => home.clone(),
+            };
+            let program_id = match parts.next().filter(|s| !s.is_empty()) {
+                Some(code) => Some(
+                    programs::find_by_code(conn, code)?
+                        .ok_or_else(|| {
+                            crate::error::AppError::field(
+                                "role",
+                                format!("no program with code {code}"),
+                            )
+                        })?
+                        .id,
+                ),
+                None => None,
+            };
+            service::users::grant_in(
+                conn,
+                None,
+                detail.user.id,
+                &GrantInput {
+                    role,
+                    union_id: union.id,
+                    program_id,
+                },
+            )?;
+        }
+        Ok(detail)
+    });
+    let detail = detail.map_err(|e| {
+        anyhow::anyhow!(
+            "{}: {}",
+            e.message,
+            e.details.map(|d| d.to_string()).unwrap_or_default()
+        )
+    })?;
+    println!(
+        "Đã tạo người dùng #{} <{}>.",
+        detail.user.id, detail.user.email
+    );
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! Typed, layered settings: the built-in `config/default.toml`, an optional environment file,
+//! then `SANGKIEN__SECTION__KEY` variables.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::db::DatabaseUrl;
+
+/// The built-in defaults (the same file the repository documents).
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// Every setting of the service.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// Database.
+    pub database: DatabaseSettings,
+    /// Runtime data folder.
+    pub data: DataSettings,
+    /// Tokens.
+    pub auth: AuthSettings,
+    /// Attachments.
+    pub uploads: UploadSettings,
+    /// Demo data.
+    pub demo: DemoSettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServerSettings {
+    /// Listen address.
+    pub bind: String,
+    /// Worker threads (0 = per core).
+    pub workers: usize,
+    /// Public base URL.
+    pub public_url: String,
+    /// Largest JSON body.
+    pub json_limit_bytes: usize,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DatabaseSettings {
+    /// `sqlite://…` or `postgres://…`.
+    pub url: String,
+    /// Pool size.
+    pub pool_size: u32,
+    /// Migrate at start.
+    pub migrate_on_start: bool,
+}
+
+/// `[data]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DataSettings {
+    /// Runtime data folder.
+    pub dir: PathBuf,
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthSettings {
+    /// Token issuer.
+    pub issuer: String,
+    /// Token audience.
+    pub audience: String,
+    /// Token lifetime in minutes.
+    pub token_ttl_minutes: i64,
+    /// HMAC key (environment only).
+    #[serde(default)]
+    pub jwt_secret: Option<String>,
+    /// Refuse to start without a configured key.
+    pub require_secret: bool,
+}
+
+/// `[uploads]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UploadSettings {
+    /// Largest attachment in bytes.
+    pub max_bytes: u64,
+    /// Most attachments per initiative.
+    pub max_files_per_initiative: i64,
+    /// Accepted extensions.
+    pub allowed_extensions: Vec<String>,
+}
+
+/// `[demo]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoSettings {
+    /// Seed demo data into an empty database at start.
+    pub seed_on_first_start: bool,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogSettings {
+    /// tracing filter.
+    pub filter: String,
+    /// `pretty` or `json`.
+    pub format: String,
+}
+
+impl Settings {
+    /// Loads the layers: built-in defaults, the optional file, then the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("SANGKIEN_CONFIG").map(PathBuf::from));
+        if let Some(path) = file {
+            if !path.exists() {
+                anyhow::bail!("configuration file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("SANGKIEN__").split("__"));
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what types alone cannot: the URL scheme, key length, sane numbers.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        DatabaseUrl::parse(&self.database.url).map_err(|e| anyhow::anyhow!("database.url: {e}"))?;
+        if let Some(secret) = &self.auth.jwt_secret
+            && secret.len() < 32
+        {
+            anyhow::bail!("auth.jwt_secret must be at least 32 bytes long");
+        }
+        if self.auth.require_secret && self.auth.jwt_secret.is_none() {
+            anyhow::bail!(
+                "auth.require_secret is set but no key is configured: set SANGKIEN__AUTH__JWT_SECRET"
+            );
+        }
+        if self.auth.token_ttl_minutes <= 0 {
+            anyhow::bail!("auth.token_ttl_minutes must be positive");
+        }
+        if self.uploads.max_bytes == 0 {
+            anyhow::bail!("uploads.max_bytes must be positive");
+        }
+        Ok(())
+    }
+
+    /// The database URL, checked.
+    pub fn database_url(&self) -> anyhow::Result<DatabaseUrl> {
+        DatabaseUrl::parse(&self.database.url).map_err(|e| anyhow::anyhow!("database.url: {e}"))
+    }
+
+    /// The effective configuration as TOML with secrets redacted.
+    pub fn redacted_toml(&self) -> anyhow::Result<String> {
+        let mut copy = self.clone();
+        if copy.auth.jwt_secret.is_some() {
+            copy.auth.jwt_secret = Some("[redacted]".to_owned());
+        }
+        copy.database.url = redact_url_password(&copy.database.url);
+        Ok(toml::to_string_pretty(&copy)?)
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host` with `[redacted]`.
+pub fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:[redacted]@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_and_validate() {
+        let s: Settings = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
+        s.validate().unwrap();
+        assert_eq!(s.server.bind, "127.0.0.1:8080");
+        assert!(s.database.url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url_password("postgres://app:s3cret@db:5432/sk"),
+            "postgres://app:[redacted]@db:5432/sk"
+        );
+        assert_eq!(
+            redact_url_password("postgres://app@db/sk"),
+            "postgres://app@db/sk"
+        );
+    }
+
+    #[test]
+    fn bad_scheme_is_refused() {
+        let mut s: Settings = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
+        s.database.url = "mysql://x".into();
+        assert!(s.validate().is_err());
+    }
+}

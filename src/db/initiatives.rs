@@ -1,0 +1,411 @@
+//! Queries on initiatives, their authors and attachments.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{attachments, initiative_authors, initiatives, users};
+use super::{DbConn, path_range};
+
+/// An initiative row.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = initiatives)]
+pub struct InitiativeRow {
+    pub id: i64,
+    pub program_id: i64,
+    pub phase_id: Option<i64>,
+    pub field_id: Option<i64>,
+    pub union_id: i64,
+    pub union_path: String,
+    pub author_id: i64,
+    pub title: String,
+    pub current_situation: String,
+    pub solution: String,
+    pub scope: String,
+    pub benefits: String,
+    pub first_applied_on: Option<NaiveDate>,
+    pub estimated_benefit_vnd: Option<i64>,
+    pub confidential: bool,
+    pub status: String,
+    pub version: i32,
+    pub receipt_no: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The content an author writes; inserted on create and replaced on update.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = initiatives, treat_none_as_null = true)]
+pub struct InitiativeContent {
+    pub phase_id: Option<i64>,
+    pub field_id: Option<i64>,
+    pub title: String,
+    pub current_situation: String,
+    pub solution: String,
+    pub scope: String,
+    pub benefits: String,
+    pub first_applied_on: Option<NaiveDate>,
+    pub estimated_benefit_vnd: Option<i64>,
+    pub confidential: bool,
+}
+
+/// An author of an initiative, with their share.
+#[derive(Debug, Clone, Queryable)]
+pub struct AuthorRow {
+    pub user_id: i64,
+    pub full_name: String,
+    pub share_percent: i32,
+    pub position: i32,
+}
+
+/// An attachment row.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = attachments)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub initiative_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts a draft.
+pub fn insert(
+    conn: &mut DbConn,
+    program_id: i64,
+    union_id: i64,
+    union_path: &str,
+    author_id: i64,
+    content: &InitiativeContent,
+    now: NaiveDateTime,
+) -> QueryResult<InitiativeRow> {
+    diesel::insert_into(initiatives::table)
+        .values((
+            content,
+            initiatives::program_id.eq(program_id),
+            initiatives::union_id.eq(union_id),
+            initiatives::union_path.eq(union_path),
+            initiatives::author_id.eq(author_id),
+            initiatives::status.eq("draft"),
+            initiatives::version.eq(1),
+            initiatives::created_at.eq(now),
+            initiatives::updated_at.eq(now),
+        ))
+        .returning(initiatives::id)
+        .get_result::<i64>(conn)
+        .and_then(|id| {
+            initiatives::table
+                .find(id)
+                .select(InitiativeRow::as_select())
+                .first(conn)
+        })
+}
+
+/// An initiative by id.
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<InitiativeRow>> {
+    initiatives::table
+        .find(id)
+        .select(InitiativeRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Replaces the content if the row is still at `expected_version`; returns false when it is
+/// not (someone saved in between).
+pub fn update_content(
+    conn: &mut DbConn,
+    id: i64,
+    expected_version: i32,
+    content: &InitiativeContent,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        initiatives::table
+            .filter(initiatives::id.eq(id))
+            .filter(initiatives::version.eq(expected_version)),
+    )
+    .set((
+        content,
+        initiatives::version.eq(expected_version + 1),
+        initiatives::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Moves the initiative from `from` to `to` if it is still at `expected_version` and in
+/// `from`; returns false otherwise.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the guarded columns of one transition"
+)]
+pub fn transition(
+    conn: &mut DbConn,
+    id: i64,
+    expected_version: i32,
+    from: &str,
+    to: &str,
+    submitted_at: Option<NaiveDateTime>,
+    receipt_no: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let target = initiatives::table
+        .filter(initiatives::id.eq(id))
+        .filter(initiatives::version.eq(expected_version))
+        .filter(initiatives::status.eq(from));
+    let n = match (submitted_at, receipt_no) {
+        (Some(at), Some(no)) => diesel::update(target)
+            .set((
+                initiatives::status.eq(to),
+                initiatives::version.eq(expected_version + 1),
+                initiatives::submitted_at.eq(at),
+                initiatives::receipt_no.eq(no),
+                initiatives::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+        (Some(at), None) => diesel::update(target)
+            .set((
+                initiatives::status.eq(to),
+                initiatives::version.eq(expected_version + 1),
+                initiatives::submitted_at.eq(at),
+                initiatives::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+        _ => {
+            let decided = ["approved", "rejected", "duplicate", "revoked"]
+                .contains(&to)
+                .then_some(now);
+            diesel::update(target)
+                .set((
+                    initiatives::status.eq(to),
+                    initiatives::version.eq(expected_version + 1),
+                    initiatives::decided_at.eq(decided),
+                    initiatives::updated_at.eq(now),
+                ))
+                .execute(conn)?
+        }
+    };
+    Ok(n == 1)
+}
+
+/// The authors of an initiative, submitting author first.
+pub fn authors(conn: &mut DbConn, initiative_id: i64) -> QueryResult<Vec<AuthorRow>> {
+    initiative_authors::table
+        .inner_join(users::table.on(users::id.eq(initiative_authors::user_id)))
+        .filter(initiative_authors::initiative_id.eq(initiative_id))
+        .order(initiative_authors::position)
+        .select((
+            initiative_authors::user_id,
+            users::full_name,
+            initiative_authors::share_percent,
+            initiative_authors::position,
+        ))
+        .load(conn)
+}
+
+/// Replaces the authors of an initiative.
+pub fn set_authors(
+    conn: &mut DbConn,
+    initiative_id: i64,
+    entries: &[(i64, i32)],
+) -> QueryResult<()> {
+    diesel::delete(
+        initiative_authors::table.filter(initiative_authors::initiative_id.eq(initiative_id)),
+    )
+    .execute(conn)?;
+    let rows: Vec<_> = entries
+        .iter()
+        .enumerate()
+        .map(|(pos, (user, share))| {
+            (
+                initiative_authors::initiative_id.eq(initiative_id),
+                initiative_authors::user_id.eq(*user),
+                initiative_authors::share_percent.eq(*share),
+                initiative_authors::position.eq(i32::try_from(pos).unwrap_or(i32::MAX)),
+            )
+        })
+        .collect();
+    for row in rows {
+        diesel::insert_into(initiative_authors::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Filters for listing initiatives.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub program_id: Option<i64>,
+    pub phase_id: Option<i64>,
+    pub field_id: Option<i64>,
+    /// Only initiatives of this union subtree.
+    pub subtree: Option<String>,
+    pub status: Option<String>,
+    /// Only initiatives this user authored or co-authored.
+    pub author_id: Option<i64>,
+}
+
+/// What the caller may see, applied as a filter.
+#[derive(Debug, Clone)]
+pub struct Visibility {
+    /// Everything (system administrators).
+    pub all: bool,
+    /// The caller's own (as author or co-author), in any status.
+    pub user_id: i64,
+    /// Non-draft initiatives under these paths (officers, program administrators).
+    pub oversight: Vec<String>,
+    /// Non-draft initiatives of (program, path) pairs (reviewers).
+    pub reviewing: Vec<(i64, String)>,
+    /// Approved, non-confidential initiatives.
+    pub published: bool,
+}
+
+type Cond<'a> = Box<
+    dyn BoxableExpression<
+            initiatives::table,
+            super::MultiBackend,
+            SqlType = diesel::sql_types::Bool,
+        > + 'a,
+>;
+
+fn in_path(path: &str) -> Cond<'static> {
+    let (lo, hi) = path_range(path);
+    Box::new(
+        initiatives::union_path
+            .ge(lo)
+            .and(initiatives::union_path.lt(hi)),
+    )
+}
+
+fn visibility_condition(v: &Visibility) -> Cond<'static> {
+    if v.all {
+        return Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1=1"));
+    }
+    let own = initiative_authors::table
+        .filter(initiative_authors::user_id.eq(v.user_id))
+        .select(initiative_authors::initiative_id);
+    let mut cond: Cond<'static> = Box::new(initiatives::id.eq_any(own));
+    let not_draft = || initiatives::status.ne("draft");
+    for p in &v.oversight {
+        cond = Box::new(cond.or(in_path(p).and(not_draft())));
+    }
+    for (program, p) in &v.reviewing {
+        cond = Box::new(
+            cond.or(in_path(p)
+                .and(initiatives::program_id.eq(*program))
+                .and(not_draft())),
+        );
+    }
+    if v.published {
+        cond = Box::new(
+            cond.or(initiatives::status
+                .eq("approved")
+                .and(initiatives::confidential.eq(false))),
+        );
+    }
+    cond
+}
+
+/// A page of initiatives matching `filter` that the caller may see, newest first, with the
+/// total count.
+pub fn list(
+    conn: &mut DbConn,
+    filter: &ListFilter,
+    visibility: &Visibility,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<InitiativeRow>, i64)> {
+    let build = || {
+        let mut q = initiatives::table.into_boxed();
+        q = q.filter(visibility_condition(visibility));
+        if let Some(p) = filter.program_id {
+            q = q.filter(initiatives::program_id.eq(p));
+        }
+        if let Some(p) = filter.phase_id {
+            q = q.filter(initiatives::phase_id.eq(p));
+        }
+        if let Some(f) = filter.field_id {
+            q = q.filter(initiatives::field_id.eq(f));
+        }
+        if let Some(path) = &filter.subtree {
+            q = q.filter(in_path(path));
+        }
+        if let Some(s) = &filter.status {
+            q = q.filter(initiatives::status.eq(s.clone()));
+        }
+        if let Some(a) = filter.author_id {
+            let theirs = initiative_authors::table
+                .filter(initiative_authors::user_id.eq(a))
+                .select(initiative_authors::initiative_id);
+            q = q.filter(initiatives::id.eq_any(theirs));
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows = build()
+        .order(initiatives::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .select(InitiativeRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Inserts an attachment's metadata.
+pub fn insert_attachment(
+    conn: &mut DbConn,
+    initiative_id: i64,
+    file_name: &str,
+    content_type: &str,
+    size_bytes: i64,
+    sha256: &str,
+    uploaded_by: i64,
+    now: NaiveDateTime,
+) -> QueryResult<AttachmentRow> {
+    diesel::insert_into(attachments::table)
+        .values((
+            attachments::initiative_id.eq(initiative_id),
+            attachments::file_name.eq(file_name),
+            attachments::content_type.eq(content_type),
+            attachments::size_bytes.eq(size_bytes),
+            attachments::sha256.eq(sha256),
+            attachments::uploaded_by.eq(uploaded_by),
+            attachments::created_at.eq(now),
+        ))
+        .returning(attachments::id)
+        .get_result::<i64>(conn)
+        .and_then(|id| {
+            attachments::table
+                .find(id)
+                .select(AttachmentRow::as_select())
+                .first(conn)
+        })
+}
+
+/// The attachments of an initiative, oldest first.
+pub fn attachments(conn: &mut DbConn, initiative_id: i64) -> QueryResult<Vec<AttachmentRow>> {
+    attachments::table
+        .filter(attachments::initiative_id.eq(initiative_id))
+        .order(attachments::id)
+        .select(AttachmentRow::as_select())
+        .load(conn)
+}
+
+/// An attachment by id.
+pub fn find_attachment(conn: &mut DbConn, id: i64) -> QueryResult<Option<AttachmentRow>> {
+    attachments::table
+        .find(id)
+        .select(AttachmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// How many initiatives there are.
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    initiatives::table.count().get_result(conn)
+}

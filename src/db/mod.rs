@@ -1,0 +1,290 @@
+//! Persistence: one connection type over SQLite and PostgreSQL, the pool, migrations, and the
+//! query modules (one per aggregate).
+//!
+//! Backend-specific behaviour (connection pragmas, migration trees, write serialisation on
+//! SQLite) is confined to this module; query modules are written once against [`DbConn`].
+
+pub mod audit;
+pub mod initiatives;
+pub mod outbox;
+pub mod programs;
+pub mod schema;
+pub mod unions;
+pub mod users;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, R2D2Connection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+/// Migrations for SQLite, embedded in the binary.
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+/// Migrations for PostgreSQL, embedded in the binary.
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend; queries written against it run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    /// PostgreSQL (production, several instances).
+    Pg(PgConnection),
+    /// SQLite (the embedded default).
+    Sqlite(SqliteConnection),
+}
+
+/// Which database the URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `postgres://` or `postgresql://`
+    Postgres,
+    /// `sqlite://PATH`
+    Sqlite,
+}
+
+/// A database URL whose scheme has been checked.
+#[derive(Debug, Clone)]
+pub struct DatabaseUrl {
+    /// The backend the scheme selects.
+    pub backend: Backend,
+    /// What the driver is given: the URL itself for PostgreSQL, the file path for SQLite.
+    pub target: String,
+}
+
+impl DatabaseUrl {
+    /// Parses a database URL; anything but `sqlite://…` or `postgres(ql)://…` is an error, so a
+    /// mistyped PostgreSQL URL never silently becomes an SQLite file.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self {
+                backend: Backend::Postgres,
+                target: url.to_owned(),
+            })
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("the SQLite URL names no file: use sqlite://PATH".to_owned());
+            }
+            Ok(Self {
+                backend: Backend::Sqlite,
+                target: path.to_owned(),
+            })
+        } else {
+            let scheme = url.split("://").next().unwrap_or_default();
+            Err(format!(
+                "unsupported database URL scheme {scheme:?}: use sqlite://PATH or postgres://USER@HOST/DB"
+            ))
+        }
+    }
+}
+
+/// Opens connections of the configured backend, with SQLite's pragmas on every connection.
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match self.url.backend {
+            Backend::Postgres => PgConnection::establish(&self.url.target)
+                .map(DbConn::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.url.target)
+                    .map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// The database handle the application shares: a pool, plus a write lock on SQLite (which
+/// has a single writer; serialising writes in-process avoids `SQLITE_BUSY` on upgrade).
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+    write_lock: Arc<Mutex<()>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+impl Db {
+    /// Connects a pool of `pool_size` connections (creating the SQLite file's folder).
+    pub fn connect(url: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Self> {
+        if url.backend == Backend::Sqlite
+            && let Some(parent) = std::path::Path::new(&url.target).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(5))
+            .build(Manager { url: url.clone() })?;
+        Ok(Self {
+            pool,
+            backend: url.backend,
+            write_lock: Arc::new(Mutex::new(())),
+        })
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations of the backend's tree; returns how many ran.
+    pub fn migrate(&self) -> anyhow::Result<usize> {
+        let mut conn = self.pool.get()?;
+        let ran = match &mut *conn {
+            DbConn::Pg(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map_err(|e| anyhow::anyhow!("migrating PostgreSQL: {e}"))?
+                .len(),
+            DbConn::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(|e| anyhow::anyhow!("migrating SQLite: {e}"))?
+                .len(),
+        };
+        Ok(ran)
+    }
+
+    /// True when the database answers and no migration is pending.
+    pub async fn ready(&self) -> Result<bool, AppError> {
+        self.read(|conn| {
+            let pending = match conn {
+                DbConn::Pg(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+                DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+            };
+            pending
+                .map(|p| !p)
+                .map_err(|e| AppError::internal(format!("checking migrations: {e}")))
+        })
+        .await
+    }
+
+    /// Runs `f` on a pooled connection in a blocking thread.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(AppError::unavailable)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
+    }
+
+    /// Runs `f` inside one transaction (serialised with other writes on SQLite); an `Err`
+    /// rolls everything back, outbox and audit rows included.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let lock = (self.backend == Backend::Sqlite).then(|| self.write_lock.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(AppError::unavailable)?;
+            let _guard = match &lock {
+                Some(l) => Some(l.lock().unwrap_or_else(|poisoned| poisoned.into_inner())),
+                None => None,
+            };
+            conn.transaction(|c| f(c))
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
+    }
+
+    /// Runs `f` on a connection synchronously (start-up tasks and the CLI).
+    pub fn blocking<T>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = self.pool.get().map_err(AppError::unavailable)?;
+        let _guard = (self.backend == Backend::Sqlite)
+            .then(|| self.write_lock.lock().unwrap_or_else(|p| p.into_inner()));
+        conn.transaction(|c| f(c))
+    }
+}
+
+/// The current UTC time truncated to microseconds, as both backends store it.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower(text)`, on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// `[lo, hi)` bounds that select every path starting with `prefix` (a materialised path that
+/// ends in `/`): an index range scan on both backends.
+pub fn path_range(prefix: &str) -> (String, String) {
+    let mut hi = prefix.trim_end_matches('/').to_owned();
+    hi.push('0'); // '0' is the byte after '/'
+    (prefix.to_owned(), hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_scheme_selects_backend() {
+        let pg = DatabaseUrl::parse("postgres://postgres@127.0.0.1/x").unwrap();
+        assert_eq!(pg.backend, Backend::Postgres);
+        let lite = DatabaseUrl::parse("sqlite://data/sangkien.db").unwrap();
+        assert_eq!(lite.backend, Backend::Sqlite);
+        assert_eq!(lite.target, "data/sangkien.db");
+        assert!(DatabaseUrl::parse("postgress://x").is_err());
+        assert!(DatabaseUrl::parse("data/sangkien.db").is_err());
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn path_range_covers_subtree_only() {
+        let (lo, hi) = path_range("/1/5/");
+        for inside in ["/1/5/", "/1/5/23/", "/1/5/9/99/"] {
+            assert!(inside >= lo.as_str() && inside < hi.as_str(), "{inside}");
+        }
+        for outside in ["/1/50/", "/1/4/", "/1/6/", "/1/"] {
+            assert!(
+                !(outside >= lo.as_str() && outside < hi.as_str()),
+                "{outside}"
+            );
+        }
+    }
+}

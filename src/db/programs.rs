@@ -1,0 +1,289 @@
+//! Queries on programs, their phases, fields and quotas.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{fields, phases, programs, quotas};
+
+/// A program row.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = programs)]
+pub struct ProgramRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub owner_union_id: i64,
+    pub applied_from: Option<NaiveDate>,
+    pub applied_to: Option<NaiveDate>,
+    pub target_count: Option<i64>,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A program to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = programs)]
+pub struct NewProgram<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub owner_union_id: i64,
+    pub applied_from: Option<NaiveDate>,
+    pub applied_to: Option<NaiveDate>,
+    pub target_count: Option<i64>,
+    pub status: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The changeable fields of a program.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = programs, treat_none_as_null = true)]
+pub struct ProgramChanges<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub applied_from: Option<NaiveDate>,
+    pub applied_to: Option<NaiveDate>,
+    pub target_count: Option<i64>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A phase row.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = phases)]
+pub struct PhaseRow {
+    pub id: i64,
+    pub program_id: i64,
+    pub name: String,
+    pub position: i32,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+}
+
+/// A field row.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = fields)]
+pub struct FieldRow {
+    pub id: i64,
+    pub program_id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+/// Inserts a program.
+pub fn insert(conn: &mut DbConn, new: &NewProgram<'_>) -> QueryResult<ProgramRow> {
+    diesel::insert_into(programs::table)
+        .values(new)
+        .returning(programs::id)
+        .get_result::<i64>(conn)
+        .and_then(|id| {
+            programs::table
+                .find(id)
+                .select(ProgramRow::as_select())
+                .first(conn)
+        })
+}
+
+/// A program by id.
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<ProgramRow>> {
+    programs::table
+        .find(id)
+        .select(ProgramRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A program by code.
+pub fn find_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<ProgramRow>> {
+    programs::table
+        .filter(programs::code.eq(code))
+        .select(ProgramRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every program, newest first.
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<ProgramRow>> {
+    programs::table
+        .order(programs::id.desc())
+        .select(ProgramRow::as_select())
+        .load(conn)
+}
+
+/// Applies changes to a program.
+pub fn update(conn: &mut DbConn, id: i64, changes: &ProgramChanges<'_>) -> QueryResult<()> {
+    diesel::update(programs::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Sets a program's status.
+pub fn set_status(conn: &mut DbConn, id: i64, status: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(programs::table.find(id))
+        .set((programs::status.eq(status), programs::updated_at.eq(now)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The phases of a program, in order.
+pub fn phases(conn: &mut DbConn, program_id: i64) -> QueryResult<Vec<PhaseRow>> {
+    phases::table
+        .filter(phases::program_id.eq(program_id))
+        .order((phases::position, phases::id))
+        .select(PhaseRow::as_select())
+        .load(conn)
+}
+
+/// Adds a phase.
+pub fn insert_phase(
+    conn: &mut DbConn,
+    program_id: i64,
+    name: &str,
+    position: i32,
+    opens_at: NaiveDateTime,
+    closes_at: NaiveDateTime,
+) -> QueryResult<PhaseRow> {
+    diesel::insert_into(phases::table)
+        .values((
+            phases::program_id.eq(program_id),
+            phases::name.eq(name),
+            phases::position.eq(position),
+            phases::opens_at.eq(opens_at),
+            phases::closes_at.eq(closes_at),
+        ))
+        .returning(phases::id)
+        .get_result::<i64>(conn)
+        .and_then(|id| {
+            phases::table
+                .find(id)
+                .select(PhaseRow::as_select())
+                .first(conn)
+        })
+}
+
+/// Changes a phase.
+pub fn update_phase(
+    conn: &mut DbConn,
+    id: i64,
+    name: &str,
+    opens_at: NaiveDateTime,
+    closes_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(phases::table.find(id))
+        .set((
+            phases::name.eq(name),
+            phases::opens_at.eq(opens_at),
+            phases::closes_at.eq(closes_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A phase by id.
+pub fn find_phase(conn: &mut DbConn, id: i64) -> QueryResult<Option<PhaseRow>> {
+    phases::table
+        .find(id)
+        .select(PhaseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The fields of a program, by name.
+pub fn fields(conn: &mut DbConn, program_id: i64) -> QueryResult<Vec<FieldRow>> {
+    fields::table
+        .filter(fields::program_id.eq(program_id))
+        .order((fields::name, fields::id))
+        .select(FieldRow::as_select())
+        .load(conn)
+}
+
+/// Adds a field.
+pub fn insert_field(
+    conn: &mut DbConn,
+    program_id: i64,
+    code: &str,
+    name: &str,
+) -> QueryResult<FieldRow> {
+    diesel::insert_into(fields::table)
+        .values((
+            fields::program_id.eq(program_id),
+            fields::code.eq(code),
+            fields::name.eq(name),
+        ))
+        .returning(fields::id)
+        .get_result::<i64>(conn)
+        .and_then(|id| {
+            fields::table
+                .find(id)
+                .select(FieldRow::as_select())
+                .first(conn)
+        })
+}
+
+/// A field by id.
+pub fn find_field(conn: &mut DbConn, id: i64) -> QueryResult<Option<FieldRow>> {
+    fields::table
+        .find(id)
+        .select(FieldRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Sets (inserts or replaces) a union's quota for a program and optional phase.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub fn set_quota(
+    conn: &mut DbConn,
+    program_id: i64,
+    phase_id: Option<i64>,
+    union_id: i64,
+    kind: &str,
+    value: i64,
+    members_as_of: Option<NaiveDate>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let mut existing = quotas::table
+        .filter(quotas::program_id.eq(program_id))
+        .filter(quotas::union_id.eq(union_id))
+        .select(quotas::id)
+        .into_boxed();
+    existing = match phase_id {
+        Some(p) => existing.filter(quotas::phase_id.eq(p)),
+        None => existing.filter(quotas::phase_id.is_null()),
+    };
+    match existing.first::<i64>(conn).optional()? {
+        Some(id) => diesel::update(quotas::table.find(id))
+            .set((
+                quotas::kind.eq(kind),
+                quotas::value.eq(value),
+                quotas::members_as_of.eq(members_as_of),
+                quotas::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map(|_| ()),
+        None => diesel::insert_into(quotas::table)
+            .values((
+                quotas::program_id.eq(program_id),
+                quotas::phase_id.eq(phase_id),
+                quotas::union_id.eq(union_id),
+                quotas::kind.eq(kind),
+                quotas::value.eq(value),
+                quotas::members_as_of.eq(members_as_of),
+                quotas::created_at.eq(now),
+                quotas::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map(|_| ()),
+    }
+}
+
+/// How many quotas a program has.
+pub fn quota_count(conn: &mut DbConn, program_id: i64) -> QueryResult<i64> {
+    quotas::table
+        .filter(quotas::program_id.eq(program_id))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,150 @@
+//! Queries on the union tree.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::unions;
+use super::{DbConn, path_range};
+
+/// A union row.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = unions)]
+pub struct UnionRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub level: i32,
+    pub code: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub path: String,
+    pub cluster: Option<String>,
+    pub member_count: i32,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A union to insert (its path is set from its id).
+#[derive(Debug, Clone)]
+pub struct NewUnion<'a> {
+    pub parent: Option<&'a UnionRow>,
+    pub level: i32,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub short_name: Option<&'a str>,
+    pub cluster: Option<&'a str>,
+    pub member_count: i32,
+    pub now: NaiveDateTime,
+}
+
+/// Inserts a union and sets its materialised path.
+pub fn insert(conn: &mut DbConn, new: &NewUnion<'_>) -> QueryResult<UnionRow> {
+    let placeholder = format!("pending:{}", new.code);
+    let id: i64 = diesel::insert_into(unions::table)
+        .values((
+            unions::parent_id.eq(new.parent.map(|p| p.id)),
+            unions::level.eq(new.level),
+            unions::code.eq(new.code),
+            unions::name.eq(new.name),
+            unions::short_name.eq(new.short_name),
+            unions::path.eq(&placeholder),
+            unions::cluster.eq(new.cluster),
+            unions::member_count.eq(new.member_count),
+            unions::active.eq(true),
+            unions::created_at.eq(new.now),
+            unions::updated_at.eq(new.now),
+        ))
+        .returning(unions::id)
+        .get_result(conn)?;
+    let path = match new.parent {
+        Some(p) => format!("{}{id}/", p.path),
+        None => format!("/{id}/"),
+    };
+    diesel::update(unions::table.find(id))
+        .set(unions::path.eq(&path))
+        .execute(conn)?;
+    unions::table
+        .find(id)
+        .select(UnionRow::as_select())
+        .first(conn)
+}
+
+/// A union by id.
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<UnionRow>> {
+    unions::table
+        .find(id)
+        .select(UnionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A union by code.
+pub fn find_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<UnionRow>> {
+    unions::table
+        .filter(unions::code.eq(code))
+        .select(UnionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The root union(s).
+pub fn roots(conn: &mut DbConn) -> QueryResult<Vec<UnionRow>> {
+    unions::table
+        .filter(unions::parent_id.is_null())
+        .order(unions::id)
+        .select(UnionRow::as_select())
+        .load(conn)
+}
+
+/// Direct children, by name.
+pub fn children(conn: &mut DbConn, id: i64) -> QueryResult<Vec<UnionRow>> {
+    unions::table
+        .filter(unions::parent_id.eq(id))
+        .order((unions::name, unions::id))
+        .select(UnionRow::as_select())
+        .load(conn)
+}
+
+/// The union at `path` and everything below it, in path order, down to `max_level`.
+pub fn subtree(conn: &mut DbConn, path: &str, max_level: i32) -> QueryResult<Vec<UnionRow>> {
+    let (lo, hi) = path_range(path);
+    unions::table
+        .filter(unions::path.ge(lo))
+        .filter(unions::path.lt(hi))
+        .filter(unions::level.le(max_level))
+        .order(unions::path)
+        .select(UnionRow::as_select())
+        .load(conn)
+}
+
+/// Changes a union's descriptive fields.
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    name: &str,
+    short_name: Option<&str>,
+    cluster: Option<&str>,
+    member_count: i32,
+    active: bool,
+    now: NaiveDateTime,
+) -> QueryResult<UnionRow> {
+    diesel::update(unions::table.find(id))
+        .set((
+            unions::name.eq(name),
+            unions::short_name.eq(short_name),
+            unions::cluster.eq(cluster),
+            unions::member_count.eq(member_count),
+            unions::active.eq(active),
+            unions::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    unions::table
+        .find(id)
+        .select(UnionRow::as_select())
+        .first(conn)
+}
+
+/// How many unions there are.
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    unions::table.count().get_result(conn)
+}

@@ -1,0 +1,14 @@
+//! Domain rules as plain types and functions: no I/O, no framework, unit-tested alone.
+
+pub mod initiative;
+pub mod permissions;
+pub mod program;
+pub mod text;
+pub mod union;
+pub mod user;
+
+pub use initiative::{InitiativeStatus, Shares};
+pub use permissions::{Action, Actor, Grant, Resource, can};
+pub use program::{PhaseWindow, ProgramStatus, QuotaKind};
+pub use union::{UnionLevel, UnionPath};
+pub use user::{Role, UserStatus};

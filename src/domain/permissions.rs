@@ -1,0 +1,415 @@
+//! The one permission function: `can(actor, action, resource)`. Every handler and page asks it;
+//! nothing else decides who may do what.
+
+use super::initiative::InitiativeStatus;
+use super::program::ProgramStatus;
+use super::union::UnionPath;
+use super::user::Role;
+
+/// A role granted over a union's subtree (and, for reviewers, one program).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The role.
+    pub role: Role,
+    /// The subtree it covers.
+    pub union_path: UnionPath,
+    /// For reviewers: the program.
+    pub program_id: Option<i64>,
+}
+
+/// Who is acting: an authenticated, active user with their grants.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The user's id.
+    pub user_id: i64,
+    /// The path of the user's own union.
+    pub union_path: UnionPath,
+    /// The user's grants.
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    /// Does the actor hold `role` over a subtree covering `path`?
+    pub fn has_role_over(&self, role: Role, path: &UnionPath) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.union_path.covers(path))
+    }
+
+    /// Does the actor hold `role` anywhere?
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Is the actor a system administrator?
+    pub fn is_system_admin(&self) -> bool {
+        self.has_role(Role::SystemAdmin)
+    }
+
+    /// Is the actor a reviewer of `program_id` over `path`?
+    pub fn reviews(&self, program_id: i64, path: &UnionPath) -> bool {
+        self.grants.iter().any(|g| {
+            g.role == Role::Reviewer
+                && g.program_id == Some(program_id)
+                && g.union_path.covers(path)
+        })
+    }
+
+    /// The subtrees in which the actor may see members' data and submitted initiatives
+    /// (officers, program administrators; everything for a system administrator).
+    pub fn oversight_paths(&self) -> Vec<&UnionPath> {
+        self.grants
+            .iter()
+            .filter(|g| {
+                matches!(
+                    g.role,
+                    Role::UnionOfficer | Role::ProgramAdmin | Role::SystemAdmin
+                )
+            })
+            .map(|g| &g.union_path)
+            .collect()
+    }
+}
+
+/// What the actor wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read a union and its tree.
+    ViewUnion,
+    /// Create a child of the union, or change the union.
+    ManageUnion,
+    /// Read a user's profile and grants.
+    ViewUser,
+    /// Create, change or disable users in the union.
+    ManageUser,
+    /// Grant or revoke this role over the union's subtree.
+    GrantRole(Role),
+    /// Read a program with its phases and fields.
+    ViewProgram,
+    /// Create or change a program, its phases and fields; open or close it.
+    ManageProgram,
+    /// Start an initiative in the program.
+    CreateInitiative,
+    /// Read an initiative with its attachments and history.
+    ViewInitiative,
+    /// Change an initiative's content, attachments included, or submit it.
+    EditInitiative,
+    /// Review and decide an initiative (the review issue).
+    ReviewInitiative,
+    /// Read the configuration and the system state.
+    Administer,
+}
+
+/// What the action is done to.
+#[derive(Debug, Clone, Copy)]
+pub enum Resource<'a> {
+    /// A union (or the users in it).
+    Union {
+        /// Its path.
+        path: &'a UnionPath,
+    },
+    /// A user.
+    User {
+        /// Their id.
+        id: i64,
+        /// Their union's path.
+        union_path: &'a UnionPath,
+    },
+    /// A program.
+    Program {
+        /// Its owner union's path.
+        owner_path: &'a UnionPath,
+        /// Its status.
+        status: ProgramStatus,
+    },
+    /// An initiative.
+    Initiative {
+        /// Its program.
+        program_id: i64,
+        /// Its submitting union's path.
+        union_path: &'a UnionPath,
+        /// Its authors, submitting author first.
+        authors: &'a [i64],
+        /// Its status.
+        status: InitiativeStatus,
+        /// Whether only the title, benefit summary and award are public.
+        confidential: bool,
+    },
+    /// The system as a whole.
+    System,
+}
+
+/// May `actor` do `action` to `resource`?
+pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
+    if actor.is_system_admin() {
+        return true;
+    }
+    match (action, resource) {
+        (Action::ViewUnion, Resource::Union { .. }) => true,
+        (Action::ManageUnion, Resource::Union { path }) => {
+            actor.has_role_over(Role::UnionOfficer, path)
+        }
+        (Action::ViewUser, Resource::User { id, union_path }) => {
+            id == actor.user_id || actor.oversight_paths().iter().any(|p| p.covers(union_path))
+        }
+        (
+            Action::ManageUser,
+            Resource::User {
+                union_path: path, ..
+            },
+        )
+        | (Action::ManageUser, Resource::Union { path }) => {
+            actor.has_role_over(Role::UnionOfficer, path)
+        }
+        (Action::GrantRole(role), Resource::Union { path }) => match role {
+            Role::Member | Role::Reviewer | Role::UnionOfficer => {
+                actor.has_role_over(Role::UnionOfficer, path)
+                    || (role == Role::Reviewer && actor.has_role_over(Role::ProgramAdmin, path))
+            }
+            Role::ProgramAdmin => actor.has_role_over(Role::UnionOfficer, path),
+            Role::SystemAdmin => false,
+        },
+        (Action::ViewProgram, Resource::Program { owner_path, status }) => {
+            status != ProgramStatus::Draft
+                || actor.has_role_over(Role::ProgramAdmin, owner_path)
+                || actor.has_role_over(Role::UnionOfficer, owner_path)
+        }
+        (Action::ManageProgram, Resource::Program { owner_path, .. }) => {
+            actor.has_role_over(Role::ProgramAdmin, owner_path)
+        }
+        (Action::CreateInitiative, Resource::Program { owner_path, status }) => {
+            status == ProgramStatus::Open
+                && actor.has_role(Role::Member)
+                && owner_path.covers(&actor.union_path)
+        }
+        (
+            Action::ViewInitiative,
+            Resource::Initiative {
+                program_id,
+                union_path,
+                authors,
+                status,
+                confidential,
+            },
+        ) => {
+            if authors.contains(&actor.user_id) {
+                return true;
+            }
+            if status == InitiativeStatus::Draft {
+                return false;
+            }
+            (status == InitiativeStatus::Approved && !confidential)
+                || actor.reviews(program_id, union_path)
+                || actor.oversight_paths().iter().any(|p| p.covers(union_path))
+        }
+        (Action::EditInitiative, Resource::Initiative { authors, .. }) => {
+            authors.first() == Some(&actor.user_id)
+        }
+        (
+            Action::ReviewInitiative,
+            Resource::Initiative {
+                program_id,
+                union_path,
+                authors,
+                status,
+                ..
+            },
+        ) => {
+            status != InitiativeStatus::Draft
+                && !authors.contains(&actor.user_id)
+                && actor.reviews(program_id, union_path)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(ids: &[i64]) -> UnionPath {
+        let mut p = UnionPath::root(ids[0]);
+        for id in &ids[1..] {
+            p = p.child(*id);
+        }
+        p
+    }
+
+    fn actor(id: i64, own: &[i64], grants: &[(Role, &[i64], Option<i64>)]) -> Actor {
+        Actor {
+            user_id: id,
+            union_path: path(own),
+            grants: grants
+                .iter()
+                .map(|(role, p, prog)| Grant {
+                    role: *role,
+                    union_path: path(p),
+                    program_id: *prog,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn officers_act_within_their_subtree() {
+        let officer = actor(1, &[1, 2], &[(Role::UnionOfficer, &[1, 2], None)]);
+        let inside = path(&[1, 2, 7]);
+        let outside = path(&[1, 3, 9]);
+        assert!(can(
+            &officer,
+            Action::ManageUnion,
+            Resource::Union { path: &inside }
+        ));
+        assert!(!can(
+            &officer,
+            Action::ManageUnion,
+            Resource::Union { path: &outside }
+        ));
+        assert!(can(
+            &officer,
+            Action::ViewUnion,
+            Resource::Union { path: &outside }
+        ));
+        assert!(can(
+            &officer,
+            Action::GrantRole(Role::Reviewer),
+            Resource::Union { path: &inside }
+        ));
+        assert!(!can(
+            &officer,
+            Action::GrantRole(Role::SystemAdmin),
+            Resource::Union { path: &inside }
+        ));
+        assert!(!can(
+            &officer,
+            Action::ViewUser,
+            Resource::User {
+                id: 5,
+                union_path: &outside
+            }
+        ));
+    }
+
+    #[test]
+    fn members_see_and_edit_only_their_own_work() {
+        let member = actor(10, &[1, 2, 7], &[(Role::Member, &[1, 2, 7], None)]);
+        let own = path(&[1, 2, 7]);
+        let mine = Resource::Initiative {
+            program_id: 1,
+            union_path: &own,
+            authors: &[10, 11],
+            status: InitiativeStatus::Draft,
+            confidential: false,
+        };
+        let colleague = Resource::Initiative {
+            program_id: 1,
+            union_path: &own,
+            authors: &[11, 10],
+            status: InitiativeStatus::Submitted,
+            confidential: false,
+        };
+        let other_submitted = Resource::Initiative {
+            program_id: 1,
+            union_path: &own,
+            authors: &[12],
+            status: InitiativeStatus::Submitted,
+            confidential: false,
+        };
+        assert!(can(&member, Action::EditInitiative, mine));
+        assert!(can(&member, Action::ViewInitiative, colleague));
+        assert!(
+            !can(&member, Action::EditInitiative, colleague),
+            "co-authors do not edit"
+        );
+        assert!(!can(&member, Action::ViewInitiative, other_submitted));
+    }
+
+    #[test]
+    fn reviewers_are_bound_to_program_and_scope_and_never_their_own() {
+        let reviewer = actor(20, &[1, 2], &[(Role::Reviewer, &[1, 2], Some(1))]);
+        let inside = path(&[1, 2, 7]);
+        let outside = path(&[1, 3]);
+        let init = |program_id, union_path, authors, status| Resource::Initiative {
+            program_id,
+            union_path,
+            authors,
+            status,
+            confidential: true,
+        };
+        assert!(can(
+            &reviewer,
+            Action::ReviewInitiative,
+            init(1, &inside, &[5], InitiativeStatus::Submitted)
+        ));
+        assert!(!can(
+            &reviewer,
+            Action::ReviewInitiative,
+            init(2, &inside, &[5], InitiativeStatus::Submitted)
+        ));
+        assert!(!can(
+            &reviewer,
+            Action::ReviewInitiative,
+            init(1, &outside, &[5], InitiativeStatus::Submitted)
+        ));
+        assert!(!can(
+            &reviewer,
+            Action::ReviewInitiative,
+            init(1, &inside, &[20], InitiativeStatus::Submitted)
+        ));
+        assert!(!can(
+            &reviewer,
+            Action::ViewInitiative,
+            init(1, &inside, &[5], InitiativeStatus::Draft)
+        ));
+    }
+
+    #[test]
+    fn approved_public_initiatives_are_visible_confidential_ones_are_not() {
+        let stranger = actor(30, &[1, 9], &[(Role::Member, &[1, 9], None)]);
+        let p = path(&[1, 2, 7]);
+        let public = Resource::Initiative {
+            program_id: 1,
+            union_path: &p,
+            authors: &[5],
+            status: InitiativeStatus::Approved,
+            confidential: false,
+        };
+        let secret = Resource::Initiative {
+            program_id: 1,
+            union_path: &p,
+            authors: &[5],
+            status: InitiativeStatus::Approved,
+            confidential: true,
+        };
+        assert!(can(&stranger, Action::ViewInitiative, public));
+        assert!(!can(&stranger, Action::ViewInitiative, secret));
+    }
+
+    #[test]
+    fn programs() {
+        let admin = actor(40, &[1, 2], &[(Role::ProgramAdmin, &[1, 2], None)]);
+        let member = actor(41, &[1, 2, 7], &[(Role::Member, &[1, 2, 7], None)]);
+        let outsider = actor(42, &[1, 3], &[(Role::Member, &[1, 3], None)]);
+        let owner = path(&[1, 2]);
+        let open = Resource::Program {
+            owner_path: &owner,
+            status: ProgramStatus::Open,
+        };
+        let draft = Resource::Program {
+            owner_path: &owner,
+            status: ProgramStatus::Draft,
+        };
+        assert!(can(&admin, Action::ManageProgram, open));
+        assert!(!can(&member, Action::ManageProgram, open));
+        assert!(can(&member, Action::CreateInitiative, open));
+        assert!(!can(&member, Action::CreateInitiative, draft));
+        assert!(!can(&member, Action::ViewProgram, draft));
+        assert!(
+            !can(&outsider, Action::CreateInitiative, open),
+            "outside the owner's subtree"
+        );
+        let sysadmin = actor(1, &[1], &[(Role::SystemAdmin, &[1], None)]);
+        assert!(can(&sysadmin, Action::Administer, Resource::System));
+        assert!(!can(&admin, Action::Administer, Resource::System));
+    }
+}

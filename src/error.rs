@@ -1,0 +1,246 @@
+//! The one error type of the service: a catalogue of stable snake_case codes, each with its
+//! HTTP status and a Vietnamese message, rendered as `{"error":{"code","message","details"}}`.
+//!
+//! Lower layers convert into it; a 5xx logs the full chain and shows only a generic message.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+/// Stable, machine-readable error codes. Adding one is fine; renaming one breaks clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not valid JSON or does not match the expected shape.
+    InvalidJson,
+    /// One or more fields are invalid; `details` maps each field to its problem.
+    ValidationFailed,
+    /// A query-string parameter is invalid.
+    InvalidQuery,
+    /// No valid credentials were presented.
+    Unauthenticated,
+    /// Wrong login or password (the same answer whether or not the account exists).
+    InvalidCredentials,
+    /// The account is disabled.
+    AccountDisabled,
+    /// Authenticated, but not allowed to do this.
+    Forbidden,
+    /// No such resource (or not visible to the caller).
+    NotFound,
+    /// The resource changed since the caller read it (stale `version`).
+    VersionConflict,
+    /// The action is not possible in the resource's current state.
+    InvalidState,
+    /// A unique value (code, email, member code) is already taken.
+    AlreadyExists,
+    /// The phase is not open for submissions.
+    PhaseClosed,
+    /// The program is not open.
+    ProgramNotOpen,
+    /// The initiative lacks required content for submission.
+    IncompleteInitiative,
+    /// The request body or upload is too large.
+    PayloadTooLarge,
+    /// The upload's type is not accepted.
+    UnsupportedMediaType,
+    /// A dependency (the database) is unavailable; try again.
+    ServiceUnavailable,
+    /// An unexpected failure on our side.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status this code is answered with.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::InvalidJson | Self::ValidationFailed | Self::InvalidQuery => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::AccountDisabled | Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::VersionConflict | Self::InvalidState | Self::AlreadyExists => {
+                StatusCode::CONFLICT
+            }
+            Self::PhaseClosed | Self::ProgramNotOpen | Self::IncompleteInitiative => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The default Vietnamese message for this code.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::InvalidJson => "Dữ liệu gửi lên không đúng định dạng JSON.",
+            Self::ValidationFailed => "Một số trường chưa hợp lệ, vui lòng kiểm tra lại.",
+            Self::InvalidQuery => "Tham số truy vấn không hợp lệ.",
+            Self::Unauthenticated => "Bạn cần đăng nhập để tiếp tục.",
+            Self::InvalidCredentials => "Tên đăng nhập hoặc mật khẩu không đúng.",
+            Self::AccountDisabled => "Tài khoản đã bị khoá.",
+            Self::Forbidden => "Bạn không có quyền thực hiện thao tác này.",
+            Self::NotFound => "Không tìm thấy dữ liệu yêu cầu.",
+            Self::VersionConflict => {
+                "Dữ liệu đã được thay đổi ở nơi khác. Vui lòng tải lại trước khi lưu."
+            }
+            Self::InvalidState => "Không thể thực hiện thao tác ở trạng thái hiện tại.",
+            Self::AlreadyExists => "Giá trị này đã được sử dụng.",
+            Self::PhaseClosed => "Đợt thi đua không trong thời gian nhận sáng kiến.",
+            Self::ProgramNotOpen => "Chương trình chưa mở hoặc đã kết thúc.",
+            Self::IncompleteInitiative => "Sáng kiến chưa đủ thông tin để nộp.",
+            Self::PayloadTooLarge => "Dữ liệu hoặc tệp đính kèm vượt quá dung lượng cho phép.",
+            Self::UnsupportedMediaType => "Loại tệp này không được chấp nhận.",
+            Self::ServiceUnavailable => "Hệ thống đang bận, vui lòng thử lại sau ít phút.",
+            Self::Internal => "Đã có lỗi xảy ra phía máy chủ. Vui lòng thử lại sau.",
+        }
+    }
+}
+
+/// Per-field problems: field name → Vietnamese description.
+pub type FieldErrors = BTreeMap<String, String>;
+
+/// The service's error: a code, a message, optional details, and (for 5xx) the hidden cause.
+#[derive(Debug)]
+pub struct AppError {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// A Vietnamese message for people.
+    pub message: String,
+    /// Machine-readable details (per-field problems, the current state, …).
+    pub details: Option<serde_json::Value>,
+    /// The underlying cause, logged and never shown.
+    pub source: Option<anyhow::Error>,
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message)?;
+        if let Some(src) = &self.source {
+            write!(f, " ({src:#})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl AppError {
+    /// An error with the code's default message.
+    pub fn new(code: ErrorCode) -> Self {
+        Self {
+            code,
+            message: code.message().to_owned(),
+            details: None,
+            source: None,
+        }
+    }
+
+    /// Replaces the message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
+    /// Attaches machine-readable details.
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    /// `validation_failed` with per-field problems.
+    pub fn validation(fields: FieldErrors) -> Self {
+        Self::new(ErrorCode::ValidationFailed).with_details(serde_json::json!({ "fields": fields }))
+    }
+
+    /// `validation_failed` for one field.
+    pub fn field(name: &str, problem: impl Into<String>) -> Self {
+        let mut fields = FieldErrors::new();
+        fields.insert(name.to_owned(), problem.into());
+        Self::validation(fields)
+    }
+
+    /// `not_found`.
+    pub fn not_found() -> Self {
+        Self::new(ErrorCode::NotFound)
+    }
+
+    /// `forbidden`.
+    pub fn forbidden() -> Self {
+        Self::new(ErrorCode::Forbidden)
+    }
+
+    /// `internal`, keeping the cause for the log.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let mut e = Self::new(ErrorCode::Internal);
+        e.source = Some(anyhow::anyhow!("{cause}"));
+        e
+    }
+
+    /// `service_unavailable`, keeping the cause for the log.
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        let mut e = Self::new(ErrorCode::ServiceUnavailable);
+        e.source = Some(anyhow::anyhow!("{cause}"));
+        e
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &e {
+            Error::NotFound => Self::not_found(),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                Self::new(ErrorCode::AlreadyExists)
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Self::unavailable(e),
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                Self::new(ErrorCode::VersionConflict)
+            }
+            _ => Self::internal(e),
+        }
+    }
+}
+
+/// The JSON body of every error answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorPayload,
+}
+
+/// The error inside [`ErrorBody`].
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorPayload {
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
+    /// Vietnamese message for people.
+    pub message: String,
+    /// Details such as per-field problems (`{"fields": {"title": "…"}}`).
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(code = ?self.code, error = %self, "request failed");
+        }
+        HttpResponse::build(status).json(ErrorBody {
+            error: ErrorPayload {
+                code: self.code,
+                message: self.message.clone(),
+                details: self.details.clone(),
+            },
+        })
+    }
+}

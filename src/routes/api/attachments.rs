@@ -1,0 +1,212 @@
+//! Attachments over HTTP: multipart upload with a size limit, listing, download.
+
+use actix_files::NamedFile;
+use actix_multipart::Multipart;
+use actix_web::http::header::{
+    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
+use actix_web::{HttpRequest, HttpResponse, Responder, get, post, web};
+use futures_util::TryStreamExt;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use crate::auth::Identity;
+use crate::error::{AppError, ErrorBody, ErrorCode};
+use crate::service;
+use crate::service::attachments::{AttachmentView, ReceivedFile, clean_file_name, extension};
+use crate::state::AppState;
+
+/// Bytes read and thrown away after an upload went over the limit, so that the client gets
+/// the 413 answer instead of a reset connection.
+const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// The attachments of an initiative.
+#[utoipa::path(get, path = "/api/v1/initiatives/{id}/attachments", tag = "attachments", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<AttachmentView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/initiatives/{id}/attachments")]
+pub async fn list(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .json(service::attachments::list(&state.db, &id.actor, path.into_inner()).await?))
+}
+
+/// Uploads one file (multipart field `file`) to a draft or returned initiative.
+#[utoipa::path(post, path = "/api/v1/initiatives/{id}/attachments", tag = "attachments", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "one part named `file`"),
+    responses((status = 201, body = AttachmentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+#[post("/initiatives/{id}/attachments")]
+pub async fn upload(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    mut payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let initiative_id = path.into_inner();
+    let limits = &state.settings.uploads;
+    service::attachments::authorize_upload(
+        &state.db,
+        &id.actor,
+        initiative_id,
+        limits.max_files_per_initiative,
+    )
+    .await?;
+    let tmp_dir = state.uploads_dir.join("tmp");
+    tokio::fs::create_dir_all(&tmp_dir)
+        .await
+        .map_err(|e| AppError::internal(format!("creating {}: {e}", tmp_dir.display())))?;
+    let mut received: Option<ReceivedFile> = None;
+    let mut too_large = false;
+    let mut drained: u64 = 0;
+    while let Some(mut field) = payload.try_next().await.map_err(bad_multipart)? {
+        let is_file = field.name() == Some("file");
+        if !is_file || received.is_some() || too_large {
+            while let Some(chunk) = field.try_next().await.map_err(bad_multipart)? {
+                drained += chunk.len() as u64;
+                if drained > DRAIN_LIMIT {
+                    return Err(AppError::new(ErrorCode::PayloadTooLarge));
+                }
+            }
+            continue;
+        }
+        let raw_name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename().map(str::to_owned))
+            .unwrap_or_default();
+        let file_name = clean_file_name(&raw_name);
+        let ext = extension(&file_name).unwrap_or_default();
+        if !limits
+            .allowed_extensions
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&ext))
+        {
+            return Err(AppError::new(ErrorCode::UnsupportedMediaType).with_details(
+                serde_json::json!({ "allowed_extensions": limits.allowed_extensions }),
+            ));
+        }
+        let content_type = field.content_type().map_or_else(
+            || "application/octet-stream".to_owned(),
+            ToString::to_string,
+        );
+        let temp_path = tmp_dir.join(uuid::Uuid::new_v4().to_string());
+        let mut file = tokio::fs::File::create(&temp_path)
+            .await
+            .map_err(|e| AppError::internal(format!("creating a temporary file: {e}")))?;
+        let mut hasher = Sha256::new();
+        let mut size: u64 = 0;
+        while let Some(chunk) = field.try_next().await.map_err(bad_multipart)? {
+            size += chunk.len() as u64;
+            if size > limits.max_bytes {
+                too_large = true;
+                drained = size;
+                continue;
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| AppError::internal(format!("writing an upload: {e}")))?;
+        }
+        file.flush()
+            .await
+            .map_err(|e| AppError::internal(format!("writing an upload: {e}")))?;
+        drop(file);
+        if too_large {
+            let _ = tokio::fs::remove_file(&temp_path).await;
+            continue;
+        }
+        received = Some(ReceivedFile {
+            temp_path,
+            file_name,
+            content_type,
+            sha256: hex::encode(hasher.finalize()),
+            size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
+        });
+    }
+    if too_large {
+        return Err(AppError::new(ErrorCode::PayloadTooLarge)
+            .with_details(serde_json::json!({ "max_bytes": limits.max_bytes })));
+    }
+    let file = received
+        .ok_or_else(|| AppError::field("file", "Cần chọn một tệp để tải lên (trường \"file\")."))?;
+    if file.size_bytes == 0 {
+        let _ = tokio::fs::remove_file(&file.temp_path).await;
+        return Err(AppError::field("file", "Tệp rỗng."));
+    }
+    let view = service::attachments::store(
+        &state.db,
+        &state.uploads_dir,
+        &id.actor,
+        initiative_id,
+        limits.max_files_per_initiative,
+        file,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+fn bad_multipart(e: actix_multipart::MultipartError) -> AppError {
+    AppError::new(ErrorCode::ValidationFailed)
+        .with_message("Dữ liệu tải lên không đúng định dạng multipart/form-data.")
+        .with_details(serde_json::json!({ "reason": e.to_string() }))
+}
+
+/// Downloads an attachment (to those who may see its initiative).
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "the file, as an attachment", content_type = "application/octet-stream"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/attachments/{id}")]
+pub async fn download(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (view, file_path) =
+        service::attachments::open(&state.db, &state.uploads_dir, &id.actor, path.into_inner())
+            .await?;
+    let file = NamedFile::open_async(&file_path)
+        .await
+        .map_err(|e| AppError::internal(format!("opening {}: {e}", file_path.display())))?;
+    let ascii: String = view
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".to_owned()),
+                language_tag: None,
+                value: view.file_name.clone().into_bytes(),
+            }),
+        ],
+    };
+    let mut response = file
+        .set_content_type(mime_of(&view.content_type))
+        .set_content_disposition(disposition)
+        .respond_to(&req);
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    Ok(response.map_into_boxed_body())
+}
+
+fn mime_of(s: &str) -> mime::Mime {
+    s.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM)
+}

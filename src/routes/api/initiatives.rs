@@ -1,0 +1,261 @@
+//! Initiatives over HTTP: drafts, updates with optimistic locking, submission, reading.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{Checker, double_option};
+use crate::auth::Identity;
+use crate::domain::{InitiativeStatus, text};
+use crate::error::{AppError, ErrorBody};
+use crate::service::initiatives::{
+    DraftInput, HistoryEntry, InitiativeSummary, InitiativeView, ListQuery,
+};
+use crate::service::{self, Page, PageRequest};
+use crate::state::AppState;
+
+/// A co-author and their contribution share.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CoauthorBody {
+    pub user_id: i64,
+    /// 1–100; all authors' shares add up to 100 at submission.
+    pub share_percent: i32,
+}
+
+/// The content of a draft. On update, absent fields stay as they are and `null` clears.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct DraftBody {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub phase_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub field_id: Option<Option<i64>>,
+    pub title: Option<String>,
+    /// Hiện trạng.
+    pub current_situation: Option<String>,
+    /// Nội dung giải pháp.
+    pub solution: Option<String>,
+    /// Phạm vi áp dụng.
+    pub scope: Option<String>,
+    /// Hiệu quả và lợi ích.
+    pub benefits: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub first_applied_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub estimated_benefit_vnd: Option<Option<i64>>,
+    pub confidential: Option<bool>,
+    /// Co-authors other than the submitting author.
+    pub coauthors: Option<Vec<CoauthorBody>>,
+    /// The submitting author's share (default: 100 minus the co-authors').
+    pub author_share_percent: Option<i32>,
+}
+
+/// A new draft.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CreateInitiative {
+    pub program_id: i64,
+    #[serde(flatten)]
+    pub content: DraftBody,
+}
+
+/// An update: the content plus the version it was based on.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct UpdateInitiative {
+    /// The `version` read; a stale one gets 409 `version_conflict`.
+    pub version: i32,
+    #[serde(flatten)]
+    pub content: DraftBody,
+}
+
+/// Optional guard for submission.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct SubmitBody {
+    /// When given, must be the current version.
+    pub version: Option<i32>,
+}
+
+/// Filters for listing initiatives.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct InitiativeQuery {
+    pub program_id: Option<i64>,
+    pub phase_id: Option<i64>,
+    pub field_id: Option<i64>,
+    /// Only initiatives of this union's subtree.
+    pub union_id: Option<i64>,
+    pub status: Option<InitiativeStatus>,
+    /// Only initiatives this user authored or co-authored.
+    pub author_id: Option<i64>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+fn parse(b: DraftBody) -> Result<DraftInput, AppError> {
+    let mut c = Checker::default();
+    let title = b.title.map(|t| c.line("title", &t, text::TITLE));
+    let mut section = |name: &str, v: Option<String>| v.map(|s| c.text(name, &s, text::SECTION));
+    let current_situation = section("current_situation", b.current_situation);
+    let solution = section("solution", b.solution);
+    let scope = section("scope", b.scope);
+    let benefits = section("benefits", b.benefits);
+    if b.estimated_benefit_vnd
+        .flatten()
+        .is_some_and(|v| !(0..=1_000_000_000_000_000).contains(&v))
+    {
+        c.fail(
+            "estimated_benefit_vnd",
+            "Giá trị làm lợi phải là số không âm, hợp lý.",
+        );
+    }
+    if let Some(Some(d)) = b.first_applied_on
+        && (d < NaiveDate::from_ymd_opt(1975, 1, 1).unwrap_or(d)
+            || d > chrono::Utc::now().date_naive() + chrono::Duration::days(1))
+    {
+        c.fail(
+            "first_applied_on",
+            "Ngày áp dụng lần đầu không hợp lệ (không được ở tương lai).",
+        );
+    }
+    if b.author_share_percent
+        .is_some_and(|s| !(1..=100).contains(&s))
+    {
+        c.fail(
+            "author_share_percent",
+            "Tỷ lệ đóng góp phải từ 1% đến 100%.",
+        );
+    }
+    c.finish()?;
+    Ok(DraftInput {
+        phase_id: b.phase_id,
+        field_id: b.field_id,
+        title,
+        current_situation,
+        solution,
+        scope,
+        benefits,
+        first_applied_on: b.first_applied_on,
+        estimated_benefit_vnd: b.estimated_benefit_vnd,
+        confidential: b.confidential,
+        coauthors: b.coauthors.map(|entries| {
+            entries
+                .into_iter()
+                .map(|c| (c.user_id, c.share_percent))
+                .collect()
+        }),
+        author_share_percent: b.author_share_percent,
+    })
+}
+
+/// Initiatives the caller may see, newest first.
+#[utoipa::path(get, path = "/api/v1/initiatives", tag = "initiatives", security(("bearer" = [])),
+    params(InitiativeQuery),
+    responses((status = 200, body = Page<InitiativeSummary>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[get("/initiatives")]
+pub async fn list(
+    state: web::Data<AppState>,
+    id: Identity,
+    query: web::Query<InitiativeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let page = PageRequest {
+        page: q.page,
+        per_page: q.per_page,
+    };
+    let filter = ListQuery {
+        program_id: q.program_id,
+        phase_id: q.phase_id,
+        field_id: q.field_id,
+        union_id: q.union_id,
+        status: q.status,
+        author_id: q.author_id,
+    };
+    Ok(HttpResponse::Ok()
+        .json(service::initiatives::list(&state.db, &id.actor, filter, page).await?))
+}
+
+/// Starts a draft for the caller's union.
+#[utoipa::path(post, path = "/api/v1/initiatives", tag = "initiatives", security(("bearer" = [])),
+    request_body = CreateInitiative,
+    responses((status = 201, body = InitiativeView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/initiatives")]
+pub async fn create(
+    state: web::Data<AppState>,
+    id: Identity,
+    body: web::Json<CreateInitiative>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.into_inner();
+    let input = parse(b.content)?;
+    let view = service::initiatives::create(&state.db, &id.actor, b.program_id, input).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// One initiative.
+#[utoipa::path(get, path = "/api/v1/initiatives/{id}", tag = "initiatives", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = InitiativeView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/initiatives/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .json(service::initiatives::get(&state.db, &id.actor, path.into_inner()).await?))
+}
+
+/// Saves changes to a draft or a returned initiative (the submitting author).
+#[utoipa::path(patch, path = "/api/v1/initiatives/{id}", tag = "initiatives", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = UpdateInitiative,
+    responses((status = 200, body = InitiativeView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "stale version or not editable", body = ErrorBody)))]
+#[patch("/initiatives/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    body: web::Json<UpdateInitiative>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.into_inner();
+    let input = parse(b.content)?;
+    let view =
+        service::initiatives::update(&state.db, &id.actor, path.into_inner(), b.version, input)
+            .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Submits a complete draft within an open phase; gives it a receipt number.
+#[utoipa::path(post, path = "/api/v1/initiatives/{id}/submit", tag = "initiatives", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body(content = Option<SubmitBody>),
+    responses((status = 200, body = InitiativeView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, description = "phase_closed, program_not_open or incomplete_initiative", body = ErrorBody)))]
+#[post("/initiatives/{id}/submit")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    body: Option<web::Json<SubmitBody>>,
+) -> Result<HttpResponse, AppError> {
+    let version = body.and_then(|b| b.into_inner().version);
+    let view =
+        service::initiatives::submit(&state.db, &id.actor, path.into_inner(), version).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The history of an initiative (the audit log), oldest first.
+#[utoipa::path(get, path = "/api/v1/initiatives/{id}/history", tag = "initiatives", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<HistoryEntry>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/initiatives/{id}/history")]
+pub async fn history(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .json(service::initiatives::history(&state.db, &id.actor, path.into_inner()).await?))
+}

@@ -1,0 +1,61 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use actix_web::{HttpResponse, get};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{attachments, auth, initiatives, programs, unions, users};
+use crate::routes::health;
+
+/// Adds the bearer scheme.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Sáng kiến API", version = "1", description = "Initiatives of Vietnamese trade-union members: submission, review, quotas."),
+    modifiers(&BearerAuth),
+    paths(
+        health::healthz, health::readyz,
+        auth::login, auth::me,
+        unions::roots, unions::create, unions::get, unions::update, unions::children, unions::subtree,
+        users::list, users::create, users::get, users::update, users::roles, users::grant, users::revoke,
+        programs::list, programs::create, programs::get, programs::update, programs::add_phase,
+        programs::update_phase, programs::add_field, programs::open, programs::close,
+        initiatives::list, initiatives::create, initiatives::get, initiatives::update,
+        initiatives::submit, initiatives::history,
+        attachments::list, attachments::upload, attachments::download,
+    ),
+    tags(
+        (name = "auth", description = "Sign-in"),
+        (name = "unions", description = "The union tree"),
+        (name = "users", description = "Users and roles"),
+        (name = "programs", description = "Programs, phases and fields"),
+        (name = "initiatives", description = "Initiatives"),
+        (name = "attachments", description = "Attachments"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document as JSON.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", responses((status = 200, description = "OpenAPI 3 document")))]
+#[get("/openapi.json")]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

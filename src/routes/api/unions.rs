@@ -1,0 +1,167 @@
+//! The union tree over HTTP.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use serde::Deserialize;
+
+use super::{Checker, double_option};
+use crate::auth::Identity;
+use crate::domain::text;
+use crate::error::{AppError, ErrorBody};
+use crate::service;
+use crate::service::unions::{NewUnionInput, SubtreeNode, UnionChanges, UnionView};
+use crate::state::AppState;
+
+/// A new child union.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CreateUnion {
+    /// The parent union; the new union's level is one below it.
+    pub parent_id: i64,
+    /// Unique code: ASCII letters, digits, `-`, `_`, `.`.
+    pub code: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    /// Emulation cluster (cụm thi đua).
+    pub cluster: Option<String>,
+    #[serde(default)]
+    pub member_count: i32,
+}
+
+/// Changes to a union (absent fields stay as they are; `null` clears).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct UpdateUnion {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub short_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub cluster: Option<Option<String>>,
+    pub member_count: Option<i32>,
+    pub active: Option<bool>,
+}
+
+/// How deep a subtree listing goes.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SubtreeQuery {
+    /// Levels below the union (0–4, default all).
+    pub depth: Option<i32>,
+}
+
+/// The root union(s).
+#[utoipa::path(get, path = "/api/v1/unions", tag = "unions", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UnionView>), (status = 401, body = ErrorBody)))]
+#[get("/unions")]
+pub async fn roots(state: web::Data<AppState>, _id: Identity) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(service::unions::roots(&state.db).await?))
+}
+
+/// Creates a child union (officers of the parent's subtree).
+#[utoipa::path(post, path = "/api/v1/unions", tag = "unions", security(("bearer" = [])),
+    request_body = CreateUnion,
+    responses((status = 201, body = UnionView), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody)))]
+#[post("/unions")]
+pub async fn create(
+    state: web::Data<AppState>,
+    id: Identity,
+    body: web::Json<CreateUnion>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.into_inner();
+    let mut c = Checker::default();
+    let input = NewUnionInput {
+        parent_id: b.parent_id,
+        code: c.code("code", &b.code),
+        name: c.line("name", &b.name, text::NAME),
+        short_name: c.opt_line("short_name", b.short_name.as_deref(), 100),
+        cluster: c.opt_line("cluster", b.cluster.as_deref(), 200),
+        member_count: b.member_count,
+    };
+    if !(0..=10_000_000).contains(&b.member_count) {
+        c.fail("member_count", "Số đoàn viên không hợp lệ.");
+    }
+    c.finish()?;
+    let view = service::unions::create(&state.db, &id.actor, input).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// One union.
+#[utoipa::path(get, path = "/api/v1/unions/{id}", tag = "unions", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = UnionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/unions/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .json(service::unions::get(&state.db, &id.actor, path.into_inner()).await?))
+}
+
+/// Changes a union.
+#[utoipa::path(patch, path = "/api/v1/unions/{id}", tag = "unions", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = UpdateUnion,
+    responses((status = 200, body = UnionView), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[patch("/unions/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    body: web::Json<UpdateUnion>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.into_inner();
+    let mut c = Checker::default();
+    let changes = UnionChanges {
+        name: b.name.map(|n| c.line("name", &n, text::NAME)),
+        short_name: b
+            .short_name
+            .map(|s| c.opt_line("short_name", s.as_deref(), 100)),
+        cluster: b.cluster.map(|s| c.opt_line("cluster", s.as_deref(), 200)),
+        member_count: b.member_count,
+        active: b.active,
+    };
+    if b.member_count
+        .is_some_and(|m| !(0..=10_000_000).contains(&m))
+    {
+        c.fail("member_count", "Số đoàn viên không hợp lệ.");
+    }
+    c.finish()?;
+    let view = service::unions::update(&state.db, &id.actor, path.into_inner(), changes).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The direct children of a union.
+#[utoipa::path(get, path = "/api/v1/unions/{id}/children", tag = "unions", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<UnionView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/unions/{id}/children")]
+pub async fn children(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let rows = service::unions::children(&state.db, &id.actor, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// A union's subtree in tree order, each with the members of its own subtree.
+#[utoipa::path(get, path = "/api/v1/unions/{id}/subtree", tag = "unions", security(("bearer" = [])),
+    params(("id" = i64, Path), SubtreeQuery),
+    responses((status = 200, body = Vec<SubtreeNode>), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/unions/{id}/subtree")]
+pub async fn subtree(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    query: web::Query<SubtreeQuery>,
+) -> Result<HttpResponse, AppError> {
+    if query.depth.is_some_and(|d| !(0..=4).contains(&d)) {
+        return Err(AppError::field("depth", "Độ sâu phải từ 0 đến 4."));
+    }
+    let rows =
+        service::unions::subtree(&state.db, &id.actor, path.into_inner(), query.depth).await?;
+    Ok(HttpResponse::Ok().json(rows))
+}

@@ -1,0 +1,215 @@
+//! Users and role grants over HTTP.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+
+use super::Checker;
+use crate::auth::{Identity, password};
+use crate::domain::{Role, UserStatus, text};
+use crate::error::{AppError, ErrorBody};
+use crate::service::users::{GrantInput, GrantView, NewUserInput, UserDetail, UserView};
+use crate::service::{self, Page, PageRequest};
+use crate::state::AppState;
+
+/// A new user.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CreateUser {
+    pub email: String,
+    pub full_name: String,
+    /// Optional unique member code (mã đoàn viên).
+    pub member_code: Option<String>,
+    pub phone: Option<String>,
+    /// The union the user belongs to.
+    pub union_id: i64,
+    /// At least 8 characters; without one the account signs in after an invitation.
+    pub password: Option<String>,
+}
+
+/// Changes to a user.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct UpdateUser {
+    /// `active` or `disabled`.
+    pub status: Option<UserStatus>,
+}
+
+/// A role to grant.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CreateGrant {
+    pub role: Role,
+    /// The union whose subtree the grant covers.
+    pub union_id: i64,
+    /// Reviewers only: the program.
+    pub program_id: Option<i64>,
+}
+
+/// Filters for listing users.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct UserQuery {
+    /// Only users in this union's subtree.
+    pub union_id: Option<i64>,
+    /// Text in name, email or member code.
+    pub q: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Users the caller may see.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+    params(UserQuery),
+    responses((status = 200, body = Page<UserView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[get("/users")]
+pub async fn list(
+    state: web::Data<AppState>,
+    id: Identity,
+    query: web::Query<UserQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let text = q.q.map(|t| text::clean_line(&t)).filter(|t| !t.is_empty());
+    if text.as_ref().is_some_and(|t| t.chars().count() > 100) {
+        return Err(AppError::field("q", "Tối đa 100 ký tự."));
+    }
+    let page = PageRequest {
+        page: q.page,
+        per_page: q.per_page,
+    };
+    let result = service::users::list(&state.db, &id.actor, q.union_id, text, page).await?;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+/// Creates a user in a union of the caller's subtree (officers).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+    request_body = CreateUser,
+    responses((status = 201, body = UserDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/users")]
+pub async fn create(
+    state: web::Data<AppState>,
+    id: Identity,
+    body: web::Json<CreateUser>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.into_inner();
+    let mut c = Checker::default();
+    let email = match text::parse_email(&b.email) {
+        Ok(e) => e,
+        Err(e) => {
+            c.fail("email", e);
+            String::new()
+        }
+    };
+    let full_name = c.line("full_name", &b.full_name, text::NAME);
+    let member_code = b
+        .member_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(|m| c.code("member_code", m));
+    let phone = c.opt_line("phone", b.phone.as_deref(), 20);
+    if let Some(p) = &b.password
+        && let Err(e) = password::check_strength(p)
+    {
+        c.fail("password", e);
+    }
+    c.finish()?;
+    let input = NewUserInput {
+        member_code,
+        full_name,
+        email,
+        phone,
+        union_id: b.union_id,
+        password: b.password,
+    };
+    let detail = service::users::create(&state.db, Some(&id.actor), input).await?;
+    Ok(HttpResponse::Created().json(detail))
+}
+
+/// One user with their roles.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = UserDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/users/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    Ok(
+        HttpResponse::Ok()
+            .json(service::users::get(&state.db, &id.actor, path.into_inner()).await?),
+    )
+}
+
+/// Enables or disables a user (officers of the user's subtree).
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = UpdateUser,
+    responses((status = 200, body = UserDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[patch("/users/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    body: web::Json<UpdateUser>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = path.into_inner();
+    match body.into_inner().status {
+        Some(status) => {
+            let detail = service::users::set_status(&state.db, &id.actor, user_id, status).await?;
+            Ok(HttpResponse::Ok().json(detail))
+        }
+        None => {
+            Ok(HttpResponse::Ok().json(service::users::get(&state.db, &id.actor, user_id).await?))
+        }
+    }
+}
+
+/// The roles of a user.
+#[utoipa::path(get, path = "/api/v1/users/{id}/roles", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<GrantView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/users/{id}/roles")]
+pub async fn roles(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .json(service::users::grants(&state.db, &id.actor, path.into_inner()).await?))
+}
+
+/// Grants a role over a union's subtree.
+#[utoipa::path(post, path = "/api/v1/users/{id}/roles", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = CreateGrant,
+    responses((status = 201, body = Vec<GrantView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[post("/users/{id}/roles")]
+pub async fn grant(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    body: web::Json<CreateGrant>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.into_inner();
+    let input = GrantInput {
+        role: b.role,
+        union_id: b.union_id,
+        program_id: b.program_id,
+    };
+    let grants =
+        service::users::grant(&state.db, Some(&id.actor), path.into_inner(), input).await?;
+    Ok(HttpResponse::Created().json(grants))
+}
+
+/// Revokes a role grant.
+#[utoipa::path(delete, path = "/api/v1/users/{id}/roles/{grant_id}", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path), ("grant_id" = i64, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/users/{id}/roles/{grant_id}")]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, grant_id) = path.into_inner();
+    service::users::revoke(&state.db, &id.actor, user_id, grant_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

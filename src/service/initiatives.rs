@@ -1,0 +1,747 @@
+//! Use cases on initiatives: draft, update (optimistic locking), submit, read, list, history.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::db::initiatives::{self, InitiativeContent, InitiativeRow, ListFilter, Visibility};
+use crate::db::{self, Db, DbConn, audit, outbox, programs, unions, users};
+use crate::domain::initiative::{SubmissionDraft, check_submission};
+use crate::domain::{
+    Action, Actor, InitiativeStatus, ProgramStatus, Resource, Role, Shares, UnionPath, can,
+};
+use crate::error::{AppError, ErrorCode};
+use crate::service::{Page, PageRequest};
+
+/// An author with their contribution share.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuthorView {
+    pub user_id: i64,
+    pub full_name: String,
+    pub share_percent: i32,
+}
+
+/// An initiative in full.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InitiativeView {
+    pub id: i64,
+    pub program_id: i64,
+    pub phase_id: Option<i64>,
+    pub field_id: Option<i64>,
+    /// The submitting union.
+    pub union_id: i64,
+    /// The submitting author.
+    pub author_id: i64,
+    /// Authors, submitting author first, with their shares.
+    pub authors: Vec<AuthorView>,
+    pub title: String,
+    /// Hiện trạng.
+    pub current_situation: String,
+    /// Nội dung giải pháp.
+    pub solution: String,
+    /// Phạm vi áp dụng.
+    pub scope: String,
+    /// Hiệu quả và lợi ích.
+    pub benefits: String,
+    /// Ngày áp dụng lần đầu.
+    pub first_applied_on: Option<NaiveDate>,
+    /// Estimated benefit in VND.
+    pub estimated_benefit_vnd: Option<i64>,
+    /// Only title, benefit summary and award are public.
+    pub confidential: bool,
+    pub status: InitiativeStatus,
+    /// The status's Vietnamese name.
+    pub status_name: &'static str,
+    /// Pass it back when updating: a stale one gets 409.
+    pub version: i32,
+    /// Số biên nhận, given at first submission.
+    pub receipt_no: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An initiative in a list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InitiativeSummary {
+    pub id: i64,
+    pub program_id: i64,
+    pub phase_id: Option<i64>,
+    pub field_id: Option<i64>,
+    pub union_id: i64,
+    pub author_id: i64,
+    pub title: String,
+    pub confidential: bool,
+    pub status: InitiativeStatus,
+    pub status_name: &'static str,
+    pub version: i32,
+    pub receipt_no: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One entry of an initiative's history.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub action: String,
+    pub actor_id: Option<i64>,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+fn status_of(row: &InitiativeRow) -> InitiativeStatus {
+    InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Rejected)
+}
+
+impl From<InitiativeRow> for InitiativeSummary {
+    fn from(r: InitiativeRow) -> Self {
+        let status = status_of(&r);
+        Self {
+            id: r.id,
+            program_id: r.program_id,
+            phase_id: r.phase_id,
+            field_id: r.field_id,
+            union_id: r.union_id,
+            author_id: r.author_id,
+            title: r.title,
+            confidential: r.confidential,
+            status,
+            status_name: status.label(),
+            version: r.version,
+            receipt_no: r.receipt_no,
+            submitted_at: r.submitted_at.map(|t| t.and_utc()),
+            updated_at: r.updated_at.and_utc(),
+        }
+    }
+}
+
+fn full_view(conn: &mut DbConn, r: InitiativeRow) -> Result<InitiativeView, AppError> {
+    let authors = initiatives::authors(conn, r.id)?
+        .into_iter()
+        .map(|a| AuthorView {
+            user_id: a.user_id,
+            full_name: a.full_name,
+            share_percent: a.share_percent,
+        })
+        .collect();
+    let status = status_of(&r);
+    Ok(InitiativeView {
+        id: r.id,
+        program_id: r.program_id,
+        phase_id: r.phase_id,
+        field_id: r.field_id,
+        union_id: r.union_id,
+        author_id: r.author_id,
+        authors,
+        title: r.title,
+        current_situation: r.current_situation,
+        solution: r.solution,
+        scope: r.scope,
+        benefits: r.benefits,
+        first_applied_on: r.first_applied_on,
+        estimated_benefit_vnd: r.estimated_benefit_vnd,
+        confidential: r.confidential,
+        status,
+        status_name: status.label(),
+        version: r.version,
+        receipt_no: r.receipt_no,
+        submitted_at: r.submitted_at.map(|t| t.and_utc()),
+        decided_at: r.decided_at.map(|t| t.and_utc()),
+        created_at: r.created_at.and_utc(),
+        updated_at: r.updated_at.and_utc(),
+    })
+}
+
+/// Validated content of a draft. `None` fields of an update leave the stored value.
+#[derive(Debug, Clone, Default)]
+pub struct DraftInput {
+    pub phase_id: Option<Option<i64>>,
+    pub field_id: Option<Option<i64>>,
+    pub title: Option<String>,
+    pub current_situation: Option<String>,
+    pub solution: Option<String>,
+    pub scope: Option<String>,
+    pub benefits: Option<String>,
+    pub first_applied_on: Option<Option<NaiveDate>>,
+    pub estimated_benefit_vnd: Option<Option<i64>>,
+    pub confidential: Option<bool>,
+    /// Co-authors other than the submitting author, with their shares.
+    pub coauthors: Option<Vec<(i64, i32)>>,
+    /// The submitting author's share (default: what the co-authors leave, or 100).
+    pub author_share_percent: Option<i32>,
+}
+
+/// Loads an initiative with the facts `can()` needs.
+pub(crate) fn load(
+    conn: &mut DbConn,
+    id: i64,
+) -> Result<(InitiativeRow, UnionPath, Vec<i64>), AppError> {
+    let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let authors: Vec<i64> = initiatives::authors(conn, id)?
+        .into_iter()
+        .map(|a| a.user_id)
+        .collect();
+    let path = UnionPath::from_stored(row.union_path.clone());
+    Ok((row, path, authors))
+}
+
+/// Checks `action` on a loaded initiative; those who may not even see it get 404.
+pub(crate) fn authorize(
+    actor: &Actor,
+    action: Action,
+    row: &InitiativeRow,
+    path: &UnionPath,
+    authors: &[i64],
+) -> Result<(), AppError> {
+    let resource = Resource::Initiative {
+        program_id: row.program_id,
+        union_path: path,
+        authors,
+        status: status_of(row),
+        confidential: row.confidential,
+    };
+    if !can(actor, Action::ViewInitiative, resource) {
+        return Err(AppError::not_found());
+    }
+    if !can(actor, action, resource) {
+        return Err(AppError::forbidden());
+    }
+    Ok(())
+}
+
+fn check_program_refs(
+    conn: &mut DbConn,
+    program_id: i64,
+    phase_id: Option<i64>,
+    field_id: Option<i64>,
+) -> Result<(), AppError> {
+    if let Some(p) = phase_id
+        && programs::find_phase(conn, p)?.is_none_or(|ph| ph.program_id != program_id)
+    {
+        return Err(AppError::field(
+            "phase_id",
+            "Đợt không thuộc chương trình này.",
+        ));
+    }
+    if let Some(f) = field_id
+        && programs::find_field(conn, f)?.is_none_or(|fi| fi.program_id != program_id)
+    {
+        return Err(AppError::field(
+            "field_id",
+            "Lĩnh vực không thuộc chương trình này.",
+        ));
+    }
+    Ok(())
+}
+
+fn resolve_shares(
+    conn: &mut DbConn,
+    author_id: i64,
+    coauthors: &[(i64, i32)],
+    author_share: Option<i32>,
+) -> Result<Shares, AppError> {
+    let co_total: i32 = coauthors.iter().map(|(_, s)| *s).sum();
+    let own = author_share.unwrap_or((100 - co_total).max(1));
+    let mut entries = vec![(author_id, own)];
+    entries.extend_from_slice(coauthors);
+    let shares = Shares::parse(entries).map_err(|e| AppError::field("coauthors", e))?;
+    for (user, _) in coauthors {
+        if users::find(conn, *user)?.is_none() {
+            return Err(AppError::field(
+                "coauthors",
+                format!("Không tìm thấy đồng tác giả có mã {user}."),
+            ));
+        }
+    }
+    Ok(shares)
+}
+
+fn record(
+    conn: &mut DbConn,
+    actor_id: i64,
+    row_id: i64,
+    action: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    comment: Option<&str>,
+) -> Result<(), AppError> {
+    let now = db::now();
+    audit::record(
+        conn,
+        &audit::NewAudit {
+            actor_id: Some(actor_id),
+            entity_type: "initiative",
+            entity_id: row_id,
+            action,
+            from_state: from,
+            to_state: to,
+            comment,
+            created_at: now,
+        },
+    )?;
+    outbox::append(
+        conn,
+        &format!("initiative.{action}"),
+        "initiative",
+        row_id,
+        &serde_json::json!({"status": to}),
+        now,
+    )?;
+    Ok(())
+}
+
+/// Starts a draft in a program, for the actor's own union.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id))]
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    program_id: i64,
+    input: DraftInput,
+) -> Result<InitiativeView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| create_in(conn, &actor, program_id, input))
+        .await
+}
+
+/// Starts a draft inside an open transaction.
+pub fn create_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    program_id: i64,
+    input: DraftInput,
+) -> Result<InitiativeView, AppError> {
+    let program = programs::find(conn, program_id)?
+        .ok_or_else(|| AppError::field("program_id", "Không tìm thấy chương trình."))?;
+    let owner = unions::find(conn, program.owner_union_id)?.ok_or_else(AppError::not_found)?;
+    let owner_path = UnionPath::from_stored(owner.path);
+    let status = ProgramStatus::parse(&program.status).unwrap_or(ProgramStatus::Archived);
+    if status != ProgramStatus::Open {
+        return Err(AppError::new(ErrorCode::ProgramNotOpen));
+    }
+    if !can(
+        actor,
+        Action::CreateInitiative,
+        Resource::Program {
+            owner_path: &owner_path,
+            status,
+        },
+    ) {
+        return Err(AppError::forbidden().with_message(
+            "Bạn không thuộc đơn vị tham gia chương trình này hoặc chưa có vai trò đoàn viên.",
+        ));
+    }
+    let user = users::find(conn, actor.user_id)?.ok_or_else(AppError::not_found)?;
+    let union = unions::find(conn, user.union_id)?.ok_or_else(AppError::not_found)?;
+    let phase_id = match input.phase_id.flatten() {
+        Some(p) => Some(p),
+        None => current_phase(conn, program_id)?.map(|p| p.id),
+    };
+    let field_id = input.field_id.flatten();
+    check_program_refs(conn, program_id, phase_id, field_id)?;
+    let title = input.title.clone().unwrap_or_default();
+    if title.chars().count() < 5 {
+        return Err(AppError::field(
+            "title",
+            "Cần nhập tên sáng kiến (ít nhất 5 ký tự).",
+        ));
+    }
+    let shares = resolve_shares(
+        conn,
+        actor.user_id,
+        input.coauthors.as_deref().unwrap_or_default(),
+        input.author_share_percent,
+    )?;
+    let content = InitiativeContent {
+        phase_id,
+        field_id,
+        title,
+        current_situation: input.current_situation.unwrap_or_default(),
+        solution: input.solution.unwrap_or_default(),
+        scope: input.scope.unwrap_or_default(),
+        benefits: input.benefits.unwrap_or_default(),
+        first_applied_on: input.first_applied_on.flatten(),
+        estimated_benefit_vnd: input.estimated_benefit_vnd.flatten(),
+        confidential: input.confidential.unwrap_or(false),
+    };
+    let now = db::now();
+    let row = initiatives::insert(
+        conn,
+        program_id,
+        union.id,
+        &union.path,
+        actor.user_id,
+        &content,
+        now,
+    )?;
+    initiatives::set_authors(conn, row.id, shares.entries())?;
+    record(
+        conn,
+        actor.user_id,
+        row.id,
+        "created",
+        None,
+        Some("draft"),
+        None,
+    )?;
+    full_view(conn, row)
+}
+
+fn current_phase(
+    conn: &mut DbConn,
+    program_id: i64,
+) -> Result<Option<programs::PhaseRow>, AppError> {
+    let now = db::now();
+    Ok(programs::phases(conn, program_id)?
+        .into_iter()
+        .find(|p| p.opens_at <= now && now < p.closes_at))
+}
+
+/// Saves changes to a draft (or a returned initiative) if `version` is current.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id, initiative = id))]
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    input: DraftInput,
+) -> Result<InitiativeView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let (row, path, authors) = load(conn, id)?;
+        authorize(&actor, Action::EditInitiative, &row, &path, &authors)?;
+        let status = status_of(&row);
+        if !status.is_editable() {
+            return Err(AppError::new(ErrorCode::InvalidState)
+                .with_message(format!(
+                    "Sáng kiến ở trạng thái \"{}\" không thể chỉnh sửa.",
+                    status.label()
+                ))
+                .with_details(serde_json::json!({"status": status, "version": row.version})));
+        }
+        if row.version != version {
+            return Err(stale(row.version));
+        }
+        let content = InitiativeContent {
+            phase_id: input.phase_id.unwrap_or(row.phase_id),
+            field_id: input.field_id.unwrap_or(row.field_id),
+            title: input.title.unwrap_or(row.title.clone()),
+            current_situation: input
+                .current_situation
+                .unwrap_or(row.current_situation.clone()),
+            solution: input.solution.unwrap_or(row.solution.clone()),
+            scope: input.scope.unwrap_or(row.scope.clone()),
+            benefits: input.benefits.unwrap_or(row.benefits.clone()),
+            first_applied_on: input.first_applied_on.unwrap_or(row.first_applied_on),
+            estimated_benefit_vnd: input
+                .estimated_benefit_vnd
+                .unwrap_or(row.estimated_benefit_vnd),
+            confidential: input.confidential.unwrap_or(row.confidential),
+        };
+        if content.title.chars().count() < 5 {
+            return Err(AppError::field(
+                "title",
+                "Cần nhập tên sáng kiến (ít nhất 5 ký tự).",
+            ));
+        }
+        check_program_refs(conn, row.program_id, content.phase_id, content.field_id)?;
+        if input.coauthors.is_some() || input.author_share_percent.is_some() {
+            let current = initiatives::authors(conn, id)?;
+            let coauthors = match &input.coauthors {
+                Some(c) => c.clone(),
+                None => current
+                    .iter()
+                    .skip(1)
+                    .map(|a| (a.user_id, a.share_percent))
+                    .collect(),
+            };
+            let shares =
+                resolve_shares(conn, row.author_id, &coauthors, input.author_share_percent)?;
+            initiatives::set_authors(conn, id, shares.entries())?;
+        }
+        if !initiatives::update_content(conn, id, version, &content, db::now())? {
+            let current = initiatives::find(conn, id)?.map_or(version, |r| r.version);
+            return Err(stale(current));
+        }
+        record(
+            conn,
+            actor.user_id,
+            id,
+            "updated",
+            Some(&row.status),
+            Some(&row.status),
+            None,
+        )?;
+        let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
+        full_view(conn, row)
+    })
+    .await
+}
+
+fn stale(current: i32) -> AppError {
+    AppError::new(ErrorCode::VersionConflict)
+        .with_details(serde_json::json!({"current_version": current}))
+}
+
+/// Submits a complete draft (or resubmits a returned initiative) within an open phase.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id, initiative = id))]
+pub async fn submit(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: Option<i32>,
+) -> Result<InitiativeView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| submit_in(conn, &actor, id, version))
+        .await
+}
+
+/// Submits inside an open transaction.
+pub fn submit_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    version: Option<i32>,
+) -> Result<InitiativeView, AppError> {
+    let (row, path, authors) = load(conn, id)?;
+    authorize(actor, Action::EditInitiative, &row, &path, &authors)?;
+    let status = status_of(&row);
+    if !status.can_submit() {
+        return Err(AppError::new(ErrorCode::InvalidState)
+            .with_message(format!("Sáng kiến đã ở trạng thái \"{}\".", status.label()))
+            .with_details(serde_json::json!({"status": status, "version": row.version})));
+    }
+    if let Some(v) = version
+        && v != row.version
+    {
+        return Err(stale(row.version));
+    }
+    let program = programs::find(conn, row.program_id)?.ok_or_else(AppError::not_found)?;
+    if ProgramStatus::parse(&program.status) != Some(ProgramStatus::Open) {
+        return Err(AppError::new(ErrorCode::ProgramNotOpen));
+    }
+    let Some(phase) = current_phase(conn, row.program_id)? else {
+        let phases = programs::phases(conn, row.program_id)?;
+        let now = db::now();
+        let next = phases.iter().find(|p| p.opens_at > now);
+        return Err(
+            AppError::new(ErrorCode::PhaseClosed).with_details(serde_json::json!({
+                "next_phase_opens_at": next.map(|p| p.opens_at.and_utc()),
+            })),
+        );
+    };
+    let author_rows = initiatives::authors(conn, id)?;
+    let draft = SubmissionDraft {
+        title: &row.title,
+        has_field: row.field_id.is_some(),
+        current_situation: &row.current_situation,
+        solution: &row.solution,
+        scope: &row.scope,
+        benefits: &row.benefits,
+        first_applied_on: row.first_applied_on,
+        applied_window: (program.applied_from, program.applied_to),
+        shares_total: author_rows.iter().map(|a| a.share_percent).sum(),
+    };
+    if let Err(fields) = check_submission(&draft) {
+        return Err(AppError::new(ErrorCode::IncompleteInitiative)
+            .with_details(serde_json::json!({ "fields": fields })));
+    }
+    let now = db::now();
+    if row.phase_id != Some(phase.id) {
+        let mut content = content_of(&row);
+        content.phase_id = Some(phase.id);
+        if !initiatives::update_content(conn, id, row.version, &content, now)? {
+            return Err(stale(row.version));
+        }
+    }
+    let version_now = initiatives::find(conn, id)?.map_or(row.version, |r| r.version);
+    let receipt = row
+        .receipt_no
+        .clone()
+        .unwrap_or_else(|| format!("SK{}-{:07}", now.year(), id));
+    let first_time = row.submitted_at.is_none();
+    let moved = initiatives::transition(
+        conn,
+        id,
+        version_now,
+        status.as_str(),
+        InitiativeStatus::Submitted.as_str(),
+        first_time.then_some(now),
+        first_time.then_some(receipt.as_str()),
+        now,
+    )?;
+    if !moved {
+        return Err(stale(version_now));
+    }
+    let action = if status == InitiativeStatus::Returned {
+        "resubmitted"
+    } else {
+        "submitted"
+    };
+    record(
+        conn,
+        actor.user_id,
+        id,
+        action,
+        Some(status.as_str()),
+        Some("submitted"),
+        Some(&receipt),
+    )?;
+    let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    full_view(conn, row)
+}
+
+fn content_of(row: &InitiativeRow) -> InitiativeContent {
+    InitiativeContent {
+        phase_id: row.phase_id,
+        field_id: row.field_id,
+        title: row.title.clone(),
+        current_situation: row.current_situation.clone(),
+        solution: row.solution.clone(),
+        scope: row.scope.clone(),
+        benefits: row.benefits.clone(),
+        first_applied_on: row.first_applied_on,
+        estimated_benefit_vnd: row.estimated_benefit_vnd,
+        confidential: row.confidential,
+    }
+}
+
+/// Moves an initiative to another status without the review workflow's checks — for the
+/// demo seeder and data migration only, recorded in the audit log like any change.
+pub fn force_status_in(
+    conn: &mut DbConn,
+    actor_id: i64,
+    id: i64,
+    to: InitiativeStatus,
+    comment: Option<&str>,
+) -> Result<(), AppError> {
+    let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let from = status_of(&row);
+    if !from.can_become(to) {
+        return Err(AppError::new(ErrorCode::InvalidState));
+    }
+    if !initiatives::transition(
+        conn,
+        id,
+        row.version,
+        from.as_str(),
+        to.as_str(),
+        None,
+        None,
+        db::now(),
+    )? {
+        return Err(stale(row.version));
+    }
+    record(
+        conn,
+        actor_id,
+        id,
+        to.as_str(),
+        Some(from.as_str()),
+        Some(to.as_str()),
+        comment,
+    )
+}
+
+/// One initiative.
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<InitiativeView, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let (row, path, authors) = load(conn, id)?;
+        authorize(&actor, Action::ViewInitiative, &row, &path, &authors)?;
+        full_view(conn, row)
+    })
+    .await
+}
+
+/// The history of an initiative, oldest first.
+pub async fn history(db: &Db, actor: &Actor, id: i64) -> Result<Vec<HistoryEntry>, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let (row, path, authors) = load(conn, id)?;
+        authorize(&actor, Action::ViewInitiative, &row, &path, &authors)?;
+        Ok(audit::for_entity(conn, "initiative", id)?
+            .into_iter()
+            .map(|a| HistoryEntry {
+                action: a.action,
+                actor_id: a.actor_id,
+                from_state: a.from_state,
+                to_state: a.to_state,
+                comment: a.comment,
+                at: a.created_at.and_utc(),
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Filters for [`list`], as parsed at the edge.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub program_id: Option<i64>,
+    pub phase_id: Option<i64>,
+    pub field_id: Option<i64>,
+    pub union_id: Option<i64>,
+    pub status: Option<InitiativeStatus>,
+    pub author_id: Option<i64>,
+}
+
+/// Initiatives the actor may see, filtered and paged, newest first.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    query: ListQuery,
+    page: PageRequest,
+) -> Result<Page<InitiativeSummary>, AppError> {
+    let (limit, offset, page_no, per_page) = page.resolve()?;
+    let visibility = Visibility {
+        all: actor.is_system_admin(),
+        user_id: actor.user_id,
+        oversight: actor
+            .oversight_paths()
+            .into_iter()
+            .map(|p| p.as_str().to_owned())
+            .collect(),
+        reviewing: actor
+            .grants
+            .iter()
+            .filter(|g| g.role == Role::Reviewer)
+            .filter_map(|g| Some((g.program_id?, g.union_path.as_str().to_owned())))
+            .collect(),
+        published: true,
+    };
+    let (rows, total) = db
+        .read(move |conn| {
+            let subtree = match query.union_id {
+                Some(id) => Some(
+                    unions::find(conn, id)?
+                        .ok_or_else(AppError::not_found)?
+                        .path,
+                ),
+                None => None,
+            };
+            let filter = ListFilter {
+                program_id: query.program_id,
+                phase_id: query.phase_id,
+                field_id: query.field_id,
+                subtree,
+                status: query.status.map(|s| s.as_str().to_owned()),
+                author_id: query.author_id,
+            };
+            Ok(initiatives::list(
+                conn,
+                &filter,
+                &visibility,
+                limit,
+                offset,
+            )?)
+        })
+        .await?;
+    Ok(Page {
+        items: rows.into_iter().map(InitiativeSummary::from).collect(),
+        total,
+        page: page_no,
+        per_page,
+    })
+}

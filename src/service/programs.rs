@@ -1,0 +1,550 @@
+//! Use cases on programs (chương trình), their phases (đợt) and fields (lĩnh vực).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::Serialize;
+
+use crate::db::programs::{self, FieldRow, NewProgram, PhaseRow, ProgramChanges, ProgramRow};
+use crate::db::{self, Db, DbConn, audit, outbox, unions};
+use crate::domain::{Action, Actor, PhaseWindow, ProgramStatus, Resource, UnionPath, can};
+use crate::error::{AppError, ErrorCode};
+
+/// A phase as clients see it (times in UTC; pages show Asia/Ho_Chi_Minh).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PhaseView {
+    pub id: i64,
+    pub name: String,
+    pub position: i32,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    /// Whether the phase accepts submissions right now.
+    pub open_now: bool,
+}
+
+impl From<PhaseRow> for PhaseView {
+    fn from(p: PhaseRow) -> Self {
+        let now = db::now();
+        Self {
+            id: p.id,
+            name: p.name,
+            position: p.position,
+            opens_at: p.opens_at.and_utc(),
+            closes_at: p.closes_at.and_utc(),
+            open_now: p.opens_at <= now && now < p.closes_at,
+        }
+    }
+}
+
+/// A field (lĩnh vực).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+impl From<FieldRow> for FieldView {
+    fn from(f: FieldRow) -> Self {
+        Self {
+            id: f.id,
+            code: f.code,
+            name: f.name,
+        }
+    }
+}
+
+/// A program with its phases and fields.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProgramView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    /// The union whose subtree takes part.
+    pub owner_union_id: i64,
+    /// First date an initiative may have been applied (inclusive).
+    pub applied_from: Option<NaiveDate>,
+    /// Last date an initiative may have been applied (inclusive).
+    pub applied_to: Option<NaiveDate>,
+    /// The program's overall target of approved initiatives.
+    pub target_count: Option<i64>,
+    pub status: ProgramStatus,
+    /// The status's Vietnamese name.
+    pub status_name: &'static str,
+    pub phases: Vec<PhaseView>,
+    pub fields: Vec<FieldView>,
+}
+
+/// A validated phase.
+#[derive(Debug, Clone)]
+pub struct PhaseInput {
+    pub name: String,
+    pub window: PhaseWindow,
+}
+
+/// A validated field.
+#[derive(Debug, Clone)]
+pub struct FieldInput {
+    pub code: String,
+    pub name: String,
+}
+
+/// A validated new program.
+#[derive(Debug, Clone)]
+pub struct NewProgramInput {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub owner_union_id: i64,
+    pub applied_from: Option<NaiveDate>,
+    pub applied_to: Option<NaiveDate>,
+    pub target_count: Option<i64>,
+    pub phases: Vec<PhaseInput>,
+    pub fields: Vec<FieldInput>,
+}
+
+/// Validated changes to a program (absent: unchanged).
+#[derive(Debug, Clone, Default)]
+pub struct ProgramChangesInput {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub applied_from: Option<Option<NaiveDate>>,
+    pub applied_to: Option<Option<NaiveDate>>,
+    pub target_count: Option<Option<i64>>,
+}
+
+fn status_of(row: &ProgramRow) -> ProgramStatus {
+    ProgramStatus::parse(&row.status).unwrap_or(ProgramStatus::Archived)
+}
+
+fn owner_path(conn: &mut DbConn, row: &ProgramRow) -> Result<UnionPath, AppError> {
+    let owner = unions::find(conn, row.owner_union_id)?.ok_or_else(AppError::not_found)?;
+    Ok(UnionPath::from_stored(owner.path))
+}
+
+/// The program with its phases and fields.
+pub fn view(conn: &mut DbConn, row: ProgramRow) -> Result<ProgramView, AppError> {
+    let phases = programs::phases(conn, row.id)?;
+    let fields = programs::fields(conn, row.id)?;
+    let status = status_of(&row);
+    Ok(ProgramView {
+        id: row.id,
+        code: row.code,
+        name: row.name,
+        description: row.description,
+        owner_union_id: row.owner_union_id,
+        applied_from: row.applied_from,
+        applied_to: row.applied_to,
+        target_count: row.target_count,
+        status,
+        status_name: status.label(),
+        phases: phases.into_iter().map(PhaseView::from).collect(),
+        fields: fields.into_iter().map(FieldView::from).collect(),
+    })
+}
+
+/// Loads a program the actor may manage.
+fn load_managed(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<ProgramRow, AppError> {
+    let row = programs::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let path = owner_path(conn, &row)?;
+    let status = status_of(&row);
+    if !can(
+        actor,
+        Action::ViewProgram,
+        Resource::Program {
+            owner_path: &path,
+            status,
+        },
+    ) {
+        return Err(AppError::not_found());
+    }
+    if !can(
+        actor,
+        Action::ManageProgram,
+        Resource::Program {
+            owner_path: &path,
+            status,
+        },
+    ) {
+        return Err(AppError::forbidden());
+    }
+    Ok(row)
+}
+
+fn check_phases(existing: &[PhaseWindow], new: &PhaseWindow) -> Result<(), AppError> {
+    if existing.iter().any(|w| w.overlaps(new)) {
+        return Err(AppError::field(
+            "phases",
+            "Thời gian các đợt không được chồng lên nhau.",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a program (in draft) with its phases and fields.
+#[tracing::instrument(skip_all, fields(actor = actor.map(|a| a.user_id)))]
+pub async fn create(
+    db: &Db,
+    actor: Option<&Actor>,
+    input: NewProgramInput,
+) -> Result<ProgramView, AppError> {
+    let actor = actor.cloned();
+    db.write(move |conn| create_in(conn, actor.as_ref(), &input))
+        .await
+}
+
+/// Creates a program inside an open transaction (`actor` `None`: the seeder).
+pub fn create_in(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    input: &NewProgramInput,
+) -> Result<ProgramView, AppError> {
+    let owner = unions::find(conn, input.owner_union_id)?
+        .ok_or_else(|| AppError::field("owner_union_id", "Không tìm thấy công đoàn."))?;
+    let path = UnionPath::from_stored(owner.path.clone());
+    if let Some(actor) = actor
+        && !can(
+            actor,
+            Action::ManageProgram,
+            Resource::Program {
+                owner_path: &path,
+                status: ProgramStatus::Draft,
+            },
+        )
+    {
+        return Err(AppError::forbidden());
+    }
+    if programs::find_by_code(conn, &input.code)?.is_some() {
+        return Err(AppError::new(ErrorCode::AlreadyExists)
+            .with_message("Mã chương trình đã được sử dụng.")
+            .with_details(serde_json::json!({"fields": {"code": "Mã đã tồn tại."}})));
+    }
+    let mut windows: Vec<PhaseWindow> = Vec::new();
+    for p in &input.phases {
+        check_phases(&windows, &p.window)?;
+        windows.push(p.window);
+    }
+    let now = db::now();
+    let row = programs::insert(
+        conn,
+        &NewProgram {
+            code: &input.code,
+            name: &input.name,
+            description: &input.description,
+            owner_union_id: owner.id,
+            applied_from: input.applied_from,
+            applied_to: input.applied_to,
+            target_count: input.target_count,
+            status: ProgramStatus::Draft.as_str(),
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    let mut sorted: Vec<&PhaseInput> = input.phases.iter().collect();
+    sorted.sort_by_key(|p| p.window.opens_at);
+    for (i, p) in sorted.into_iter().enumerate() {
+        let position = i32::try_from(i + 1).unwrap_or(i32::MAX);
+        programs::insert_phase(
+            conn,
+            row.id,
+            &p.name,
+            position,
+            p.window.opens_at,
+            p.window.closes_at,
+        )?;
+    }
+    for f in &input.fields {
+        programs::insert_field(conn, row.id, &f.code, &f.name)?;
+    }
+    record(conn, actor, row.id, "create", None, Some("draft"), now)?;
+    view(conn, row)
+}
+
+fn record(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    id: i64,
+    action: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    audit::record(
+        conn,
+        &audit::NewAudit {
+            actor_id: actor.map(|a| a.user_id),
+            entity_type: "program",
+            entity_id: id,
+            action,
+            from_state: from,
+            to_state: to,
+            comment: None,
+            created_at: now,
+        },
+    )?;
+    outbox::append(
+        conn,
+        &format!("program.{action}"),
+        "program",
+        id,
+        &serde_json::json!({"status": to}),
+        now,
+    )?;
+    Ok(())
+}
+
+/// Changes a program's name, description, eligibility window or target.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id, program = id))]
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    changes: ProgramChangesInput,
+) -> Result<ProgramView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let row = load_managed(conn, &actor, id)?;
+        let now = db::now();
+        let name = changes.name.unwrap_or(row.name.clone());
+        let description = changes.description.unwrap_or(row.description.clone());
+        let applied_from = changes.applied_from.unwrap_or(row.applied_from);
+        let applied_to = changes.applied_to.unwrap_or(row.applied_to);
+        if let (Some(f), Some(t)) = (applied_from, applied_to)
+            && f > t
+        {
+            return Err(AppError::field(
+                "applied_to",
+                "Ngày kết thúc phải sau ngày bắt đầu.",
+            ));
+        }
+        programs::update(
+            conn,
+            id,
+            &ProgramChanges {
+                name: &name,
+                description: &description,
+                applied_from,
+                applied_to,
+                target_count: changes.target_count.unwrap_or(row.target_count),
+                updated_at: now,
+            },
+        )?;
+        record(conn, Some(&actor), id, "update", None, None, now)?;
+        let row = programs::find(conn, id)?.ok_or_else(AppError::not_found)?;
+        view(conn, row)
+    })
+    .await
+}
+
+/// Adds a phase to a program.
+pub async fn add_phase(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    input: PhaseInput,
+) -> Result<ProgramView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let row = load_managed(conn, &actor, id)?;
+        let existing = programs::phases(conn, id)?;
+        let windows: Vec<PhaseWindow> = existing
+            .iter()
+            .filter_map(|p| PhaseWindow::new(p.opens_at, p.closes_at))
+            .collect();
+        check_phases(&windows, &input.window)?;
+        let position = i32::try_from(existing.len() + 1).unwrap_or(i32::MAX);
+        programs::insert_phase(
+            conn,
+            id,
+            &input.name,
+            position,
+            input.window.opens_at,
+            input.window.closes_at,
+        )?;
+        record(conn, Some(&actor), id, "phase_added", None, None, db::now())?;
+        view(conn, row)
+    })
+    .await
+}
+
+/// Changes a phase's name and window.
+pub async fn update_phase(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    phase_id: i64,
+    input: PhaseInput,
+) -> Result<ProgramView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let row = load_managed(conn, &actor, id)?;
+        let existing = programs::phases(conn, id)?;
+        if !existing.iter().any(|p| p.id == phase_id) {
+            return Err(AppError::not_found());
+        }
+        let others: Vec<PhaseWindow> = existing
+            .iter()
+            .filter(|p| p.id != phase_id)
+            .filter_map(|p| PhaseWindow::new(p.opens_at, p.closes_at))
+            .collect();
+        check_phases(&others, &input.window)?;
+        programs::update_phase(
+            conn,
+            phase_id,
+            &input.name,
+            input.window.opens_at,
+            input.window.closes_at,
+        )?;
+        record(
+            conn,
+            Some(&actor),
+            id,
+            "phase_updated",
+            None,
+            None,
+            db::now(),
+        )?;
+        view(conn, row)
+    })
+    .await
+}
+
+/// Adds a field to a program.
+pub async fn add_field(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    input: FieldInput,
+) -> Result<ProgramView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let row = load_managed(conn, &actor, id)?;
+        if programs::fields(conn, id)?
+            .iter()
+            .any(|f| f.code == input.code)
+        {
+            return Err(AppError::new(ErrorCode::AlreadyExists)
+                .with_message("Mã lĩnh vực đã có trong chương trình."));
+        }
+        programs::insert_field(conn, id, &input.code, &input.name)?;
+        record(conn, Some(&actor), id, "field_added", None, None, db::now())?;
+        view(conn, row)
+    })
+    .await
+}
+
+/// Opens (or reopens) a program for submissions.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id, program = id))]
+pub async fn open(db: &Db, actor: &Actor, id: i64) -> Result<ProgramView, AppError> {
+    change_status(db, actor, id, ProgramStatus::Open).await
+}
+
+/// Closes a program for submissions.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id, program = id))]
+pub async fn close(db: &Db, actor: &Actor, id: i64) -> Result<ProgramView, AppError> {
+    change_status(db, actor, id, ProgramStatus::Closed).await
+}
+
+async fn change_status(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    to: ProgramStatus,
+) -> Result<ProgramView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| set_status_in(conn, Some(&actor), id, to))
+        .await
+}
+
+/// Changes a program's status inside an open transaction.
+pub fn set_status_in(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    id: i64,
+    to: ProgramStatus,
+) -> Result<ProgramView, AppError> {
+    let row = match actor {
+        Some(a) => load_managed(conn, a, id)?,
+        None => programs::find(conn, id)?.ok_or_else(AppError::not_found)?,
+    };
+    let from = status_of(&row);
+    let allowed = match to {
+        ProgramStatus::Open => from.can_open(),
+        ProgramStatus::Closed => from.can_close(),
+        _ => false,
+    };
+    if !allowed {
+        return Err(AppError::new(ErrorCode::InvalidState)
+            .with_message(format!(
+                "Chương trình đang ở trạng thái \"{}\".",
+                from.label()
+            ))
+            .with_details(serde_json::json!({"status": from})));
+    }
+    if to == ProgramStatus::Open && programs::phases(conn, id)?.is_empty() {
+        return Err(AppError::new(ErrorCode::InvalidState)
+            .with_message("Cần có ít nhất một đợt trước khi mở chương trình."));
+    }
+    let now = db::now();
+    programs::set_status(conn, id, to.as_str(), now)?;
+    record(
+        conn,
+        actor,
+        id,
+        if to == ProgramStatus::Open {
+            "opened"
+        } else {
+            "closed"
+        },
+        Some(from.as_str()),
+        Some(to.as_str()),
+        now,
+    )?;
+    let row = programs::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    view(conn, row)
+}
+
+/// Programs the actor may see.
+pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<ProgramView>, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let mut out = Vec::new();
+        for row in programs::list(conn)? {
+            let path = owner_path(conn, &row)?;
+            let status = status_of(&row);
+            if can(
+                &actor,
+                Action::ViewProgram,
+                Resource::Program {
+                    owner_path: &path,
+                    status,
+                },
+            ) {
+                out.push(view(conn, row)?);
+            }
+        }
+        Ok(out)
+    })
+    .await
+}
+
+/// One program.
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<ProgramView, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let row = programs::find(conn, id)?.ok_or_else(AppError::not_found)?;
+        let path = owner_path(conn, &row)?;
+        let status = status_of(&row);
+        if !can(
+            &actor,
+            Action::ViewProgram,
+            Resource::Program {
+                owner_path: &path,
+                status,
+            },
+        ) {
+            return Err(AppError::not_found());
+        }
+        view(conn, row)
+    })
+    .await
+}

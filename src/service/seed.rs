@@ -1,0 +1,639 @@
+//! Demo data: the union tree of four provinces and sectors, the "1 triệu sáng kiến" program
+//! with two phases, fields and quotas, members, one account per role, and initiatives in
+//! every state. Idempotent: an existing demo tree is left as it is.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Deserialize;
+
+use crate::auth::password;
+use crate::db::initiatives::{self, InitiativeContent};
+use crate::db::unions::{self, NewUnion, UnionRow};
+use crate::db::{self, Db, DbConn, audit, outbox, programs};
+use crate::domain::{InitiativeStatus, PhaseWindow, ProgramStatus, QuotaKind, Role, UnionLevel};
+use crate::error::AppError;
+use crate::service::programs::{FieldInput, NewProgramInput, PhaseInput};
+use crate::service::users::{GrantInput, NewUserInput};
+
+const DATA: &str = include_str!("../seed/demo_data.json");
+
+/// The root union's code.
+pub const ROOT_CODE: &str = "TLD";
+/// The demo program's code.
+pub const PROGRAM_CODE: &str = "1TRIEU-SK";
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "sangkien2026";
+
+/// One demo account per role: (email, role, what it shows).
+pub const DEMO_ACCOUNTS: [(&str, Role, &str); 5] = [
+    (
+        "quantri@demo.sangkien.vn",
+        Role::SystemAdmin,
+        "Quản trị hệ thống",
+    ),
+    (
+        "chuongtrinh@demo.sangkien.vn",
+        Role::ProgramAdmin,
+        "Quản trị chương trình (Tổng LĐLĐ)",
+    ),
+    (
+        "canbo@demo.sangkien.vn",
+        Role::UnionOfficer,
+        "Cán bộ LĐLĐ tỉnh Cao Bằng",
+    ),
+    (
+        "bantochuc@demo.sangkien.vn",
+        Role::Reviewer,
+        "Thành viên Ban Tổ chức (Cao Bằng)",
+    ),
+    (
+        "doanvien@demo.sangkien.vn",
+        Role::Member,
+        "Đoàn viên CĐCS Cục Hải quan Cao Bằng",
+    ),
+];
+
+#[derive(Debug, Deserialize)]
+struct DemoData {
+    fields: Vec<DemoField>,
+    unions: Vec<DemoUnion>,
+    given_names: Vec<String>,
+    middle_names: Vec<String>,
+    family_names: Vec<String>,
+    initiatives: Vec<DemoInitiative>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoField {
+    code: String,
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoUnion {
+    code: String,
+    name: String,
+    short_name: Option<String>,
+    cluster: Option<String>,
+    member_count: Option<i32>,
+    #[serde(default)]
+    children: Vec<DemoUnion>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoInitiative {
+    title: String,
+    field: String,
+    current_situation: String,
+    solution: String,
+    scope: String,
+    benefits: String,
+    estimated_benefit_vnd: Option<i64>,
+    confidential: bool,
+}
+
+/// What seeding did.
+#[derive(Debug, Clone, Default)]
+pub struct SeedReport {
+    /// False when demo data was already there.
+    pub seeded: bool,
+    pub unions: usize,
+    pub users: usize,
+    pub initiatives: usize,
+}
+
+/// Is the database empty of unions (a first start)?
+pub fn is_empty(db: &Db) -> Result<bool, AppError> {
+    db.blocking(|conn| Ok(unions::count(conn)? == 0))
+}
+
+/// Seeds the demo data unless it is there already.
+pub fn seed_demo(db: &Db) -> Result<SeedReport, AppError> {
+    let data: DemoData =
+        serde_json::from_str(DATA).map_err(|e| AppError::internal(format!("demo data: {e}")))?;
+    if db.blocking(|conn| Ok(unions::find_by_code(conn, ROOT_CODE)?.is_some()))? {
+        return Ok(SeedReport::default());
+    }
+    let hash = password::hash(DEMO_PASSWORD)?;
+    db.blocking(|conn| seed_in(conn, &data, &hash))
+}
+
+fn vn_midnight(date: NaiveDate) -> NaiveDateTime {
+    let local = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    chrono_tz::Asia::Ho_Chi_Minh
+        .from_local_datetime(&local)
+        .single()
+        .map_or(local, |t| t.naive_utc())
+}
+
+fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport, AppError> {
+    let mut rng = StdRng::seed_from_u64(20_260_101);
+    let now = db::now();
+    let mut report = SeedReport {
+        seeded: true,
+        ..SeedReport::default()
+    };
+
+    // The tree.
+    let root = unions::insert(
+        conn,
+        &NewUnion {
+            parent: None,
+            level: UnionLevel::National.as_i32(),
+            code: ROOT_CODE,
+            name: "Tổng Liên đoàn Lao động Việt Nam",
+            short_name: Some("Tổng LĐLĐ Việt Nam"),
+            cluster: None,
+            member_count: 0,
+            now,
+        },
+    )?;
+    let mut all = vec![root.clone()];
+    for u in &data.unions {
+        insert_tree(conn, &root, u, now, &mut all)?;
+    }
+    report.unions = all.len();
+
+    // The program.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        .date_naive();
+    let p1_open = vn_midnight(today - Duration::days(200));
+    let p2_open = vn_midnight(today - Duration::days(30));
+    let p2_close = vn_midnight(today + Duration::days(61));
+    let window =
+        |a, b| PhaseWindow::new(a, b).ok_or_else(|| AppError::internal("demo phase window"));
+    let program = crate::service::programs::create_in(
+        conn,
+        None,
+        &NewProgramInput {
+            code: PROGRAM_CODE.to_owned(),
+            name: "1 triệu sáng kiến – nỗ lực vượt khó, sáng tạo, phát triển".to_owned(),
+            description: "Chương trình do Tổng Liên đoàn Lao động Việt Nam phát động trong \
+                toàn hệ thống: mỗi đoàn viên, người lao động đề xuất ít nhất một sáng kiến, \
+                giải pháp cải tiến trong công việc; cứ 10 đoàn viên có ít nhất 1 sáng kiến \
+                được Ban Tổ chức thông qua."
+                .to_owned(),
+            owner_union_id: root.id,
+            applied_from: Some(today - Duration::days(730)),
+            applied_to: None,
+            target_count: Some(1_000_000),
+            phases: vec![
+                PhaseInput {
+                    name: "Đợt 1".to_owned(),
+                    window: window(p1_open, p2_open)?,
+                },
+                PhaseInput {
+                    name: "Đợt 2".to_owned(),
+                    window: window(p2_open, p2_close)?,
+                },
+            ],
+            fields: data
+                .fields
+                .iter()
+                .map(|f| FieldInput {
+                    code: f.code.clone(),
+                    name: f.name.clone(),
+                })
+                .collect(),
+        },
+    )?;
+    crate::service::programs::set_status_in(conn, None, program.id, ProgramStatus::Open)?;
+    let phase1 = program.phases.first().map(|p| p.id);
+    let phase2 = program.phases.get(1).map(|p| p.id);
+
+    // Quotas: the target for the root, 10% of members for everyone else.
+    programs::set_quota(
+        conn,
+        program.id,
+        None,
+        root.id,
+        QuotaKind::Absolute.as_str(),
+        1_000_000,
+        None,
+        now,
+    )?;
+    for u in all.iter().skip(1) {
+        programs::set_quota(
+            conn,
+            program.id,
+            None,
+            u.id,
+            QuotaKind::PercentOfMembers.as_str(),
+            1_000,
+            Some(today),
+            now,
+        )?;
+    }
+
+    // Demo accounts.
+    let cao_bang = all
+        .iter()
+        .find(|u| u.code == "CB")
+        .cloned()
+        .unwrap_or(root.clone());
+    let grassroots: Vec<UnionRow> = all
+        .iter()
+        .filter(|u| u.level == UnionLevel::Grassroots.as_i32())
+        .cloned()
+        .collect();
+    let member_home = all
+        .iter()
+        .find(|u| u.code == "CB-VC-HQ")
+        .or_else(|| grassroots.first())
+        .cloned()
+        .unwrap_or(root.clone());
+    let mut account_ids = Vec::new();
+    for (i, (email, role, _)) in DEMO_ACCOUNTS.iter().enumerate() {
+        let (home, scope) = match role {
+            Role::SystemAdmin | Role::ProgramAdmin => (&root, &root),
+            Role::UnionOfficer | Role::Reviewer => (&cao_bang, &cao_bang),
+            Role::Member => (&member_home, &member_home),
+        };
+        let names = [
+            "Nguyễn Văn Quản",
+            "Trần Thị Chương",
+            "Nông Văn Cán",
+            "Bế Thị Thẩm",
+            "Lục Văn Đoàn",
+        ];
+        let detail = crate::service::users::create_in(
+            conn,
+            None,
+            &NewUserInput {
+                member_code: Some(format!("DEMO{:03}", i + 1)),
+                full_name: names.get(i).copied().unwrap_or("Người dùng").to_owned(),
+                email: (*email).to_owned(),
+                phone: None,
+                union_id: home.id,
+                password: None,
+            },
+            Some(hash),
+        )?;
+        if *role != Role::Member {
+            crate::service::users::grant_in(
+                conn,
+                None,
+                detail.user.id,
+                &GrantInput {
+                    role: *role,
+                    union_id: scope.id,
+                    program_id: (*role == Role::Reviewer).then_some(program.id),
+                },
+            )?;
+        }
+        account_ids.push(detail.user.id);
+    }
+    let demo_member = account_ids.last().copied().unwrap_or_default();
+    let reviewer = account_ids.get(3).copied().unwrap_or_default();
+
+    // Members: four per grassroots union.
+    let mut members: Vec<(i64, &UnionRow)> = Vec::new();
+    let mut n = 0usize;
+    for g in &grassroots {
+        for _ in 0..4 {
+            n += 1;
+            let name = format!(
+                "{} {} {}",
+                pick(&mut rng, &data.family_names),
+                pick(&mut rng, &data.middle_names),
+                pick(&mut rng, &data.given_names)
+            );
+            let detail = crate::service::users::create_in(
+                conn,
+                None,
+                &NewUserInput {
+                    member_code: Some(format!("DV{n:06}")),
+                    full_name: name,
+                    email: format!("dv{n:04}@demo.sangkien.vn"),
+                    phone: Some(format!("09{:08}", rng.random_range(0..100_000_000u32))),
+                    union_id: g.id,
+                    password: None,
+                },
+                Some(hash),
+            )?;
+            members.push((detail.user.id, g));
+        }
+    }
+    report.users = account_ids.len() + members.len();
+
+    // Initiatives in every state.
+    let field_ids: Vec<(String, i64)> = program
+        .fields
+        .iter()
+        .map(|f| (f.code.clone(), f.id))
+        .collect();
+    let mut created: Vec<(i64, usize)> = Vec::new();
+    for (i, init) in data.initiatives.iter().enumerate() {
+        let (author, union) = if i % 25 == 0 {
+            (demo_member, &member_home)
+        } else {
+            let (id, u) = members[(i * 7) % members.len().max(1)];
+            (id, u)
+        };
+        let status = match i % 20 {
+            0..=2 => InitiativeStatus::Draft,
+            3..=6 => InitiativeStatus::Submitted,
+            7..=9 => InitiativeStatus::UnderReview,
+            10 => InitiativeStatus::Returned,
+            11..=16 => InitiativeStatus::Approved,
+            17 | 18 => InitiativeStatus::Rejected,
+            _ => {
+                if i % 40 == 19 {
+                    InitiativeStatus::Revoked
+                } else {
+                    InitiativeStatus::Approved
+                }
+            }
+        };
+        let in_phase1 = i % 3 != 0 && status != InitiativeStatus::Draft;
+        let base = if in_phase1 { p1_open } else { p2_open };
+        let span = if in_phase1 { 160 } else { 25 };
+        let submitted_at = base
+            + Duration::days(rng.random_range(1..span))
+            + Duration::minutes(rng.random_range(0..1440));
+        let field_id = field_ids
+            .iter()
+            .find(|(c, _)| *c == init.field)
+            .map(|(_, id)| *id);
+        let coauthor = (i % 4 == 1)
+            .then(|| members[(i * 13 + 5) % members.len().max(1)].0)
+            .filter(|c| *c != author);
+        let id = insert_initiative(
+            conn,
+            &SeedInitiative {
+                program_id: program.id,
+                phase_id: if in_phase1 { phase1 } else { phase2 },
+                field_id,
+                union: union,
+                author,
+                coauthor,
+                title: &init.title,
+                sections: [
+                    &init.current_situation,
+                    &init.solution,
+                    &init.scope,
+                    &init.benefits,
+                ],
+                first_applied_on: Some(
+                    (submitted_at - Duration::days(rng.random_range(30..300))).date(),
+                ),
+                benefit: init.estimated_benefit_vnd,
+                confidential: init.confidential,
+                status,
+                submitted_at,
+                reviewer,
+            },
+        )?;
+        created.push((id, i));
+    }
+    // A few copies of approved initiatives, filed later and marked as duplicates.
+    let approved: Vec<usize> = created
+        .iter()
+        .filter(|(_, i)| i % 20 >= 11 && i % 20 <= 16)
+        .map(|(_, i)| *i)
+        .take(6)
+        .collect();
+    for (k, i) in approved.into_iter().enumerate() {
+        let init = &data.initiatives[i];
+        let (author, union) = members[(k * 31 + 3) % members.len().max(1)];
+        let title = format!("{} (áp dụng tại đơn vị)", init.title);
+        insert_initiative(
+            conn,
+            &SeedInitiative {
+                program_id: program.id,
+                phase_id: phase2,
+                field_id: field_ids
+                    .iter()
+                    .find(|(c, _)| *c == init.field)
+                    .map(|(_, id)| *id),
+                union,
+                author,
+                coauthor: None,
+                title: &title,
+                sections: [
+                    &init.current_situation,
+                    &init.solution,
+                    &init.scope,
+                    &init.benefits,
+                ],
+                first_applied_on: Some(today - Duration::days(20)),
+                benefit: init.estimated_benefit_vnd,
+                confidential: false,
+                status: InitiativeStatus::Duplicate,
+                submitted_at: p2_open + Duration::days(i64::try_from(k).unwrap_or(0) + 2),
+                reviewer,
+            },
+        )?;
+        created.push((0, i));
+    }
+    report.initiatives = created.len();
+    Ok(report)
+}
+
+fn pick<'a>(rng: &mut StdRng, list: &'a [String]) -> &'a str {
+    if list.is_empty() {
+        return "";
+    }
+    &list[rng.random_range(0..list.len())]
+}
+
+fn insert_tree(
+    conn: &mut DbConn,
+    parent: &UnionRow,
+    u: &DemoUnion,
+    now: NaiveDateTime,
+    out: &mut Vec<UnionRow>,
+) -> Result<(), AppError> {
+    // A union's own member count excludes those recorded on its children.
+    let children_members: i32 = u.children.iter().filter_map(|c| c.member_count).sum();
+    let own = (u.member_count.unwrap_or(0) - children_members).max(0);
+    let row = unions::insert(
+        conn,
+        &NewUnion {
+            parent: Some(parent),
+            level: parent.level + 1,
+            code: &u.code,
+            name: &u.name,
+            short_name: u.short_name.as_deref(),
+            cluster: u.cluster.as_deref(),
+            member_count: own,
+            now,
+        },
+    )?;
+    out.push(row.clone());
+    for c in &u.children {
+        insert_tree(conn, &row, c, now, out)?;
+    }
+    Ok(())
+}
+
+struct SeedInitiative<'a> {
+    program_id: i64,
+    phase_id: Option<i64>,
+    field_id: Option<i64>,
+    union: &'a UnionRow,
+    author: i64,
+    coauthor: Option<i64>,
+    title: &'a str,
+    sections: [&'a str; 4],
+    first_applied_on: Option<NaiveDate>,
+    benefit: Option<i64>,
+    confidential: bool,
+    status: InitiativeStatus,
+    submitted_at: NaiveDateTime,
+    reviewer: i64,
+}
+
+fn insert_initiative(conn: &mut DbConn, s: &SeedInitiative<'_>) -> Result<i64, AppError> {
+    let [current_situation, solution, scope, benefits] = s.sections;
+    let created_at = s.submitted_at - Duration::days(3);
+    let row = initiatives::insert(
+        conn,
+        s.program_id,
+        s.union.id,
+        &s.union.path,
+        s.author,
+        &InitiativeContent {
+            phase_id: s.phase_id,
+            field_id: s.field_id,
+            title: s.title.to_owned(),
+            current_situation: current_situation.to_owned(),
+            solution: solution.to_owned(),
+            scope: scope.to_owned(),
+            benefits: benefits.to_owned(),
+            first_applied_on: s.first_applied_on,
+            estimated_benefit_vnd: s.benefit,
+            confidential: s.confidential,
+        },
+        created_at,
+    )?;
+    let shares: Vec<(i64, i32)> = match s.coauthor {
+        Some(c) => vec![(s.author, 70), (c, 30)],
+        None => vec![(s.author, 100)],
+    };
+    initiatives::set_authors(conn, row.id, &shares)?;
+    let log = |conn: &mut DbConn,
+               actor: i64,
+               action: &str,
+               from: Option<&str>,
+               to: &str,
+               at: NaiveDateTime,
+               comment: Option<&str>|
+     -> Result<(), AppError> {
+        audit::record(
+            conn,
+            &audit::NewAudit {
+                actor_id: Some(actor),
+                entity_type: "initiative",
+                entity_id: row.id,
+                action,
+                from_state: from,
+                to_state: Some(to),
+                comment,
+                created_at: at,
+            },
+        )?;
+        outbox::append(
+            conn,
+            &format!("initiative.{action}"),
+            "initiative",
+            row.id,
+            &serde_json::json!({"status": to}),
+            at,
+        )?;
+        Ok(())
+    };
+    log(conn, s.author, "created", None, "draft", created_at, None)?;
+    if s.status == InitiativeStatus::Draft {
+        return Ok(row.id);
+    }
+    let receipt = format!(
+        "SK{}-{:07}",
+        chrono::Datelike::year(&s.submitted_at),
+        row.id
+    );
+    initiatives::transition(
+        conn,
+        row.id,
+        row.version,
+        "draft",
+        "submitted",
+        Some(s.submitted_at),
+        Some(&receipt),
+        s.submitted_at,
+    )?;
+    log(
+        conn,
+        s.author,
+        "submitted",
+        Some("draft"),
+        "submitted",
+        s.submitted_at,
+        Some(&receipt),
+    )?;
+    let mut path = vec![];
+    match s.status {
+        InitiativeStatus::Submitted => {}
+        InitiativeStatus::UnderReview => path.push((InitiativeStatus::UnderReview, None)),
+        InitiativeStatus::Returned => {
+            path.push((InitiativeStatus::UnderReview, None));
+            path.push((InitiativeStatus::Returned, Some("Đề nghị bổ sung số liệu minh chứng hiệu quả (bảng so sánh trước và sau khi áp dụng).")));
+        }
+        InitiativeStatus::Approved => {
+            path.push((InitiativeStatus::UnderReview, None));
+            path.push((InitiativeStatus::Approved, Some("Ban Tổ chức thông qua.")));
+        }
+        InitiativeStatus::Rejected => {
+            path.push((InitiativeStatus::UnderReview, None));
+            path.push((
+                InitiativeStatus::Rejected,
+                Some("Không có tính mới so với giải pháp đã áp dụng tại đơn vị."),
+            ));
+        }
+        InitiativeStatus::Duplicate => {
+            path.push((InitiativeStatus::UnderReview, None));
+            path.push((
+                InitiativeStatus::Duplicate,
+                Some("Trùng lặp với sáng kiến đã được thông qua."),
+            ));
+        }
+        InitiativeStatus::Revoked => {
+            path.push((InitiativeStatus::UnderReview, None));
+            path.push((InitiativeStatus::Approved, Some("Ban Tổ chức thông qua.")));
+            path.push((
+                InitiativeStatus::Revoked,
+                Some("Thu hồi do phát hiện sao chép từ tài liệu đã công bố."),
+            ));
+        }
+        InitiativeStatus::Draft => {}
+    }
+    let mut from = InitiativeStatus::Submitted;
+    let mut at = s.submitted_at;
+    for (to, comment) in path {
+        at += Duration::days(5);
+        let current = initiatives::find(conn, row.id)?.ok_or_else(AppError::not_found)?;
+        initiatives::transition(
+            conn,
+            row.id,
+            current.version,
+            from.as_str(),
+            to.as_str(),
+            None,
+            None,
+            at,
+        )?;
+        log(
+            conn,
+            s.reviewer,
+            to.as_str(),
+            Some(from.as_str()),
+            to.as_str(),
+            at,
+            comment,
+        )?;
+        from = to;
+    }
+    Ok(row.id)
+}

@@ -1,0 +1,268 @@
+//! Use cases on the union tree: create, change, read, children, subtree with member counts.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::db::unions::{self, NewUnion, UnionRow};
+use crate::db::{self, Db, audit, outbox};
+use crate::domain::{Action, Actor, Resource, UnionLevel, UnionPath, can};
+use crate::error::{AppError, ErrorCode};
+
+/// A union as clients see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnionView {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    /// 0 national … 4 union group.
+    pub level: i32,
+    /// The level's Vietnamese name.
+    pub level_name: &'static str,
+    pub code: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    /// Materialised path of ids, e.g. `/1/5/23/`.
+    pub path: String,
+    /// Emulation cluster (cụm thi đua).
+    pub cluster: Option<String>,
+    /// Members recorded directly on this union.
+    pub member_count: i32,
+    pub active: bool,
+}
+
+impl From<UnionRow> for UnionView {
+    fn from(u: UnionRow) -> Self {
+        Self {
+            level_name: UnionLevel::from_i32(u.level).map_or("", UnionLevel::label),
+            id: u.id,
+            parent_id: u.parent_id,
+            level: u.level,
+            code: u.code,
+            name: u.name,
+            short_name: u.short_name,
+            path: u.path,
+            cluster: u.cluster,
+            member_count: u.member_count,
+            active: u.active,
+        }
+    }
+}
+
+/// A union in a subtree listing, with the members of its whole subtree.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubtreeNode {
+    #[serde(flatten)]
+    pub union: UnionView,
+    /// Depth below the subtree's root (0 for the root).
+    pub depth: i32,
+    /// Members of this union and everything below it.
+    pub subtree_member_count: i64,
+}
+
+/// A validated new union.
+#[derive(Debug, Clone)]
+pub struct NewUnionInput {
+    pub parent_id: i64,
+    pub code: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub cluster: Option<String>,
+    pub member_count: i32,
+}
+
+/// Validated changes to a union.
+#[derive(Debug, Clone, Default)]
+pub struct UnionChanges {
+    pub name: Option<String>,
+    pub short_name: Option<Option<String>>,
+    pub cluster: Option<Option<String>>,
+    pub member_count: Option<i32>,
+    pub active: Option<bool>,
+}
+
+/// Creates a child union under `parent_id`.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id))]
+pub async fn create(db: &Db, actor: &Actor, input: NewUnionInput) -> Result<UnionView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let parent = unions::find(conn, input.parent_id)?
+            .ok_or_else(|| AppError::field("parent_id", "Không tìm thấy công đoàn cấp trên."))?;
+        let parent_path = UnionPath::from_stored(parent.path.clone());
+        if !can(
+            &actor,
+            Action::ManageUnion,
+            Resource::Union { path: &parent_path },
+        ) {
+            return Err(AppError::forbidden());
+        }
+        let level = UnionLevel::from_i32(parent.level)
+            .and_then(UnionLevel::child)
+            .ok_or_else(|| {
+                AppError::field("parent_id", "Tổ công đoàn không thể có đơn vị cấp dưới.")
+            })?;
+        if unions::find_by_code(conn, &input.code)?.is_some() {
+            return Err(AppError::new(ErrorCode::AlreadyExists)
+                .with_message("Mã công đoàn đã được sử dụng.")
+                .with_details(serde_json::json!({"fields": {"code": "Mã đã tồn tại."}})));
+        }
+        let now = db::now();
+        let row = unions::insert(
+            conn,
+            &NewUnion {
+                parent: Some(&parent),
+                level: level.as_i32(),
+                code: &input.code,
+                name: &input.name,
+                short_name: input.short_name.as_deref(),
+                cluster: input.cluster.as_deref(),
+                member_count: input.member_count,
+                now,
+            },
+        )?;
+        audit::record(
+            conn,
+            &audit::NewAudit {
+                actor_id: Some(actor.user_id),
+                entity_type: "union",
+                entity_id: row.id,
+                action: "create",
+                from_state: None,
+                to_state: Some("active"),
+                comment: None,
+                created_at: now,
+            },
+        )?;
+        outbox::append(
+            conn,
+            "union.created",
+            "union",
+            row.id,
+            &serde_json::json!({"path": row.path}),
+            now,
+        )?;
+        Ok(row.into())
+    })
+    .await
+}
+
+/// Changes a union's name, cluster, member count or active flag.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id, union = id))]
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    changes: UnionChanges,
+) -> Result<UnionView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let row = unions::find(conn, id)?.ok_or_else(AppError::not_found)?;
+        let path = UnionPath::from_stored(row.path.clone());
+        if !can(&actor, Action::ManageUnion, Resource::Union { path: &path }) {
+            return Err(AppError::forbidden());
+        }
+        let now = db::now();
+        let name = changes.name.unwrap_or(row.name.clone());
+        let short_name = changes.short_name.unwrap_or(row.short_name.clone());
+        let cluster = changes.cluster.unwrap_or(row.cluster.clone());
+        let member_count = changes.member_count.unwrap_or(row.member_count);
+        let active = changes.active.unwrap_or(row.active);
+        let updated = unions::update(
+            conn,
+            id,
+            &name,
+            short_name.as_deref(),
+            cluster.as_deref(),
+            member_count,
+            active,
+            now,
+        )?;
+        audit::record(
+            conn,
+            &audit::NewAudit {
+                actor_id: Some(actor.user_id),
+                entity_type: "union",
+                entity_id: id,
+                action: "update",
+                from_state: Some(if row.active { "active" } else { "inactive" }),
+                to_state: Some(if active { "active" } else { "inactive" }),
+                comment: None,
+                created_at: now,
+            },
+        )?;
+        outbox::append(
+            conn,
+            "union.updated",
+            "union",
+            id,
+            &serde_json::json!({}),
+            now,
+        )?;
+        Ok(updated.into())
+    })
+    .await
+}
+
+/// One union.
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<UnionView, AppError> {
+    let row = db
+        .read(move |conn| unions::find(conn, id)?.ok_or_else(AppError::not_found))
+        .await?;
+    let path = UnionPath::from_stored(row.path.clone());
+    if !can(actor, Action::ViewUnion, Resource::Union { path: &path }) {
+        return Err(AppError::forbidden());
+    }
+    Ok(row.into())
+}
+
+/// The direct children of a union.
+pub async fn children(db: &Db, actor: &Actor, id: i64) -> Result<Vec<UnionView>, AppError> {
+    get(db, actor, id).await?;
+    let rows = db.read(move |conn| Ok(unions::children(conn, id)?)).await?;
+    Ok(rows.into_iter().map(UnionView::from).collect())
+}
+
+/// A union and everything below it down to `depth` levels, each with its subtree's member
+/// count, in tree order.
+pub async fn subtree(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    depth: Option<i32>,
+) -> Result<Vec<SubtreeNode>, AppError> {
+    let root = get(db, actor, id).await?;
+    let max_level = root.level + depth.unwrap_or(4).clamp(0, 4);
+    let all_levels = 4;
+    let path = root.path.clone();
+    let rows = db
+        .read(move |conn| Ok(unions::subtree(conn, &path, all_levels)?))
+        .await?;
+    // Sum members bottom-up over the whole subtree, then cut to the requested depth.
+    let mut totals: HashMap<i64, i64> = HashMap::new();
+    for row in rows.iter().rev() {
+        let own = *totals.entry(row.id).or_default() + i64::from(row.member_count);
+        totals.insert(row.id, own);
+        if let Some(parent) = row.parent_id
+            && row.id != root.id
+        {
+            *totals.entry(parent).or_default() += own;
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.level <= max_level)
+        .map(|r| {
+            let total = totals.get(&r.id).copied().unwrap_or_default();
+            SubtreeNode {
+                depth: r.level - root.level,
+                subtree_member_count: total,
+                union: r.into(),
+            }
+        })
+        .collect())
+}
+
+/// The root union(s) of the tree.
+pub async fn roots(db: &Db) -> Result<Vec<UnionView>, AppError> {
+    let rows = db.read(|conn| Ok(unions::roots(conn)?)).await?;
+    Ok(rows.into_iter().map(UnionView::from).collect())
+}
