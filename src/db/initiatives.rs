@@ -357,6 +357,7 @@ pub fn list(
 }
 
 /// Inserts an attachment's metadata.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
 pub fn insert_attachment(
     conn: &mut DbConn,
     initiative_id: i64,

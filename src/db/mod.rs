@@ -217,10 +217,9 @@ impl Db {
         let lock = (self.backend == Backend::Sqlite).then(|| self.write_lock.clone());
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(AppError::unavailable)?;
-            let _guard = match &lock {
-                Some(l) => Some(l.lock().unwrap_or_else(|poisoned| poisoned.into_inner())),
-                None => None,
-            };
+            let _guard = lock
+                .as_ref()
+                .map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
             conn.transaction(|c| f(c))
         })
         .await

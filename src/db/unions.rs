@@ -118,6 +118,7 @@ pub fn subtree(conn: &mut DbConn, path: &str, max_level: i32) -> QueryResult<Vec
 }
 
 /// Changes a union's descriptive fields.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
 pub fn update(
     conn: &mut DbConn,
     id: i64,

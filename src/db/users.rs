@@ -149,18 +149,20 @@ pub fn list(
     Ok((rows, total))
 }
 
+type GrantTuple = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    Option<i64>,
+    NaiveDateTime,
+);
+
 /// The grants of a user, with the paths they cover.
 pub fn grants(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<GrantRow>> {
-    let rows: Vec<(
-        i64,
-        i64,
-        String,
-        i64,
-        String,
-        String,
-        Option<i64>,
-        NaiveDateTime,
-    )> = role_grants::table
+    let rows: Vec<GrantTuple> = role_grants::table
         .inner_join(unions::table.on(unions::id.eq(role_grants::union_id)))
         .filter(role_grants::user_id.eq(user_id))
         .order(role_grants::id)

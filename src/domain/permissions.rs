@@ -141,6 +141,10 @@ pub enum Resource<'a> {
 
 /// May `actor` do `action` to `resource`?
 pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
+    // Content belongs to its author: not even a system administrator rewrites it.
+    if let (Action::EditInitiative, Resource::Initiative { authors, .. }) = (action, resource) {
+        return authors.first() == Some(&actor.user_id);
+    }
     if actor.is_system_admin() {
         return true;
     }

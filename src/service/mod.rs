@@ -27,7 +27,7 @@ impl PageRequest {
     pub fn resolve(&self) -> Result<(i64, i64, i64, i64), AppError> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
-        if page < 1 || page > 1_000_000 {
+        if !(1..=1_000_000).contains(&page) {
             return Err(AppError::field("page", "Số trang phải từ 1 trở lên."));
         }
         if !(1..=200).contains(&per_page) {

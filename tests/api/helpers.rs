@@ -1,0 +1,505 @@
+//! The test harness: a real server on a random port over a fresh database (SQLite file or a
+//! new PostgreSQL database), a real HTTP client, and a small world of unions, users and
+//! programs built through the services.
+
+use std::sync::LazyLock;
+
+use chrono::{Duration, Utc};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::{Client, Method, RequestBuilder, Response};
+use sangkien::app::Application;
+use sangkien::config::Settings;
+use sangkien::db::{Db, DbConn, unions};
+use sangkien::domain::{PhaseWindow, ProgramStatus, Role, UnionLevel};
+use sangkien::service;
+use sangkien::service::programs::{FieldInput, NewProgramInput, PhaseInput};
+use sangkien::service::users::{GrantInput, NewUserInput};
+use serde_json::Value;
+
+/// The JWT key of every test server (tests sign their own hostile tokens with it).
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+/// The password of every fixture account.
+pub const PASSWORD: &str = "mat-khau-thu-nghiem";
+
+static PASSWORD_HASH: LazyLock<String> =
+    LazyLock::new(|| sangkien::auth::password::hash(PASSWORD).expect("hash"));
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `mod NAME { sqlite(), postgres() }` for each async test fn `NAME(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::helpers::Backend::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
+/// A PostgreSQL database made for one test and dropped after it.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let admin = self.admin_url.clone();
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            if let Ok(mut conn) = PgConnection::establish(&admin) {
+                let _ =
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute(&mut conn);
+            }
+        })
+        .join();
+    }
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Creates a fresh PostgreSQL database, or says why not (and fails under CI).
+fn create_pg_database() -> Option<(String, PgDatabase)> {
+    let admin_url = postgres_admin_url();
+    let mut conn = match PgConnection::establish(&admin_url) {
+        Ok(c) => c,
+        Err(e) => {
+            if std::env::var_os("CI").is_some() {
+                panic!("PostgreSQL is required in CI but {admin_url} is unreachable: {e}");
+            }
+            eprintln!("SKIPPED (PostgreSQL unreachable at {admin_url}: {e})");
+            return None;
+        }
+    };
+    let name = format!("sk_test_{}", uuid::Uuid::new_v4().simple());
+    diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .expect("create test database");
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_owned())
+        .unwrap_or(admin_url.clone());
+    let url = format!("{base}/{name}");
+    Some((url, PgDatabase { admin_url, name }))
+}
+
+/// A running server with its own database, data folder and HTTP client.
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub db: Db,
+    pub settings: Settings,
+    handle: actix_web::dev::ServerHandle,
+    _data_dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+impl TestApp {
+    /// Starts a server on a fresh database; `None` when PostgreSQL is unavailable outside CI.
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// As [`TestApp::spawn`], with settings adjusted first.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Option<Self> {
+        let data_dir = tempfile::tempdir().expect("tempdir");
+        let (url, pg) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", data_dir.path().join("test.db").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let (url, pg) = tokio::task::spawn_blocking(create_pg_database)
+                    .await
+                    .expect("join")?;
+                (url, Some(pg))
+            }
+        };
+        let mut settings = Settings::load(None).expect("settings");
+        settings.database.url = url;
+        settings.database.pool_size = 4;
+        settings.data.dir = data_dir.path().to_path_buf();
+        settings.auth.jwt_secret = Some(TEST_SECRET.to_owned());
+        settings.server.workers = 1;
+        settings.uploads.max_bytes = 4096;
+        settings.log.filter = "warn".to_owned();
+        adjust(&mut settings);
+        let (base, handle, db) = start(settings.clone()).await;
+        Some(Self {
+            base,
+            client: Client::builder().build().expect("client"),
+            db,
+            settings,
+            handle,
+            _data_dir: data_dir,
+            _pg: pg,
+        })
+    }
+
+    /// Stops the server gracefully and starts a new one on the same database and data.
+    pub async fn restart(&mut self) {
+        self.handle.stop(true).await;
+        let (base, handle, db) = start(self.settings.clone()).await;
+        self.base = base;
+        self.handle = handle;
+        self.db = db;
+    }
+
+    /// A request with an optional bearer token.
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let mut rb = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        rb
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, Some(token))
+            .send()
+            .await
+            .expect("send")
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.request(Method::POST, path, Some(token))
+            .json(body)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.request(Method::PATCH, path, Some(token))
+            .json(body)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// Signs in; panics unless it succeeds.
+    pub async fn login(&self, login: &str) -> String {
+        let res = self
+            .request(Method::POST, "/api/v1/auth/login", None)
+            .json(&serde_json::json!({"login": login, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.status(), 200, "login {login}");
+        let body: Value = res.json().await.expect("json");
+        body["access_token"].as_str().expect("token").to_owned()
+    }
+}
+
+async fn start(settings: Settings) -> (String, actix_web::dev::ServerHandle, Db) {
+    let app =
+        tokio::task::spawn_blocking(move || Application::build(settings, Some("127.0.0.1:0")))
+            .await
+            .expect("join")
+            .expect("build app");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    let db = app.state().db.clone();
+    tokio::spawn(app.run_until_stopped());
+    (base, handle, db)
+}
+
+/// Reads a JSON body.
+pub async fn json(res: Response) -> Value {
+    res.json().await.expect("json body")
+}
+
+/// Asserts the status and the error code of an error answer; returns the body.
+pub async fn expect_error(res: Response, status: u16, code: &str) -> Value {
+    let got = res.status().as_u16();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    assert_eq!(got, status, "status; body: {body}");
+    assert_eq!(body["error"]["code"], code, "code; body: {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "message: {body}"
+    );
+    body
+}
+
+/// The fixture world:
+///
+/// ```text
+/// Tổng LĐLĐ (root)
+/// ├── CB (province)                  officer_a, reviewer_a (program "open")
+/// │   └── CB-VC (upper)
+/// │       ├── CB-VC-HQ (grassroots)  member_a, coauthor_a
+/// │       └── CB-VC-KB (grassroots)
+/// └── LS (province)                  officer_b
+///     └── LS-VC (upper)
+///         └── LS-VC-GD (grassroots)  member_b
+/// admin (system admin), padmin (program admin over root)
+/// programs: "open" (open, phase open now), "closed" (open, only a past phase)
+/// ```
+pub struct World {
+    pub root: i64,
+    pub cb: i64,
+    pub cb_vc: i64,
+    pub cb_hq: i64,
+    pub ls: i64,
+    pub ls_gd: i64,
+    pub program: i64,
+    pub closed_program: i64,
+    pub field: i64,
+    pub member_a: i64,
+    pub coauthor_a: i64,
+    pub member_b: i64,
+}
+
+/// Logins of the fixture accounts.
+pub mod who {
+    pub const ADMIN: &str = "admin@test.vn";
+    pub const PADMIN: &str = "padmin@test.vn";
+    pub const OFFICER_A: &str = "officer.a@test.vn";
+    pub const OFFICER_B: &str = "officer.b@test.vn";
+    pub const REVIEWER_A: &str = "reviewer.a@test.vn";
+    pub const MEMBER_A: &str = "member.a@test.vn";
+    pub const COAUTHOR_A: &str = "coauthor.a@test.vn";
+    pub const MEMBER_B: &str = "member.b@test.vn";
+}
+
+fn add_union(conn: &mut DbConn, parent: Option<i64>, code: &str, name: &str, members: i32) -> i64 {
+    let parent_row = parent.map(|p| unions::find(conn, p).expect("q").expect("parent"));
+    let level = parent_row
+        .as_ref()
+        .map_or(UnionLevel::National.as_i32(), |p| p.level + 1);
+    unions::insert(
+        conn,
+        &unions::NewUnion {
+            parent: parent_row.as_ref(),
+            level,
+            code,
+            name,
+            short_name: None,
+            cluster: None,
+            member_count: members,
+            now: sangkien::db::now(),
+        },
+    )
+    .expect("insert union")
+    .id
+}
+
+fn add_user(
+    conn: &mut DbConn,
+    email: &str,
+    name: &str,
+    union_id: i64,
+    grants: &[(Role, i64, Option<i64>)],
+) -> i64 {
+    let detail = service::users::create_in(
+        conn,
+        None,
+        &NewUserInput {
+            member_code: Some(
+                email
+                    .split('@')
+                    .next()
+                    .unwrap_or_default()
+                    .replace('.', "-")
+                    .to_uppercase(),
+            ),
+            full_name: name.to_owned(),
+            email: email.to_owned(),
+            phone: None,
+            union_id,
+            password: None,
+        },
+        Some(&PASSWORD_HASH),
+    )
+    .expect("create user");
+    for (role, union, program) in grants {
+        service::users::grant_in(
+            conn,
+            None,
+            detail.user.id,
+            &GrantInput {
+                role: *role,
+                union_id: *union,
+                program_id: *program,
+            },
+        )
+        .expect("grant");
+    }
+    detail.user.id
+}
+
+fn add_program(conn: &mut DbConn, code: &str, owner: i64, windows: &[(i64, i64)]) -> (i64, i64) {
+    let now = Utc::now().naive_utc();
+    let view = service::programs::create_in(
+        conn,
+        None,
+        &NewProgramInput {
+            code: code.to_owned(),
+            name: format!("Chương trình {code}"),
+            description: "Chương trình thử nghiệm.".to_owned(),
+            owner_union_id: owner,
+            applied_from: Some((Utc::now() - Duration::days(365)).date_naive()),
+            applied_to: None,
+            target_count: Some(1000),
+            phases: windows
+                .iter()
+                .enumerate()
+                .map(|(i, (from, to))| PhaseInput {
+                    name: format!("Đợt {}", i + 1),
+                    window: PhaseWindow::new(
+                        now + Duration::days(*from),
+                        now + Duration::days(*to),
+                    )
+                    .expect("window"),
+                })
+                .collect(),
+            fields: vec![FieldInput {
+                code: "chuyen-doi-so".to_owned(),
+                name: "Chuyển đổi số".to_owned(),
+            }],
+        },
+    )
+    .expect("create program");
+    service::programs::set_status_in(conn, None, view.id, ProgramStatus::Open).expect("open");
+    (view.id, view.fields[0].id)
+}
+
+impl TestApp {
+    /// Builds the fixture world.
+    pub async fn world(&self) -> World {
+        let _ = &*PASSWORD_HASH;
+        self.db
+            .write(|conn| {
+                let root = add_union(conn, None, "ROOT", "Tổng Liên đoàn Lao động Việt Nam", 0);
+                let cb = add_union(conn, Some(root), "CB", "LĐLĐ tỉnh Cao Bằng", 0);
+                let cb_vc = add_union(
+                    conn,
+                    Some(cb),
+                    "CB-VC",
+                    "Công đoàn Viên chức tỉnh Cao Bằng",
+                    5,
+                );
+                let cb_hq = add_union(
+                    conn,
+                    Some(cb_vc),
+                    "CB-VC-HQ",
+                    "CĐCS Cục Hải quan Cao Bằng",
+                    112,
+                );
+                let _cb_kb = add_union(
+                    conn,
+                    Some(cb_vc),
+                    "CB-VC-KB",
+                    "CĐCS Kho bạc Nhà nước Cao Bằng",
+                    40,
+                );
+                let ls = add_union(conn, Some(root), "LS", "LĐLĐ tỉnh Lạng Sơn", 0);
+                let ls_vc = add_union(
+                    conn,
+                    Some(ls),
+                    "LS-VC",
+                    "Công đoàn Viên chức tỉnh Lạng Sơn",
+                    0,
+                );
+                let ls_gd = add_union(
+                    conn,
+                    Some(ls_vc),
+                    "LS-VC-GD",
+                    "CĐCS Sở Giáo dục Lạng Sơn",
+                    60,
+                );
+                let (program, field) = add_program(conn, "OPEN", root, &[(-10, 30)]);
+                let (closed_program, _) = add_program(conn, "CLOSED", root, &[(-30, -1)]);
+                add_user(
+                    conn,
+                    who::ADMIN,
+                    "Quản Trị Viên",
+                    root,
+                    &[(Role::SystemAdmin, root, None)],
+                );
+                add_user(
+                    conn,
+                    who::PADMIN,
+                    "Trần Chương Trình",
+                    root,
+                    &[(Role::ProgramAdmin, root, None)],
+                );
+                add_user(
+                    conn,
+                    who::OFFICER_A,
+                    "Nông Văn Cán",
+                    cb,
+                    &[(Role::UnionOfficer, cb, None)],
+                );
+                add_user(
+                    conn,
+                    who::OFFICER_B,
+                    "Hoàng Thị Bộ",
+                    ls,
+                    &[(Role::UnionOfficer, ls, None)],
+                );
+                add_user(
+                    conn,
+                    who::REVIEWER_A,
+                    "Bế Văn Thẩm",
+                    cb,
+                    &[(Role::Reviewer, cb, Some(program))],
+                );
+                let member_a = add_user(conn, who::MEMBER_A, "Lục Thị Đoàn", cb_hq, &[]);
+                let coauthor_a = add_user(conn, who::COAUTHOR_A, "Đàm Văn Hợp", cb_hq, &[]);
+                let member_b = add_user(conn, who::MEMBER_B, "Vi Thị Lạng", ls_gd, &[]);
+                Ok(World {
+                    root,
+                    cb,
+                    cb_vc,
+                    cb_hq,
+                    ls,
+                    ls_gd,
+                    program,
+                    closed_program,
+                    field,
+                    member_a,
+                    coauthor_a,
+                    member_b,
+                })
+            })
+            .await
+            .expect("world")
+    }
+}
+
+/// A complete draft body for `program`.
+pub fn complete_draft(w: &World, title: &str) -> Value {
+    serde_json::json!({
+        "program_id": w.program,
+        "field_id": w.field,
+        "title": title,
+        "current_situation": "Hồ sơ giấy lưu trữ phân tán ở nhiều phòng, mỗi lần tra cứu mất 40 phút.",
+        "solution": "Quét toàn bộ hồ sơ, đặt tên tệp theo quy tắc thống nhất và lập chỉ mục trên phần mềm quản lý văn bản.",
+        "scope": "Toàn bộ các phòng nghiệp vụ của Cục Hải quan tỉnh Cao Bằng.",
+        "benefits": "Tiết kiệm khoảng 300 giờ công mỗi năm, giảm hư hỏng hồ sơ giấy.",
+        "first_applied_on": (Utc::now() - Duration::days(30)).date_naive(),
+        "estimated_benefit_vnd": 120000000,
+    })
+}

@@ -1,0 +1,13 @@
+//! Integration tests: the real server over HTTP, a real database (each test its own), on
+//! SQLite and on PostgreSQL alike.
+#![expect(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
+
+mod helpers;
+
+mod attachments;
+mod auth;
+mod errors;
+mod initiatives;
+mod migrations;
+mod organisation;
+mod permissions;
