@@ -4,9 +4,12 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use actix_web::HttpMessage;
+use actix_web::dev::Service;
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{App, HttpServer, middleware, web};
-use tracing_actix_web::TracingLogger;
+use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::auth::TokenKeys;
 use crate::config::Settings;
@@ -88,6 +91,22 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(routes::query_config())
             .app_data(routes::path_config())
             .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+            .wrap_fn(|req, srv| {
+                // Echo the request id the tracing span carries, so a report can be matched
+                // to the server's log.
+                let request_id = req.extensions().get::<RequestId>().copied();
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    if let Some(id) = request_id
+                        && let Ok(value) = HeaderValue::from_str(&id.to_string())
+                    {
+                        res.headers_mut()
+                            .insert(HeaderName::from_static("x-request-id"), value);
+                    }
+                    Ok(res)
+                }
+            })
             .wrap(TracingLogger::default())
             .service(routes::health::healthz)
             .service(routes::health::readyz)

@@ -6,6 +6,7 @@ mod helpers;
 
 mod attachments;
 mod auth;
+mod cli;
 mod errors;
 mod initiatives;
 mod migrations;

@@ -1,0 +1,198 @@
+//! The command line, run as a user would: seeding the demo data (twice), creating a user with
+//! roles, printing the configuration, refusing a bad database URL.
+
+use std::process::{Command, Output};
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp, json};
+
+fn sangkien(app: &TestApp, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sangkien"))
+        .args(args)
+        .env("SANGKIEN__DATABASE__URL", &app.settings.database.url)
+        .env("SANGKIEN__DATA__DIR", &app.settings.data.dir)
+        .env("SANGKIEN__LOG__FILTER", "warn")
+        .output()
+        .expect("run sangkien")
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+async fn login(app: &TestApp, login: &str, password: &str) -> String {
+    let res = app
+        .request(Method::POST, "/api/v1/auth/login", None)
+        .json(&json!({"login": login, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "login {login}");
+    json(res).await["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn seed_demo_and_create_user(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let out = stdout(&sangkien(&app, &["seed", "--demo"]));
+    assert!(out.contains("Đã tạo dữ liệu mẫu"), "{out}");
+    assert!(out.contains("doanvien@demo.sangkien.vn"), "{out}");
+    let again = stdout(&sangkien(&app, &["seed", "--demo"]));
+    assert!(again.contains("đã có sẵn"), "{again}");
+
+    // The demo is what the README promises: every state, every role.
+    let admin = login(&app, "quantri@demo.sangkien.vn", "sangkien2026").await;
+    let all = json(app.get("/api/v1/initiatives?per_page=1", &admin).await).await;
+    assert!(all["total"].as_i64().unwrap() >= 200, "{all}");
+    for status in [
+        "draft",
+        "submitted",
+        "under_review",
+        "returned",
+        "approved",
+        "rejected",
+        "duplicate",
+        "revoked",
+    ] {
+        let page = json(
+            app.get(
+                &format!("/api/v1/initiatives?status={status}&per_page=1"),
+                &admin,
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            page["total"].as_i64().unwrap() > 0,
+            "no demo initiative is {status}"
+        );
+    }
+    let programs = json(app.get("/api/v1/programs", &admin).await).await;
+    let program = &programs[0];
+    assert_eq!(program["code"], "1TRIEU-SK");
+    assert_eq!(program["phases"].as_array().unwrap().len(), 2);
+    assert!(
+        program["phases"][1]["open_now"].as_bool().unwrap(),
+        "the demo's second phase is open"
+    );
+    let member = login(&app, "doanvien@demo.sangkien.vn", "sangkien2026").await;
+    let mine = json(app.get("/api/v1/initiatives", &member).await).await;
+    assert!(mine["total"].as_i64().unwrap() > 0);
+    let roots = json(app.get("/api/v1/unions", &member).await).await;
+    let tree = json(
+        app.get(
+            &format!("/api/v1/unions/{}/subtree?depth=1", roots[0]["id"]),
+            &member,
+        )
+        .await,
+    )
+    .await;
+    let names: Vec<&str> = tree
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    for n in [
+        "Liên đoàn Lao động tỉnh Cao Bằng",
+        "Liên đoàn Lao động tỉnh Lạng Sơn",
+        "Công đoàn Viên chức Việt Nam",
+    ] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+
+    // A reviewer created from the command line signs in with the role.
+    let out = stdout(&sangkien(
+        &app,
+        &[
+            "user",
+            "create",
+            "--email",
+            "bt@cb.vn",
+            "--password",
+            "mat-khau-bt-123",
+            "--name",
+            "Bế Thị Thu",
+            "--union",
+            "CB",
+            "--role",
+            "reviewer:CB:1TRIEU-SK",
+        ],
+    ));
+    assert!(out.contains("bt@cb.vn"), "{out}");
+    let token = login(&app, "bt@cb.vn", "mat-khau-bt-123").await;
+    let me = json(app.get("/api/v1/me", &token).await).await;
+    let roles: Vec<&str> = me["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["member", "reviewer"]);
+    let bad = sangkien(
+        &app,
+        &[
+            "user",
+            "create",
+            "--email",
+            "x@cb.vn",
+            "--password",
+            "mat-khau-x-123",
+            "--name",
+            "X",
+            "--union",
+            "NO-SUCH",
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("NO-SUCH"));
+}
+
+#[test]
+fn check_config_redacts_secrets_and_bad_urls_stop_the_start() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sangkien"))
+        .arg("check-config")
+        .env(
+            "SANGKIEN__DATABASE__URL",
+            "postgres://app:hunter2-secret@db.internal:5432/sk",
+        )
+        .env(
+            "SANGKIEN__AUTH__JWT_SECRET",
+            "a-very-long-secret-value-of-at-least-32-bytes",
+        )
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("postgres://app:[redacted]@db.internal:5432/sk"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("hunter2") && !text.contains("a-very-long-secret"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[server]") && text.contains("bind = \"127.0.0.1:8080\""),
+        "{text}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_sangkien"))
+        .arg("check-config")
+        .env("SANGKIEN__DATABASE__URL", "postgress://typo@localhost/sk")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unsupported database URL scheme"), "{err}");
+}
+
+crate::on_both_backends!(seed_demo_and_create_user);
