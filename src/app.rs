@@ -15,6 +15,7 @@ use crate::auth::TokenKeys;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::routes;
+use crate::search::{self, SearchService};
 use crate::state::AppState;
 
 /// A bound, ready-to-run server.
@@ -38,11 +39,13 @@ impl Application {
         let keys = TokenKeys::load(&settings.auth, &settings.data.dir)?;
         let uploads_dir = settings.data.dir.join("uploads");
         std::fs::create_dir_all(&uploads_dir)?;
+        let search = Arc::new(SearchService::open(&settings.data.dir.join("index"))?);
         let state = AppState {
             settings: Arc::new(settings),
             db,
             keys: Arc::new(keys),
             uploads_dir,
+            search,
         };
         let addr = bind.unwrap_or(&state.settings.server.bind).to_owned();
         let listener = TcpListener::bind(&addr)
@@ -73,7 +76,14 @@ impl Application {
 
     /// Serves until stopped (SIGTERM and ctrl-c stop it gracefully).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let indexer = search::spawn_indexer(
+            self.state.search.clone(),
+            self.state.db.clone(),
+            std::time::Duration::from_millis(500),
+        );
+        let result = self.server.await;
+        indexer.abort();
+        result
     }
 }
 

@@ -10,6 +10,7 @@ use crate::auth::password;
 use crate::config::Settings;
 use crate::db::{Db, programs, unions};
 use crate::domain::{Role, text};
+use crate::search::SearchService;
 use crate::service;
 use crate::service::users::{GrantInput, NewUserInput};
 
@@ -46,6 +47,14 @@ pub enum Command {
     User(UserCommand),
     /// Print the effective configuration with secrets redacted.
     CheckConfig,
+    /// Rebuild the search index from the database (stop the server first: it holds the index).
+    Reindex,
+    /// Find every duplicate pair in a program, for initiatives filed before the check existed.
+    DedupScan {
+        /// The program's code.
+        #[arg(long)]
+        program: String,
+    },
 }
 
 /// User administration.
@@ -114,7 +123,52 @@ pub fn run() -> anyhow::Result<()> {
             print!("{}", settings.redacted_toml()?);
             Ok(())
         }
+        Some(Command::Reindex) => {
+            let db = connect(&settings)?;
+            db.migrate()?;
+            let search = SearchService::open(&settings.data.dir.join("index"))?;
+            let bar = progress_bar("Lập chỉ mục");
+            let n = search.rebuild(&db, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })?;
+            bar.finish();
+            println!("Đã lập chỉ mục {n} sáng kiến.");
+            Ok(())
+        }
+        Some(Command::DedupScan { program }) => {
+            let db = connect(&settings)?;
+            db.migrate()?;
+            let program = db
+                .blocking(|conn| Ok(programs::find_by_code(conn, &program)?))?
+                .ok_or_else(|| anyhow::anyhow!("no program with code {program}"))?;
+            let search = SearchService::open(&settings.data.dir.join("index"))?;
+            search.catch_up(&db)?;
+            let bar = progress_bar("Rà soát trùng lặp");
+            let pairs = service::similar::dedup_scan(&db, &search, program.id, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })?;
+            bar.finish();
+            println!(
+                "Đã ghi nhận {pairs} cặp nghi trùng lặp trong chương trình {}.",
+                program.code
+            );
+            Ok(())
+        }
     }
+}
+
+fn progress_bar(what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    let style = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:40}] {pos}/{len} ({per_sec}, còn {eta})",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(what.to_owned());
+    bar
 }
 
 fn connect(settings: &Settings) -> anyhow::Result<Db> {

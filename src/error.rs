@@ -35,6 +35,8 @@ pub enum ErrorCode {
     InvalidState,
     /// A unique value (code, email, member code) is already taken.
     AlreadyExists,
+    /// The same author already filed this initiative (and it was not rejected).
+    DuplicateSubmission,
     /// The phase is not open for submissions.
     PhaseClosed,
     /// The program is not open.
@@ -61,9 +63,10 @@ impl ErrorCode {
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::AccountDisabled | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::VersionConflict | Self::InvalidState | Self::AlreadyExists => {
-                StatusCode::CONFLICT
-            }
+            Self::VersionConflict
+            | Self::InvalidState
+            | Self::AlreadyExists
+            | Self::DuplicateSubmission => StatusCode::CONFLICT,
             Self::PhaseClosed | Self::ProgramNotOpen | Self::IncompleteInitiative => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -90,6 +93,9 @@ impl ErrorCode {
             }
             Self::InvalidState => "Không thể thực hiện thao tác ở trạng thái hiện tại.",
             Self::AlreadyExists => "Giá trị này đã được sử dụng.",
+            Self::DuplicateSubmission => {
+                "Bạn đã nộp sáng kiến này trước đây; không thể nộp trùng lặp."
+            }
             Self::PhaseClosed => "Đợt thi đua không trong thời gian nhận sáng kiến.",
             Self::ProgramNotOpen => "Chương trình chưa mở hoặc đã kết thúc.",
             Self::IncompleteInitiative => "Sáng kiến chưa đủ thông tin để nộp.",

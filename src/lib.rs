@@ -9,6 +9,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod routes;
+pub mod search;
 pub mod service;
 pub mod state;
 pub mod telemetry;

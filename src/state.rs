@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::auth::TokenKeys;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::search::SearchService;
 
 /// What handlers share: settings, the database, the token keys, the file store.
 #[derive(Debug, Clone)]
@@ -18,4 +19,6 @@ pub struct AppState {
     pub keys: Arc<TokenKeys>,
     /// Where attachments are stored (by content hash).
     pub uploads_dir: PathBuf,
+    /// The search index (duplicate checks, full-text search).
+    pub search: Arc<SearchService>,
 }

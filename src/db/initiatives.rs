@@ -410,3 +410,54 @@ pub fn find_attachment(conn: &mut DbConn, id: i64) -> QueryResult<Option<Attachm
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     initiatives::table.count().get_result(conn)
 }
+
+/// Initiatives with these ids.
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<InitiativeRow>> {
+    initiatives::table
+        .filter(initiatives::id.eq_any(ids))
+        .select(InitiativeRow::as_select())
+        .load(conn)
+}
+
+/// The next batch of submitted (non-draft) initiatives after `after_id`, by id.
+pub fn submitted_after(
+    conn: &mut DbConn,
+    after_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<InitiativeRow>> {
+    initiatives::table
+        .filter(initiatives::id.gt(after_id))
+        .filter(initiatives::status.ne("draft"))
+        .order(initiatives::id)
+        .limit(limit)
+        .select(InitiativeRow::as_select())
+        .load(conn)
+}
+
+/// How many submitted (non-draft) initiatives there are, in one program or in all.
+pub fn count_submitted(conn: &mut DbConn, program_id: Option<i64>) -> QueryResult<i64> {
+    let mut q = initiatives::table
+        .filter(initiatives::status.ne("draft"))
+        .into_boxed();
+    if let Some(p) = program_id {
+        q = q.filter(initiatives::program_id.eq(p));
+    }
+    q.count().get_result(conn)
+}
+
+/// Submitted initiatives of a program, earliest-filed first, after position `offset`.
+pub fn program_submitted_page(
+    conn: &mut DbConn,
+    program_id: i64,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<InitiativeRow>> {
+    initiatives::table
+        .filter(initiatives::program_id.eq(program_id))
+        .filter(initiatives::status.ne("draft"))
+        .order((initiatives::submitted_at.asc(), initiatives::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(InitiativeRow::as_select())
+        .load(conn)
+}

@@ -5,6 +5,7 @@
 //! SQLite) is confined to this module; query modules are written once against [`DbConn`].
 
 pub mod audit;
+pub mod duplicates;
 pub mod initiatives;
 pub mod outbox;
 pub mod programs;
@@ -224,6 +225,16 @@ impl Db {
         })
         .await
         .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
+    }
+
+    /// Runs `f` on a pooled connection synchronously, outside any transaction (background
+    /// workers already on a blocking thread).
+    pub fn blocking_read<T>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = self.pool.get().map_err(AppError::unavailable)?;
+        f(&mut conn)
     }
 
     /// Runs `f` on a connection synchronously (start-up tasks and the CLI).

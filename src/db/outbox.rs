@@ -49,3 +49,11 @@ pub fn after(conn: &mut DbConn, seq: i64, limit: i64) -> QueryResult<Vec<OutboxR
         .select(OutboxRow::as_select())
         .load(conn)
 }
+
+/// The newest sequence number (0 when empty).
+pub fn max_seq(conn: &mut DbConn) -> QueryResult<i64> {
+    outbox::table
+        .select(diesel::dsl::max(outbox::seq))
+        .first::<Option<i64>>(conn)
+        .map(Option::unwrap_or_default)
+}

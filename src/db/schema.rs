@@ -171,6 +171,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    duplicate_candidates (initiative_id, candidate_id) {
+        initiative_id -> BigInt,
+        candidate_id -> BigInt,
+        score -> Double,
+        verdict -> Text,
+        detected_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> unions (union_id));
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(phases -> programs (program_id));
@@ -192,4 +202,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     audit_log,
     outbox,
+    duplicate_candidates,
 );

@@ -4,12 +4,17 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::db::initiatives::{self, InitiativeContent, InitiativeRow, ListFilter, Visibility};
-use crate::db::{self, Db, DbConn, audit, outbox, programs, unions, users};
+use std::sync::Arc;
+
+use search_index::{SimilarityQuery, Verdict, join_sections};
+
+use crate::db::{self, Db, DbConn, audit, duplicates, outbox, programs, unions, users};
 use crate::domain::initiative::{SubmissionDraft, check_submission};
 use crate::domain::{
     Action, Actor, InitiativeStatus, ProgramStatus, Resource, Role, Shares, UnionPath, can,
 };
 use crate::error::{AppError, ErrorCode};
+use crate::search::{SearchService, sections};
 use crate::service::{Page, PageRequest};
 
 /// An author with their contribution share.
@@ -488,18 +493,24 @@ fn stale(current: i32) -> AppError {
 #[tracing::instrument(skip_all, fields(actor = actor.user_id, initiative = id))]
 pub async fn submit(
     db: &Db,
+    search: &Arc<SearchService>,
     actor: &Actor,
     id: i64,
     version: Option<i32>,
 ) -> Result<InitiativeView, AppError> {
     let actor = actor.clone();
-    db.write(move |conn| submit_in(conn, &actor, id, version))
-        .await
+    let s = search.clone();
+    let view = db
+        .write(move |conn| submit_in(conn, Some(&s), &actor, id, version))
+        .await?;
+    search.wake();
+    Ok(view)
 }
 
 /// Submits inside an open transaction.
 pub fn submit_in(
     conn: &mut DbConn,
+    search: Option<&SearchService>,
     actor: &Actor,
     id: i64,
     version: Option<i32>,
@@ -547,7 +558,14 @@ pub fn submit_in(
         return Err(AppError::new(ErrorCode::IncompleteInitiative)
             .with_details(serde_json::json!({ "fields": fields })));
     }
+    let candidates = match search {
+        Some(search) => check_duplicates(conn, search, actor, &row)?,
+        None => Vec::new(),
+    };
     let now = db::now();
+    for (candidate, score, verdict) in &candidates {
+        duplicates::record(conn, id, *candidate, f64::from(*score), verdict, now)?;
+    }
     if row.phase_id != Some(phase.id) {
         let mut content = content_of(&row);
         content.phase_id = Some(phase.id);
@@ -590,6 +608,56 @@ pub fn submit_in(
     )?;
     let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
     full_view(conn, row)
+}
+
+/// Checks a submission against every earlier initiative: an exact copy of the author's own
+/// (not rejected) is refused; duplicates and near-duplicates are returned to be recorded.
+fn check_duplicates(
+    conn: &mut DbConn,
+    search: &SearchService,
+    actor: &Actor,
+    row: &InitiativeRow,
+) -> Result<Vec<(i64, f32, &'static str)>, AppError> {
+    let query = SimilarityQuery {
+        title: row.title.clone(),
+        text: join_sections(&sections(row)),
+        exclude_id: Some(row.id.unsigned_abs()),
+        limit: 10,
+        ..SimilarityQuery::default()
+    };
+    let result = search
+        .index()
+        .check_similar(&query)
+        .map_err(|e| AppError::internal(format!("duplicate check: {e}")))?;
+    let mut out = Vec::new();
+    for m in &result.matches {
+        let verdict = match m.verdict {
+            Verdict::Duplicate => "duplicate",
+            Verdict::NearDuplicate => "near_duplicate",
+            _ => continue,
+        };
+        let Ok(candidate) = i64::try_from(m.id) else {
+            continue;
+        };
+        if m.verdict == Verdict::Duplicate {
+            let authors: Vec<i64> = initiatives::authors(conn, candidate)?
+                .into_iter()
+                .map(|a| a.user_id)
+                .collect();
+            if authors.contains(&actor.user_id) && m.status != InitiativeStatus::Rejected.as_str() {
+                return Err(AppError::new(ErrorCode::DuplicateSubmission).with_details(
+                    serde_json::json!({
+                        "initiative_id": candidate,
+                        "title": m.title,
+                        "status": m.status,
+                        "score": m.score,
+                    }),
+                ));
+            }
+        }
+        out.push((candidate, m.score, verdict));
+    }
+    Ok(out)
 }
 
 fn content_of(row: &InitiativeRow) -> InitiativeContent {

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod initiatives;
 pub mod programs;
 pub mod seed;
+pub mod similar;
 pub mod unions;
 pub mod users;
 

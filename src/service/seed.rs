@@ -388,10 +388,11 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
         )?;
         created.push((id, i));
     }
-    // A few copies of approved initiatives, filed later and marked as duplicates.
+    // A few copies of approved initiatives of the first phase, filed in the second and
+    // marked as duplicates.
     let approved: Vec<usize> = created
         .iter()
-        .filter(|(_, i)| i % 20 >= 11 && i % 20 <= 16)
+        .filter(|(_, i)| i % 20 >= 11 && i % 20 <= 16 && i % 3 != 0)
         .map(|(_, i)| *i)
         .take(6)
         .collect();

@@ -9,10 +9,16 @@ use serde_json::json;
 use crate::helpers::{Backend, TestApp, json};
 
 fn sangkien(app: &TestApp, args: &[&str]) -> Output {
+    sangkien_in(app, &app.settings.data.dir, args)
+}
+
+/// Runs the binary on the app's database with another data folder (the running server holds
+/// the search index in its own).
+fn sangkien_in(app: &TestApp, data_dir: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sangkien"))
         .args(args)
         .env("SANGKIEN__DATABASE__URL", &app.settings.database.url)
-        .env("SANGKIEN__DATA__DIR", &app.settings.data.dir)
+        .env("SANGKIEN__DATA__DIR", data_dir)
         .env("SANGKIEN__LOG__FILTER", "warn")
         .output()
         .expect("run sangkien")
@@ -109,6 +115,61 @@ async fn seed_demo_and_create_user(backend: Backend) {
     ] {
         assert!(names.contains(&n), "{n} missing from {names:?}");
     }
+
+    // Rebuilding the index and scanning the program for duplicates, with progress.
+    let other = tempfile::tempdir().unwrap();
+    let out = stdout(&sangkien_in(&app, other.path(), &["reindex"]));
+    let indexed: i64 = out
+        .split("Đã lập chỉ mục ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    let drafts = json(
+        app.get("/api/v1/initiatives?status=draft&per_page=1", &admin)
+            .await,
+    )
+    .await["total"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        indexed,
+        all["total"].as_i64().unwrap() - drafts,
+        "every submitted initiative is indexed"
+    );
+    let out = stdout(&sangkien_in(
+        &app,
+        other.path(),
+        &["dedup-scan", "--program", "1TRIEU-SK"],
+    ));
+    let pairs: i64 = out
+        .split("Đã ghi nhận ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(pairs >= 6, "the demo's six copies are found: {out}");
+    let copies = json(
+        app.get("/api/v1/initiatives?status=duplicate&per_page=10", &admin)
+            .await,
+    )
+    .await;
+    for copy in copies["items"].as_array().unwrap() {
+        let found = json(
+            app.get(
+                &format!("/api/v1/initiatives/{}/duplicates", copy["id"]),
+                &admin,
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            !found.as_array().unwrap().is_empty(),
+            "no candidate recorded for {copy}"
+        );
+    }
+    let bad = sangkien_in(&app, other.path(), &["dedup-scan", "--program", "NO-SUCH"]);
+    assert!(!bad.status.success());
 
     // A reviewer created from the command line signs in with the role.
     let out = stdout(&sangkien(

@@ -7,6 +7,7 @@ mod helpers;
 mod attachments;
 mod auth;
 mod cli;
+mod duplicates;
 mod errors;
 mod initiatives;
 mod migrations;

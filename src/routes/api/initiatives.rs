@@ -241,8 +241,14 @@ pub async fn submit(
     body: Option<web::Json<SubmitBody>>,
 ) -> Result<HttpResponse, AppError> {
     let version = body.and_then(|b| b.into_inner().version);
-    let view =
-        service::initiatives::submit(&state.db, &id.actor, path.into_inner(), version).await?;
+    let view = service::initiatives::submit(
+        &state.db,
+        &state.search,
+        &id.actor,
+        path.into_inner(),
+        version,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod initiatives;
 pub mod openapi;
 pub mod programs;
+pub mod search;
 pub mod unions;
 pub mod users;
 
@@ -43,6 +44,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(programs::add_field)
             .service(programs::open)
             .service(programs::close)
+            .service(search::similar)
+            .service(search::search)
+            .service(search::duplicates)
             .service(initiatives::list)
             .service(initiatives::create)
             .service(initiatives::get)

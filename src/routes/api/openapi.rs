@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{attachments, auth, initiatives, programs, unions, users};
+use super::{attachments, auth, initiatives, programs, search, unions, users};
 use crate::routes::health;
 
 /// Adds the bearer scheme.
@@ -38,7 +38,7 @@ impl Modify for BearerAuth {
         programs::list, programs::create, programs::get, programs::update, programs::add_phase,
         programs::update_phase, programs::add_field, programs::open, programs::close,
         initiatives::list, initiatives::create, initiatives::get, initiatives::update,
-        initiatives::submit, initiatives::history,
+        initiatives::submit, initiatives::history, search::similar, search::search, search::duplicates,
         attachments::list, attachments::upload, attachments::download,
     ),
     tags(

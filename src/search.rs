@@ -1,0 +1,227 @@
+//! The search index inside the service: a cache of the database, fed from the outbox by
+//! sequence number, caught up at start and rebuilt on demand (`sangkien reindex`).
+//!
+//! Only submitted (non-draft) initiatives are indexed: drafts are private and are never
+//! duplicate candidates.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use search_index::{IndexedInitiative, SearchIndex};
+use tokio::sync::Notify;
+
+use crate::db::initiatives::{self, InitiativeRow};
+use crate::db::{Db, outbox};
+use crate::error::AppError;
+
+/// Outbox events read per batch.
+const BATCH: i64 = 500;
+
+/// The index with the outbox position it has applied.
+pub struct SearchService {
+    index: SearchIndex,
+    seq_file: Option<PathBuf>,
+    applied: AtomicI64,
+    wake: Notify,
+}
+
+impl std::fmt::Debug for SearchService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchService")
+            .field("applied", &self.applied.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+fn index_error(e: search_index::SearchIndexError) -> AppError {
+    AppError::internal(format!("search index: {e}"))
+}
+
+impl SearchService {
+    /// Opens (or creates) the index under `dir`; the applied sequence number lives beside it.
+    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        // A process that is stopping may still hold the writer lock for a moment.
+        let mut attempt = 0;
+        let index = loop {
+            match SearchIndex::open_in_dir(dir) {
+                Ok(index) => break index,
+                Err(e) if attempt < 50 => {
+                    attempt += 1;
+                    tracing::debug!(error = %e, "search index busy, retrying");
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => anyhow::bail!(
+                    "cannot open the search index in {} ({e}); is another sangkien process using it?",
+                    dir.display()
+                ),
+            }
+        };
+        let seq_file = dir.join("applied_seq");
+        let mut applied = std::fs::read_to_string(&seq_file)
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .unwrap_or(0);
+        if index.needs_reindex().unwrap_or(true) {
+            tracing::warn!("the search index was built by another normaliser version: rebuilding");
+            applied = -1;
+        }
+        Ok(Self {
+            index,
+            seq_file: Some(seq_file),
+            applied: AtomicI64::new(applied),
+            wake: Notify::new(),
+        })
+    }
+
+    /// An index in memory (tests).
+    pub fn in_memory() -> anyhow::Result<Self> {
+        Ok(Self {
+            index: SearchIndex::open_in_ram().map_err(|e| anyhow::anyhow!("{e}"))?,
+            seq_file: None,
+            applied: AtomicI64::new(0),
+            wake: Notify::new(),
+        })
+    }
+
+    /// The index, for checks and searches.
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// The last outbox sequence number applied (-1: a rebuild is due).
+    pub fn applied_seq(&self) -> i64 {
+        self.applied.load(Ordering::SeqCst)
+    }
+
+    /// Asks the background indexer to look at the outbox now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    fn store_applied(&self, seq: i64) -> Result<(), AppError> {
+        self.applied.store(seq, Ordering::SeqCst);
+        if let Some(path) = &self.seq_file {
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, seq.to_string())
+                .and_then(|()| std::fs::rename(&tmp, path))
+                .map_err(|e| AppError::internal(format!("writing {}: {e}", path.display())))?;
+        }
+        Ok(())
+    }
+
+    /// Applies every outbox event after the applied position (blocking); returns how many
+    /// initiatives were (re)indexed.
+    pub fn catch_up(&self, db: &Db) -> Result<usize, AppError> {
+        if self.applied_seq() < 0 {
+            return self.rebuild(db, |_, _| {});
+        }
+        let mut touched = 0;
+        loop {
+            let from = self.applied_seq();
+            let events = db.blocking_read(|conn| Ok(outbox::after(conn, from, BATCH)?))?;
+            let Some(last) = events.last().map(|e| e.seq) else {
+                return Ok(touched);
+            };
+            let ids: BTreeSet<i64> = events
+                .iter()
+                .filter(|e| e.aggregate_type == "initiative")
+                .map(|e| e.aggregate_id)
+                .collect();
+            if !ids.is_empty() {
+                let ids: Vec<i64> = ids.into_iter().collect();
+                let rows = db.blocking_read(|conn| Ok(initiatives::find_many(conn, &ids)?))?;
+                for id in &ids {
+                    match rows.iter().find(|r| r.id == *id) {
+                        Some(row) if row.status != "draft" => {
+                            self.index.upsert(&to_indexed(row)).map_err(index_error)?;
+                        }
+                        _ => self.index.delete(id.unsigned_abs()).map_err(index_error)?,
+                    }
+                }
+                self.index.commit().map_err(index_error)?;
+                touched += ids.len();
+            }
+            self.store_applied(last)?;
+        }
+    }
+
+    /// Rebuilds the index from the database (blocking), reporting `(done, total)`.
+    pub fn rebuild(&self, db: &Db, mut progress: impl FnMut(u64, u64)) -> Result<usize, AppError> {
+        // Everything written before this point is covered by the scan below.
+        let seq = db.blocking_read(|conn| Ok(outbox::max_seq(conn)?))?;
+        let total = db.blocking_read(|conn| Ok(initiatives::count_submitted(conn, None)?))?;
+        self.index.clear().map_err(index_error)?;
+        let mut after = 0;
+        let mut done: u64 = 0;
+        loop {
+            let rows = db
+                .blocking_read(move |conn| Ok(initiatives::submitted_after(conn, after, 2_000)?))?;
+            let Some(last) = rows.last().map(|r| r.id) else {
+                break;
+            };
+            let docs: Vec<IndexedInitiative> = rows.iter().map(to_indexed).collect();
+            self.index.upsert_many(&docs).map_err(index_error)?;
+            done += docs.len() as u64;
+            progress(done, total.max(0).unsigned_abs());
+            after = last;
+        }
+        self.index.commit().map_err(index_error)?;
+        self.store_applied(seq)?;
+        Ok(usize::try_from(done).unwrap_or(usize::MAX))
+    }
+}
+
+/// What the index keeps of an initiative.
+pub fn to_indexed(row: &InitiativeRow) -> IndexedInitiative {
+    IndexedInitiative {
+        id: row.id.unsigned_abs(),
+        program_id: row.program_id.unsigned_abs(),
+        union_path: row.union_path.clone(),
+        status: row.status.clone(),
+        submitted_at: row
+            .submitted_at
+            .unwrap_or(row.created_at)
+            .and_utc()
+            .timestamp(),
+        title: row.title.clone(),
+        body_sections: sections(row),
+    }
+}
+
+/// The four sections in form order.
+pub fn sections(row: &InitiativeRow) -> Vec<String> {
+    vec![
+        row.current_situation.clone(),
+        row.solution.clone(),
+        row.scope.clone(),
+        row.benefits.clone(),
+    ]
+}
+
+/// Keeps the index caught up: after a wake-up or every `interval`, whichever comes first.
+pub fn spawn_indexer(
+    search: Arc<SearchService>,
+    db: Db,
+    interval: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let s = search.clone();
+            let d = db.clone();
+            match tokio::task::spawn_blocking(move || s.catch_up(&d)).await {
+                Ok(Ok(n)) if n > 0 => tracing::debug!(indexed = n, "search index caught up"),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "indexing failed; will retry"),
+                Err(e) => tracing::error!(error = %e, "indexer task failed"),
+            }
+            tokio::select! {
+                () = search.wake.notified() => {}
+                () = tokio::time::sleep(interval) => {}
+            }
+        }
+    })
+}

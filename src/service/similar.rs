@@ -1,0 +1,435 @@
+//! Duplicate checks for the live "Sáng kiến tương tự" panel, and the published-initiative
+//! search behind the gallery.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use search_index::{SearchFilters, SimilarityQuery, Verdict, join_sections};
+use serde::{Deserialize, Serialize};
+
+use crate::db::{Db, initiatives, unions};
+use crate::domain::{Actor, InitiativeStatus, UnionPath};
+use crate::error::AppError;
+use crate::search::SearchService;
+use crate::service::{Page, PageRequest};
+
+/// Where to look for similar initiatives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SimilarScope {
+    /// Every program and union (the default: copies cross programs).
+    #[default]
+    All,
+    /// Only the given program.
+    Program,
+    /// Only the caller's province or national sector union.
+    Union,
+}
+
+/// A validated draft to check.
+#[derive(Debug, Clone)]
+pub struct SimilarInput {
+    pub title: String,
+    /// Hiện trạng, giải pháp, phạm vi, hiệu quả (any may be empty).
+    pub sections: [String; 4],
+    pub program_id: Option<i64>,
+    pub scope: SimilarScope,
+    pub exclude_id: Option<i64>,
+}
+
+/// A copied passage: character ranges `[start, end)` in the checked text (the sections joined
+/// by a blank line, in form order) and in the earlier initiative's text.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PassageView {
+    pub query_start: usize,
+    pub query_end: usize,
+    pub candidate_start: usize,
+    pub candidate_end: usize,
+}
+
+/// The union of a match.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnionRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// One earlier initiative that resembles the draft.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SimilarMatch {
+    pub initiative_id: i64,
+    pub title: String,
+    pub union: Option<UnionRef>,
+    pub status: InitiativeStatus,
+    pub status_name: &'static str,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Similarity in [0, 1].
+    pub score: f32,
+    /// `duplicate`, `near_duplicate` or `similar`.
+    #[schema(value_type = String)]
+    pub verdict: Verdict,
+    pub passages: Vec<PassageView>,
+}
+
+/// The answer of a check.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SimilarView {
+    /// `unicode`, `tcvn3`, `vni` or `windows1258`: how the pasted text was encoded.
+    #[schema(value_type = String)]
+    pub detected_encoding: search_index::DetectedEncoding,
+    pub matches: Vec<SimilarMatch>,
+}
+
+fn union_names(
+    conn: &mut crate::db::DbConn,
+    paths: &[String],
+) -> Result<HashMap<String, UnionRef>, AppError> {
+    let mut out = HashMap::new();
+    for p in paths {
+        if out.contains_key(p) {
+            continue;
+        }
+        if let Some(id) = UnionPath::from_stored(p.clone()).ids().last().copied()
+            && let Some(u) = unions::find(conn, id)?
+        {
+            out.insert(
+                p.clone(),
+                UnionRef {
+                    id: u.id,
+                    name: u.name,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Checks a draft against submitted initiatives.
+pub async fn similar(
+    db: &Db,
+    search: &Arc<SearchService>,
+    actor: &Actor,
+    input: SimilarInput,
+) -> Result<SimilarView, AppError> {
+    let union_prefix = match input.scope {
+        SimilarScope::Union => {
+            let ids = actor.union_path.ids();
+            ids.get(..2.min(ids.len())).map(|top| {
+                let mut p = String::from("/");
+                for id in top {
+                    p.push_str(&format!("{id}/"));
+                }
+                p
+            })
+        }
+        _ => None,
+    };
+    if input.scope == SimilarScope::Program && input.program_id.is_none() {
+        return Err(AppError::field(
+            "program_id",
+            "Cần chọn chương trình khi tìm trong chương trình.",
+        ));
+    }
+    let query = SimilarityQuery {
+        title: input.title,
+        text: join_sections(&input.sections),
+        program_id: match input.scope {
+            SimilarScope::Program => input.program_id.map(i64::unsigned_abs),
+            _ => None,
+        },
+        union_path_prefix: union_prefix,
+        exclude_id: input.exclude_id.map(i64::unsigned_abs),
+        limit: 10,
+        ..SimilarityQuery::default()
+    };
+    let s = search.clone();
+    let result = tokio::task::spawn_blocking(move || s.index().check_similar(&query))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| AppError::internal(format!("duplicate check: {e}")))?;
+    let matches = result.matches;
+    let detected_encoding = result.detected_encoding;
+    db.read(move |conn| {
+        let ids: Vec<i64> = matches
+            .iter()
+            .filter_map(|m| i64::try_from(m.id).ok())
+            .collect();
+        let rows = initiatives::find_many(conn, &ids)?;
+        let paths: Vec<String> = rows.iter().map(|r| r.union_path.clone()).collect();
+        let names = union_names(conn, &paths)?;
+        let mut out = Vec::new();
+        for m in matches {
+            // The index may trail the database by a moment: trust the database.
+            let Some(row) = rows.iter().find(|r| r.id.unsigned_abs() == m.id) else {
+                continue;
+            };
+            let status =
+                InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Submitted);
+            if status == InitiativeStatus::Draft {
+                continue;
+            }
+            out.push(SimilarMatch {
+                initiative_id: row.id,
+                title: row.title.clone(),
+                union: names.get(&row.union_path).cloned(),
+                status,
+                status_name: status.label(),
+                submitted_at: row.submitted_at.map(|t| t.and_utc()),
+                score: m.score,
+                verdict: m.verdict,
+                passages: m
+                    .passages
+                    .iter()
+                    .map(|p| PassageView {
+                        query_start: p.query_range.start,
+                        query_end: p.query_range.end,
+                        candidate_start: p.candidate_range.start,
+                        candidate_end: p.candidate_range.end,
+                    })
+                    .collect(),
+            });
+        }
+        Ok(SimilarView {
+            detected_encoding,
+            matches: out,
+        })
+    })
+    .await
+}
+
+/// A published initiative found by a search.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchHitView {
+    pub initiative_id: i64,
+    pub title: String,
+    /// The title with matched words in `<mark>` (HTML-escaped otherwise).
+    pub title_html: String,
+    /// An extract with matched words in `<mark>`; empty for confidential initiatives.
+    pub snippet_html: String,
+    pub program_id: i64,
+    pub union: Option<UnionRef>,
+    pub confidential: bool,
+    pub estimated_benefit_vnd: Option<i64>,
+    pub score: f32,
+}
+
+/// Searches approved initiatives: diacritics optional, ranked by BM25.
+pub async fn search_published(
+    db: &Db,
+    search: &Arc<SearchService>,
+    q: String,
+    program_id: Option<i64>,
+    union_id: Option<i64>,
+    page: PageRequest,
+) -> Result<Page<SearchHitView>, AppError> {
+    let (limit, offset, page_no, per_page) = page.resolve()?;
+    let union_path = match union_id {
+        Some(id) => Some(
+            db.read(move |conn| unions::find(conn, id)?.ok_or_else(AppError::not_found))
+                .await?
+                .path,
+        ),
+        None => None,
+    };
+    let filters = SearchFilters {
+        program_id: program_id.map(i64::unsigned_abs),
+        union_path_prefix: union_path,
+        status: Some(InitiativeStatus::Approved.as_str().to_owned()),
+        ..SearchFilters::default()
+    };
+    let s = search.clone();
+    let results = tokio::task::spawn_blocking(move || {
+        s.index().search(
+            &q,
+            &filters,
+            usize::try_from(limit).unwrap_or(50),
+            usize::try_from(offset).unwrap_or(0),
+        )
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(|e| AppError::internal(format!("search: {e}")))?;
+    let total = i64::try_from(results.total).unwrap_or(i64::MAX);
+    let hits = results.hits;
+    let items = db
+        .read(move |conn| {
+            let ids: Vec<i64> = hits
+                .iter()
+                .filter_map(|h| i64::try_from(h.id).ok())
+                .collect();
+            let rows = initiatives::find_many(conn, &ids)?;
+            let paths: Vec<String> = rows.iter().map(|r| r.union_path.clone()).collect();
+            let names = union_names(conn, &paths)?;
+            Ok(hits
+                .into_iter()
+                .filter_map(|h| {
+                    let row = rows.iter().find(|r| r.id.unsigned_abs() == h.id)?;
+                    if row.status != InitiativeStatus::Approved.as_str() {
+                        return None;
+                    }
+                    Some(SearchHitView {
+                        initiative_id: row.id,
+                        title: row.title.clone(),
+                        title_html: h.title_html,
+                        snippet_html: if row.confidential {
+                            String::new()
+                        } else {
+                            h.snippet_html
+                        },
+                        program_id: row.program_id,
+                        union: names.get(&row.union_path).cloned(),
+                        confidential: row.confidential,
+                        estimated_benefit_vnd: row.estimated_benefit_vnd,
+                        score: h.score,
+                    })
+                })
+                .collect())
+        })
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        page: page_no,
+        per_page,
+    })
+}
+
+/// A recorded duplicate candidate, earliest-filed first.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DuplicateCandidateView {
+    pub initiative_id: i64,
+    pub title: String,
+    pub status: InitiativeStatus,
+    pub status_name: &'static str,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub score: f64,
+    /// `duplicate` or `near_duplicate`.
+    pub verdict: String,
+    pub detected_at: DateTime<Utc>,
+}
+
+/// The duplicate candidates recorded on an initiative, for those who review or oversee it
+/// (not for its authors).
+pub async fn duplicate_candidates(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+) -> Result<Vec<DuplicateCandidateView>, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let (row, path, authors) = crate::service::initiatives::load(conn, id)?;
+        crate::service::initiatives::authorize(
+            &actor,
+            crate::domain::Action::ViewInitiative,
+            &row,
+            &path,
+            &authors,
+        )?;
+        let reviews = crate::domain::can(
+            &actor,
+            crate::domain::Action::ReviewInitiative,
+            crate::domain::permissions::Resource::Initiative {
+                program_id: row.program_id,
+                union_path: &path,
+                authors: &authors,
+                status: InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Submitted),
+                confidential: row.confidential,
+            },
+        );
+        let oversees = actor.oversight_paths().iter().any(|p| p.covers(&path));
+        if !(reviews || oversees || actor.is_system_admin()) {
+            return Err(AppError::forbidden());
+        }
+        Ok(crate::db::duplicates::for_initiative(conn, id)?
+            .into_iter()
+            .map(|c| {
+                let status =
+                    InitiativeStatus::parse(&c.status).unwrap_or(InitiativeStatus::Submitted);
+                DuplicateCandidateView {
+                    initiative_id: c.candidate_id,
+                    title: c.title,
+                    status,
+                    status_name: status.label(),
+                    submitted_at: c.submitted_at.map(|t| t.and_utc()),
+                    score: c.score,
+                    verdict: c.verdict,
+                    detected_at: c.detected_at.and_utc(),
+                }
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Finds every duplicate pair in a program (for data imported before the check existed):
+/// each submitted initiative is checked against those filed before it; duplicates and
+/// near-duplicates are recorded. Blocking; reports `(done, total)`. Returns pairs recorded.
+pub fn dedup_scan(
+    db: &Db,
+    search: &SearchService,
+    program_id: i64,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<u64, AppError> {
+    let total =
+        db.blocking_read(|conn| Ok(initiatives::count_submitted(conn, Some(program_id))?))?;
+    let mut offset = 0;
+    let mut done = 0u64;
+    let mut pairs = 0u64;
+    loop {
+        let rows = db.blocking_read(|conn| {
+            Ok(initiatives::program_submitted_page(
+                conn, program_id, offset, 500,
+            )?)
+        })?;
+        if rows.is_empty() {
+            break;
+        }
+        offset += i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        for row in rows {
+            let submitted = row
+                .submitted_at
+                .unwrap_or(row.created_at)
+                .and_utc()
+                .timestamp();
+            let query = SimilarityQuery {
+                title: row.title.clone(),
+                text: join_sections(&crate::search::sections(&row)),
+                submitted_until: Some(submitted),
+                exclude_id: Some(row.id.unsigned_abs()),
+                limit: 10,
+                ..SimilarityQuery::default()
+            };
+            let result = search
+                .index()
+                .check_similar(&query)
+                .map_err(|e| AppError::internal(format!("duplicate check: {e}")))?;
+            let found: Vec<(i64, f64, &'static str)> = result
+                .matches
+                .iter()
+                .filter_map(|m| {
+                    let verdict = match m.verdict {
+                        Verdict::Duplicate => "duplicate",
+                        Verdict::NearDuplicate => "near_duplicate",
+                        _ => return None,
+                    };
+                    Some((i64::try_from(m.id).ok()?, f64::from(m.score), verdict))
+                })
+                .collect();
+            if !found.is_empty() {
+                pairs += found.len() as u64;
+                let id = row.id;
+                db.blocking(|conn| {
+                    let now = crate::db::now();
+                    for (candidate, score, verdict) in &found {
+                        crate::db::duplicates::record(conn, id, *candidate, *score, verdict, now)?;
+                    }
+                    Ok(())
+                })?;
+            }
+            done += 1;
+            progress(done, total.max(0).unsigned_abs());
+        }
+    }
+    Ok(pairs)
+}
