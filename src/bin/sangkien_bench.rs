@@ -1,0 +1,360 @@
+//! Benchmark of the duplicate check through the real HTTP endpoint: stores N synthetic
+//! initiatives, times a full reindex, then drives `POST /api/v1/initiatives/similar` from C
+//! concurrent clients for S seconds and reports throughput, latency percentiles and memory.
+//!
+//! `cargo run --release --bin sangkien-bench -- --docs 100000 --clients 8 --seconds 20`
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use sangkien::app::Application;
+use sangkien::config::Settings;
+use sangkien::db::schema::initiatives;
+use sangkien::db::{self, DatabaseUrl, Db, DbConn, unions};
+use sangkien::domain::{PhaseWindow, ProgramStatus, UnionLevel};
+use sangkien::error::AppError;
+use sangkien::search::SearchService;
+use sangkien::service;
+use search_index::synth::{CopyKind, Generator, InitiativeText, Rng, make_copy};
+
+struct Args {
+    docs: usize,
+    clients: usize,
+    seconds: u64,
+    database_url: Option<String>,
+    dir: PathBuf,
+}
+
+fn parse_args() -> Args {
+    let mut a = Args {
+        docs: 100_000,
+        clients: 8,
+        seconds: 20,
+        database_url: None,
+        dir: std::env::temp_dir().join("sangkien-bench"),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(x) = it.next() {
+        let mut num = |d: usize| it.next().and_then(|v| v.parse().ok()).unwrap_or(d);
+        match x.as_str() {
+            "--docs" => a.docs = num(a.docs),
+            "--clients" => a.clients = num(a.clients),
+            "--seconds" => a.seconds = num(20) as u64,
+            "--database-url" => a.database_url = it.next(),
+            "--dir" => a.dir = it.next().map(PathBuf::from).unwrap_or(a.dir),
+            other => {
+                eprintln!(
+                    "unknown argument {other}\nusage: sangkien-bench [--docs N] [--clients C] \
+                     [--seconds S] [--database-url URL] [--dir PATH]"
+                );
+                std::process::exit(2);
+            }
+        }
+    }
+    a
+}
+
+fn status_kib(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn dir_size(p: &Path) -> u64 {
+    std::fs::read_dir(p).map_or(0, |rd| {
+        rd.filter_map(Result::ok)
+            .map(|e| match e.metadata() {
+                Ok(m) if m.is_dir() => dir_size(&e.path()),
+                Ok(m) => m.len(),
+                Err(_) => 0,
+            })
+            .sum()
+    })
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// A root, 20 grassroots unions, an open program and one member to sign in with.
+type World = (i64, i64, Vec<(i64, String)>);
+
+fn world(conn: &mut DbConn) -> Result<World, AppError> {
+    let now = db::now();
+    let root = unions::insert(
+        conn,
+        &unions::NewUnion {
+            parent: None,
+            level: UnionLevel::National.as_i32(),
+            code: "BENCH",
+            name: "Tổng Liên đoàn (bench)",
+            short_name: None,
+            cluster: None,
+            member_count: 0,
+            now,
+        },
+    )?;
+    let mut grass = Vec::new();
+    for p in 0..4 {
+        let prov = unions::insert(
+            conn,
+            &unions::NewUnion {
+                parent: Some(&root),
+                level: 1,
+                code: &format!("P{p}"),
+                name: &format!("LĐLĐ tỉnh {p}"),
+                short_name: None,
+                cluster: None,
+                member_count: 0,
+                now,
+            },
+        )?;
+        for g in 0..5 {
+            let u = unions::insert(
+                conn,
+                &unions::NewUnion {
+                    parent: Some(&prov),
+                    level: 2,
+                    code: &format!("P{p}-G{g}"),
+                    name: &format!("Công đoàn {p}-{g}"),
+                    short_name: None,
+                    cluster: None,
+                    member_count: 100,
+                    now,
+                },
+            )?;
+            grass.push((u.id, u.path));
+        }
+    }
+    let window = PhaseWindow::new(
+        now - chrono::Duration::days(30),
+        now + chrono::Duration::days(30),
+    )
+    .ok_or_else(|| AppError::internal("window"))?;
+    let program = service::programs::create_in(
+        conn,
+        None,
+        &service::programs::NewProgramInput {
+            code: "BENCH".into(),
+            name: "Chương trình đo hiệu năng".into(),
+            description: String::new(),
+            owner_union_id: root.id,
+            applied_from: None,
+            applied_to: None,
+            target_count: None,
+            phases: vec![service::programs::PhaseInput {
+                name: "Đợt 1".into(),
+                window,
+            }],
+            fields: vec![],
+        },
+    )?;
+    service::programs::set_status_in(conn, None, program.id, ProgramStatus::Open)?;
+    let hash = sangkien::auth::password::hash("bench-password")?;
+    let user = service::users::create_in(
+        conn,
+        None,
+        &service::users::NewUserInput {
+            member_code: None,
+            full_name: "Người đo".into(),
+            email: "bench@bench.vn".into(),
+            phone: None,
+            union_id: grass[0].0,
+            password: None,
+        },
+        Some(&hash),
+    )?;
+    Ok((program.id, user.user.id, grass))
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = parse_args();
+    let _ = std::fs::remove_dir_all(&args.dir);
+    std::fs::create_dir_all(&args.dir)?;
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", args.dir.join("bench.db").display()));
+    let mut settings = Settings::load(None)?;
+    settings.database.url = url.clone();
+    settings.data.dir = args.dir.clone();
+    settings.log.filter = "warn".into();
+    settings.auth.jwt_secret = Some("bench-secret-bench-secret-bench-secret-0123".into());
+    sangkien::telemetry::init(&settings.log);
+    let db = Db::connect(&DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?, 4)?;
+    db.migrate()?;
+    let (program_id, author, grass) = db.blocking(world)?;
+
+    // Store N synthetic initiatives; keep some texts to copy from.
+    println!("storing {} synthetic initiatives…", args.docs);
+    let started = Instant::now();
+    let mut generator = Generator::new(42);
+    let mut kept: Vec<InitiativeText> = Vec::new();
+    let mut done = 0;
+    while done < args.docs {
+        let batch: Vec<InitiativeText> = (0..(args.docs - done).min(2_000))
+            .map(|_| generator.next_initiative())
+            .collect();
+        if kept.len() < 2_000 {
+            kept.extend(batch.iter().take(200).cloned());
+        }
+        let base = done;
+        let grass = grass.clone();
+        db.blocking(move |conn| {
+            let now = db::now();
+            for (i, t) in batch.iter().enumerate() {
+                let (union_id, path) = &grass[(base + i) % grass.len()];
+                let s = |k: usize| t.sections.get(k).cloned().unwrap_or_default();
+                diesel::insert_into(initiatives::table)
+                    .values((
+                        initiatives::program_id.eq(program_id),
+                        initiatives::union_id.eq(union_id),
+                        initiatives::union_path.eq(path),
+                        initiatives::author_id.eq(author),
+                        initiatives::title.eq(&t.title),
+                        initiatives::current_situation.eq(s(0)),
+                        initiatives::solution.eq(s(1)),
+                        initiatives::scope.eq(s(2)),
+                        initiatives::benefits.eq(s(3)),
+                        initiatives::confidential.eq(false),
+                        initiatives::status.eq("submitted"),
+                        initiatives::version.eq(1),
+                        initiatives::submitted_at.eq(now),
+                        initiatives::created_at.eq(now),
+                        initiatives::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })?;
+        done += 2_000.min(args.docs - done);
+    }
+    let store_s = started.elapsed().as_secs_f64();
+    println!("stored in {store_s:.1} s");
+
+    // Full reindex from the database, as `sangkien reindex` does.
+    let index_dir = args.dir.join("index");
+    let started = Instant::now();
+    {
+        let search = SearchService::open(&index_dir)?;
+        search.rebuild(&db, |_, _| {})?;
+        search
+            .index()
+            .optimize()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let reindex_s = started.elapsed().as_secs_f64();
+    let index_bytes = dir_size(&index_dir);
+    println!("reindexed in {reindex_s:.1} s");
+    let rss_after_index = status_kib("VmRSS:");
+    drop(db);
+
+    // Serve, and drive the live check from C clients.
+    let clients = args.clients;
+    let seconds = args.seconds;
+    let report = actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings, Some("127.0.0.1:0"))?;
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        actix_web::rt::spawn(app.run_until_stopped());
+        let client = reqwest::Client::new();
+        let token: serde_json::Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({"login": "bench@bench.vn", "password": "bench-password"}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let token = token["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let kept = Arc::new(kept);
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let client = client.clone();
+            let base = base.clone();
+            let token = token.clone();
+            let kept = kept.clone();
+            tasks.push(actix_web::rt::spawn(async move {
+                let mut rng = Rng::new(1000 + c as u64);
+                let mut fresh = Generator::new(7_000 + c as u64);
+                let mut lat = Vec::new();
+                let mut dup = 0usize;
+                while Instant::now() < deadline {
+                    let (title, text) = if rng.chance(0.5) {
+                        let orig = rng.pick(&kept[..]).clone();
+                        make_copy(CopyKind::Edit10, &orig, &mut rng)
+                    } else {
+                        let t = fresh.next_initiative();
+                        (t.title.clone(), t.body())
+                    };
+                    let body = serde_json::json!({"title": title, "solution": text});
+                    let t0 = Instant::now();
+                    let res = client
+                        .post(format!("{base}/api/v1/initiatives/similar"))
+                        .bearer_auth(&token)
+                        .json(&body)
+                        .send()
+                        .await;
+                    let Ok(res) = res else { continue };
+                    let ok = res.status().is_success();
+                    let v: serde_json::Value = res.json().await.unwrap_or_default();
+                    lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+                    if ok && v["matches"][0]["verdict"] == "duplicate" {
+                        dup += 1;
+                    }
+                }
+                (lat, dup)
+            }));
+        }
+        let mut all = Vec::new();
+        let mut dups = 0;
+        for t in tasks {
+            let (lat, dup) = t.await?;
+            all.extend(lat);
+            dups += dup;
+        }
+        handle.stop(true).await;
+        all.sort_by(f64::total_cmp);
+        anyhow::Ok((all, dups))
+    })?;
+    let (lat, dups) = report;
+    let n = lat.len();
+    println!();
+    println!(
+        "| initiatives | store | reindex | index size | clients | checks/s | p50 | p95 | p99 | peak RSS |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {} | {:.0} s | {:.0} s ({:.0} docs/s) | {} B each | {} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {} MB |",
+        args.docs,
+        store_s,
+        reindex_s,
+        args.docs as f64 / reindex_s.max(0.001),
+        index_bytes / (args.docs.max(1) as u64),
+        clients,
+        n as f64 / seconds.max(1) as f64,
+        percentile(&lat, 0.50),
+        percentile(&lat, 0.95),
+        percentile(&lat, 0.99),
+        status_kib("VmHWM:") / 1024,
+    );
+    println!(
+        "({n} checks; top verdict duplicate for {dups}; RSS after indexing {} MB; server and clients share the process)",
+        rss_after_index / 1024
+    );
+    Ok(())
+}
