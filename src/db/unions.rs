@@ -87,6 +87,14 @@ pub fn find_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<UnionRo
         .optional()
 }
 
+/// Unions with these ids.
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnionRow>> {
+    unions::table
+        .filter(unions::id.eq_any(ids))
+        .select(UnionRow::as_select())
+        .load(conn)
+}
+
 /// The root union(s).
 pub fn roots(conn: &mut DbConn) -> QueryResult<Vec<UnionRow>> {
     unions::table

@@ -81,28 +81,27 @@ pub struct SimilarView {
     pub matches: Vec<SimilarMatch>,
 }
 
+/// The unions at the end of these paths, by path, in one query.
 fn union_names(
     conn: &mut crate::db::DbConn,
     paths: &[String],
 ) -> Result<HashMap<String, UnionRef>, AppError> {
-    let mut out = HashMap::new();
-    for p in paths {
-        if out.contains_key(p) {
-            continue;
-        }
-        if let Some(id) = UnionPath::from_stored(p.clone()).ids().last().copied()
-            && let Some(u) = unions::find(conn, id)?
-        {
-            out.insert(
-                p.clone(),
+    let ids: Vec<i64> = paths
+        .iter()
+        .filter_map(|p| UnionPath::from_stored(p.clone()).ids().last().copied())
+        .collect();
+    Ok(unions::find_many(conn, &ids)?
+        .into_iter()
+        .map(|u| {
+            (
+                u.path,
                 UnionRef {
                     id: u.id,
                     name: u.name,
                 },
-            );
-        }
-    }
-    Ok(out)
+            )
+        })
+        .collect())
 }
 
 /// Checks a draft against submitted initiatives.
