@@ -73,6 +73,14 @@ impl GrantView {
     }
 }
 
+/// The grants of a user as clients see them.
+fn roles_of(conn: &mut db::DbConn, user_id: i64) -> Result<Vec<GrantView>, AppError> {
+    Ok(users::grants(conn, user_id)?
+        .into_iter()
+        .filter_map(GrantView::from_row)
+        .collect())
+}
+
 /// A user with their grants.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UserDetail {
@@ -194,10 +202,7 @@ pub fn create_in(
         &serde_json::json!({"union_id": union.id}),
         now,
     )?;
-    let roles = users::grants(conn, user.id)?
-        .into_iter()
-        .filter_map(GrantView::from_row)
-        .collect();
+    let roles = roles_of(conn, user.id)?;
     Ok(UserDetail {
         user: user.into(),
         roles,
@@ -231,10 +236,7 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<UserDetail, AppError
     let actor = actor.clone();
     db.read(move |conn| {
         let (user, _) = load_visible(conn, &actor, id)?;
-        let roles = users::grants(conn, id)?
-            .into_iter()
-            .filter_map(GrantView::from_row)
-            .collect();
+        let roles = roles_of(conn, id)?;
         Ok(UserDetail {
             user: user.into(),
             roles,
@@ -343,10 +345,7 @@ pub async fn set_status(
             },
         )?;
         let user = users::find(conn, id)?.ok_or_else(AppError::not_found)?;
-        let roles = users::grants(conn, id)?
-            .into_iter()
-            .filter_map(GrantView::from_row)
-            .collect();
+        let roles = roles_of(conn, id)?;
         Ok(UserDetail {
             user: user.into(),
             roles,
@@ -446,10 +445,7 @@ pub fn grant_in(
             created_at: now,
         },
     )?;
-    Ok(users::grants(conn, user_id)?
-        .into_iter()
-        .filter_map(GrantView::from_row)
-        .collect())
+    roles_of(conn, user_id)
 }
 
 /// The grants of a user the actor may see.
