@@ -15,6 +15,7 @@ use crate::domain::{
 };
 use crate::error::{AppError, ErrorCode};
 use crate::search::{SearchService, sections};
+use crate::service::similar::recorded_verdict;
 use crate::service::{Page, PageRequest};
 
 /// An author with their contribution share.
@@ -631,10 +632,8 @@ fn check_duplicates(
         .map_err(|e| AppError::internal(format!("duplicate check: {e}")))?;
     let mut out = Vec::new();
     for m in &result.matches {
-        let verdict = match m.verdict {
-            Verdict::Duplicate => "duplicate",
-            Verdict::NearDuplicate => "near_duplicate",
-            _ => continue,
+        let Some(verdict) = recorded_verdict(m.verdict) else {
+            continue;
         };
         let Ok(candidate) = i64::try_from(m.id) else {
             continue;

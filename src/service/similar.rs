@@ -294,6 +294,16 @@ pub async fn search_published(
     })
 }
 
+/// The name under which a verdict is recorded as a duplicate candidate; `None` for verdicts
+/// that are only shown (similar) or not at all.
+pub(crate) fn recorded_verdict(verdict: Verdict) -> Option<&'static str> {
+    match verdict {
+        Verdict::Duplicate => Some("duplicate"),
+        Verdict::NearDuplicate => Some("near_duplicate"),
+        _ => None,
+    }
+}
+
 /// A recorded duplicate candidate, earliest-filed first.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DuplicateCandidateView {
@@ -407,11 +417,7 @@ pub fn dedup_scan(
                 .matches
                 .iter()
                 .filter_map(|m| {
-                    let verdict = match m.verdict {
-                        Verdict::Duplicate => "duplicate",
-                        Verdict::NearDuplicate => "near_duplicate",
-                        _ => return None,
-                    };
+                    let verdict = recorded_verdict(m.verdict)?;
                     Some((i64::try_from(m.id).ok()?, f64::from(m.score), verdict))
                 })
                 .collect();
