@@ -15,6 +15,7 @@ use crate::auth::TokenKeys;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::routes;
+use crate::routes::web::session;
 use crate::search::{self, SearchService};
 use crate::state::AppState;
 
@@ -100,6 +101,30 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(routes::json_config(json_limit))
             .app_data(routes::query_config())
             .app_data(routes::path_config())
+            .app_data(routes::form_config())
+            .wrap_fn(|req, srv| {
+                // Pages: a CSRF token for visitors who have none, and the pages' security
+                // headers.
+                let page = routes::web::is_page_path(req.path());
+                let new_token =
+                    (page && req.cookie(session::CSRF_COOKIE).is_none()).then(session::new_token);
+                if let Some(t) = &new_token {
+                    req.extensions_mut()
+                        .insert(session::NewCsrfToken(t.clone()));
+                }
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    if page {
+                        routes::web::add_page_headers(res.headers_mut());
+                        if let Some(t) = new_token {
+                            let cookie = session::csrf_cookie(res.request(), &t);
+                            res.response_mut().add_cookie(&cookie)?;
+                        }
+                    }
+                    Ok(res)
+                }
+            })
             .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
             .wrap_fn(|req, srv| {
                 // Echo the request id the tracing span carries, so a report can be matched
@@ -121,6 +146,7 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .service(routes::health::healthz)
             .service(routes::health::readyz)
             .configure(routes::api::configure)
+            .configure(routes::web::configure)
             .default_service(web::to(routes::not_found))
     })
     .workers(workers)

@@ -43,6 +43,8 @@ pub enum ErrorCode {
     ProgramNotOpen,
     /// The initiative lacks required content for submission.
     IncompleteInitiative,
+    /// A form came without the page's CSRF token (or from another site).
+    CsrfRejected,
     /// The request body or upload is too large.
     PayloadTooLarge,
     /// The upload's type is not accepted.
@@ -61,7 +63,7 @@ impl ErrorCode {
                 StatusCode::BAD_REQUEST
             }
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::AccountDisabled | Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::AccountDisabled | Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::VersionConflict
             | Self::InvalidState
@@ -99,6 +101,9 @@ impl ErrorCode {
             Self::PhaseClosed => "Đợt thi đua không trong thời gian nhận sáng kiến.",
             Self::ProgramNotOpen => "Chương trình chưa mở hoặc đã kết thúc.",
             Self::IncompleteInitiative => "Sáng kiến chưa đủ thông tin để nộp.",
+            Self::CsrfRejected => {
+                "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang rồi thử lại."
+            }
             Self::PayloadTooLarge => "Dữ liệu hoặc tệp đính kèm vượt quá dung lượng cho phép.",
             Self::UnsupportedMediaType => "Loại tệp này không được chấp nhận.",
             Self::ServiceUnavailable => "Hệ thống đang bận, vui lòng thử lại sau ít phút.",

@@ -57,6 +57,9 @@ pub struct AuthorRow {
     pub full_name: String,
     pub share_percent: i32,
     pub position: i32,
+    /// What the author signs in with: the member code, or the email when there is none.
+    pub member_code: Option<String>,
+    pub email: String,
 }
 
 /// An attachment row.
@@ -203,6 +206,8 @@ pub fn authors(conn: &mut DbConn, initiative_id: i64) -> QueryResult<Vec<AuthorR
             users::full_name,
             initiative_authors::share_percent,
             initiative_authors::position,
+            users::member_code,
+            users::email,
         ))
         .load(conn)
 }

@@ -101,6 +101,30 @@ impl InitiativeStatus {
         )
     }
 
+    /// What happens next, in the author's words, shown beside the badge.
+    pub fn next_step(self) -> &'static str {
+        match self {
+            Self::Draft => "Hoàn thiện nội dung và nộp trước khi đợt kết thúc.",
+            Self::Submitted => "Đang chờ Ban Tổ chức tiếp nhận và phân công xét duyệt.",
+            Self::UnderReview => "Hội đồng đang xét duyệt sáng kiến.",
+            Self::Returned => "Cần chỉnh sửa theo góp ý rồi nộp lại.",
+            Self::Approved => "Được tính vào chỉ tiêu của công đoàn.",
+            Self::Rejected => "Không được thông qua; xem lý do bên dưới.",
+            Self::Duplicate => "Trùng lặp với sáng kiến đã nộp trước; không được tính.",
+            Self::Revoked => "Kết quả đã bị thu hồi; không còn được tính.",
+        }
+    }
+
+    /// The colour family of the badge: waiting, done, problem or neutral.
+    pub fn tone(self) -> &'static str {
+        match self {
+            Self::Draft => "neutral",
+            Self::Submitted | Self::UnderReview | Self::Returned => "waiting",
+            Self::Approved => "done",
+            Self::Rejected | Self::Duplicate | Self::Revoked => "problem",
+        }
+    }
+
     /// Has a decision been made (the author can no longer change it)?
     pub fn is_decided(self) -> bool {
         matches!(
@@ -108,6 +132,14 @@ impl InitiativeStatus {
             Self::Approved | Self::Rejected | Self::Duplicate | Self::Revoked
         )
     }
+}
+
+/// When a decision on an initiative received at `received` is due: three months later, as
+/// the regulation on initiatives asks.
+pub fn decision_due(received: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    received
+        .checked_add_months(chrono::Months::new(3))
+        .unwrap_or(received)
 }
 
 /// Authors and their contribution shares in percent; the first is the submitting author.
@@ -232,6 +264,19 @@ pub fn check_submission(d: &SubmissionDraft<'_>) -> Result<(), FieldErrors> {
 mod tests {
     use super::*;
     use InitiativeStatus::*;
+
+    #[test]
+    fn decisions_are_due_three_months_after_receipt() {
+        let at = |y, m, d| {
+            NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_opt(9, 30, 0)
+                .unwrap()
+        };
+        assert_eq!(decision_due(at(2026, 11, 23)), at(2027, 2, 23));
+        // The end of a shorter month is clamped, never rolled over.
+        assert_eq!(decision_due(at(2026, 11, 30)), at(2027, 2, 28));
+    }
 
     #[test]
     fn status_machine() {

@@ -29,6 +29,15 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// A visitor who has not signed in: no grants, sees only what is public.
+    pub fn anonymous() -> Self {
+        Self {
+            user_id: 0,
+            union_path: UnionPath::from_stored(String::new()),
+            grants: Vec::new(),
+        }
+    }
+
     /// Does the actor hold `role` over a subtree covering `path`?
     pub fn has_role_over(&self, role: Role, path: &UnionPath) -> bool {
         self.grants

@@ -3,14 +3,15 @@
 
 pub mod api;
 pub mod health;
+pub mod web;
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::error::{AppError, ErrorCode};
 
 /// JSON bodies: size limit and malformed input → `invalid_json` (400) or `payload_too_large`.
-pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
+pub fn json_config(limit: usize) -> actix_web::web::JsonConfig {
+    actix_web::web::JsonConfig::default()
         .limit(limit)
         .error_handler(|err, _req| {
             use actix_web::error::JsonPayloadError;
@@ -28,21 +29,52 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         })
 }
 
+/// An error answered as a page for page routes, as JSON for the API.
+fn for_route(req: &HttpRequest, e: AppError) -> actix_web::Error {
+    if web::is_page_path(req.path()) {
+        actix_web::error::InternalError::from_response(e.code.message(), web::error_page(&e)).into()
+    } else {
+        e.into()
+    }
+}
+
 /// Query strings: bad values → `invalid_query` (400).
-pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _req| {
-        AppError::new(ErrorCode::InvalidQuery)
-            .with_details(serde_json::json!({ "reason": err.to_string() }))
-            .into()
+pub fn query_config() -> actix_web::web::QueryConfig {
+    actix_web::web::QueryConfig::default().error_handler(|err, req| {
+        for_route(
+            req,
+            AppError::new(ErrorCode::InvalidQuery)
+                .with_details(serde_json::json!({ "reason": err.to_string() })),
+        )
     })
 }
 
-/// Path segments that do not parse (a non-numeric id) name nothing: 404.
-pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_err, _req| AppError::not_found().into())
+/// Posted forms: too large or malformed → a 4xx page.
+pub fn form_config() -> actix_web::web::FormConfig {
+    actix_web::web::FormConfig::default()
+        .limit(256 * 1024)
+        .error_handler(|err, req| {
+            use actix_web::error::UrlencodedError;
+            let e = match &err {
+                UrlencodedError::Overflow { .. } => AppError::new(ErrorCode::PayloadTooLarge),
+                _ => AppError::new(ErrorCode::ValidationFailed)
+                    .with_message("Biểu mẫu gửi lên không đúng định dạng."),
+            };
+            for_route(req, e)
+        })
 }
 
-/// Unknown routes: 404 in the catalogue's shape.
-pub async fn not_found(_req: HttpRequest) -> Result<HttpResponse, AppError> {
-    Err(AppError::not_found())
+/// Path segments that do not parse (a non-numeric id) name nothing: 404.
+pub fn path_config() -> actix_web::web::PathConfig {
+    actix_web::web::PathConfig::default()
+        .error_handler(|_err, req| for_route(req, AppError::not_found()))
+}
+
+/// Unknown routes: the 404 page, or for the API a 404 in the catalogue's shape.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    if web::is_page_path(req.path()) {
+        web::error_page(&AppError::not_found())
+    } else {
+        AppError::not_found().error_response()
+    }
 }

@@ -812,3 +812,70 @@ pub async fn list(
         per_page,
     })
 }
+
+/// An initiative as its author edits it: the full view, and each co-author's sign-in name
+/// (member code, or email) in author order, the submitting author first.
+pub async fn for_editing(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+) -> Result<(InitiativeView, Vec<String>), AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let (row, path, authors) = load(conn, id)?;
+        authorize(&actor, Action::EditInitiative, &row, &path, &authors)?;
+        let logins = initiatives::authors(conn, id)?
+            .into_iter()
+            .map(|a| a.member_code.unwrap_or(a.email))
+            .collect();
+        Ok((full_view(conn, row)?, logins))
+    })
+    .await
+}
+
+/// The user ids behind sign-in names (member code or email), `None` where nobody has it;
+/// used to name co-authors on the form.
+pub async fn resolve_logins(db: &Db, logins: Vec<String>) -> Result<Vec<Option<i64>>, AppError> {
+    db.read(move |conn| {
+        let mut out = Vec::with_capacity(logins.len());
+        for login in &logins {
+            out.push(users::find_by_login(conn, login.trim())?.map(|u| u.id));
+        }
+        Ok(out)
+    })
+    .await
+}
+
+/// What the live similar panel already shows of someone else's submitted initiative: its
+/// title, union and status, never its content.
+#[derive(Debug, Clone)]
+pub struct Glimpse {
+    pub id: i64,
+    pub title: String,
+    pub union_name: String,
+    pub status: InitiativeStatus,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+/// The glimpse of a submitted (not draft) initiative, for signed-in users who followed a
+/// link from the similar panel to an initiative they may not read.
+pub async fn glimpse(db: &Db, id: i64) -> Result<Glimpse, AppError> {
+    db.read(move |conn| {
+        let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
+        let status = status_of(&row);
+        if status == InitiativeStatus::Draft {
+            return Err(AppError::not_found());
+        }
+        let union_name = unions::find(conn, row.union_id)?
+            .map(|u| u.name)
+            .unwrap_or_default();
+        Ok(Glimpse {
+            id: row.id,
+            title: row.title,
+            union_name,
+            status,
+            submitted_at: row.submitted_at.map(|t| t.and_utc()),
+        })
+    })
+    .await
+}

@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod gallery;
 pub mod initiatives;
 pub mod programs;
 pub mod seed;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::helpers::{Backend, TestApp, complete_draft, expect_error, json, who};
+use crate::helpers::{Backend, TestApp, approve, complete_draft, expect_error, json, submit, who};
 
 const TITLE: &str = "Số hoá hồ sơ lưu trữ tại Cục Hải quan Cao Bằng";
 
@@ -46,23 +46,6 @@ async fn wait_for_match(app: &TestApp, token: &str, query: &Value, id: i64) -> V
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-async fn submit(app: &TestApp, token: &str, body: &Value) -> Value {
-    let draft = json(app.post("/api/v1/initiatives", token, body).await).await;
-    let id = draft["id"].as_i64().unwrap();
-    let res = app
-        .post(
-            &format!("/api/v1/initiatives/{id}/submit"),
-            token,
-            &json!({}),
-        )
-        .await;
-    let status = res.status();
-    let mut out = json(res).await;
-    out["_status"] = json!(status.as_u16());
-    out["_id"] = json!(id);
-    out
 }
 
 async fn copies_are_caught(backend: Backend) {
@@ -232,25 +215,7 @@ async fn gallery_search_and_restart(backend: Backend) {
         public["id"].as_i64().unwrap(),
         secret["id"].as_i64().unwrap(),
     ] {
-        app.db
-            .write(move |conn| {
-                sangkien::service::initiatives::force_status_in(
-                    conn,
-                    1,
-                    id,
-                    sangkien::domain::InitiativeStatus::UnderReview,
-                    None,
-                )?;
-                sangkien::service::initiatives::force_status_in(
-                    conn,
-                    1,
-                    id,
-                    sangkien::domain::InitiativeStatus::Approved,
-                    None,
-                )
-            })
-            .await
-            .unwrap();
+        approve(&app, id).await;
     }
     let started = Instant::now();
     let hits = loop {

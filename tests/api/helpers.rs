@@ -14,7 +14,7 @@ use sangkien::domain::{PhaseWindow, ProgramStatus, Role, UnionLevel};
 use sangkien::service;
 use sangkien::service::programs::{FieldInput, NewProgramInput, PhaseInput};
 use sangkien::service::users::{GrantInput, NewUserInput};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The JWT key of every test server (tests sign their own hostile tokens with it).
 pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
@@ -502,4 +502,39 @@ pub fn complete_draft(w: &World, title: &str) -> Value {
         "first_applied_on": (Utc::now() - Duration::days(30)).date_naive(),
         "estimated_benefit_vnd": 120000000,
     })
+}
+
+/// Creates a draft from `body` and submits it; the answer carries `_status` and `_id`.
+pub async fn submit(app: &TestApp, token: &str, body: &Value) -> Value {
+    let draft = json(app.post("/api/v1/initiatives", token, body).await).await;
+    let id = draft["id"].as_i64().unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/initiatives/{id}/submit"),
+            token,
+            &json!({}),
+        )
+        .await;
+    let status = res.status();
+    let mut out = json(res).await;
+    out["_status"] = json!(status.as_u16());
+    out["_id"] = json!(id);
+    out
+}
+
+/// Approves a submitted initiative as a committee would (the review workflow is another
+/// part): submitted → under review → approved.
+pub async fn approve(app: &TestApp, id: i64) {
+    app.db
+        .write(move |conn| {
+            for to in [
+                sangkien::domain::InitiativeStatus::UnderReview,
+                sangkien::domain::InitiativeStatus::Approved,
+            ] {
+                sangkien::service::initiatives::force_status_in(conn, 1, id, to, None)?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
 }

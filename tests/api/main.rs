@@ -6,10 +6,12 @@ mod helpers;
 
 mod attachments;
 mod auth;
+mod browser;
 mod cli;
 mod duplicates;
 mod errors;
 mod initiatives;
 mod migrations;
 mod organisation;
+mod pages;
 mod permissions;

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use crate::auth::Identity;
+use crate::domain::Actor;
 use crate::error::{AppError, ErrorBody, ErrorCode};
 use crate::service;
 use crate::service::attachments::{AttachmentView, ReceivedFile, clean_file_name, extension};
@@ -46,13 +47,24 @@ pub async fn upload(
     state: web::Data<AppState>,
     id: Identity,
     path: web::Path<i64>,
-    mut payload: Multipart,
+    payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let initiative_id = path.into_inner();
+    let view = receive(&state, &id.actor, path.into_inner(), payload).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Receives one uploaded file (multipart field `file`) for an initiative and stores it; shared
+/// by the API and the pages.
+pub async fn receive(
+    state: &AppState,
+    actor: &Actor,
+    initiative_id: i64,
+    mut payload: Multipart,
+) -> Result<AttachmentView, AppError> {
     let limits = &state.settings.uploads;
     service::attachments::authorize_upload(
         &state.db,
-        &id.actor,
+        actor,
         initiative_id,
         limits.max_files_per_initiative,
     )
@@ -138,16 +150,15 @@ pub async fn upload(
         let _ = tokio::fs::remove_file(&file.temp_path).await;
         return Err(AppError::field("file", "Tệp rỗng."));
     }
-    let view = service::attachments::store(
+    service::attachments::store(
         &state.db,
         &state.uploads_dir,
-        &id.actor,
+        actor,
         initiative_id,
         limits.max_files_per_initiative,
         file,
     )
-    .await?;
-    Ok(HttpResponse::Created().json(view))
+    .await
 }
 
 fn bad_multipart(e: actix_multipart::MultipartError) -> AppError {
@@ -168,9 +179,19 @@ pub async fn download(
     id: Identity,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
+    send(&req, &state, &id.actor, path.into_inner()).await
+}
+
+/// Answers with an attachment's bytes, as a download, if the actor may see its initiative;
+/// shared by the API and the pages.
+pub async fn send(
+    req: &HttpRequest,
+    state: &AppState,
+    actor: &Actor,
+    attachment_id: i64,
+) -> Result<HttpResponse, AppError> {
     let (view, file_path) =
-        service::attachments::open(&state.db, &state.uploads_dir, &id.actor, path.into_inner())
-            .await?;
+        service::attachments::open(&state.db, &state.uploads_dir, actor, attachment_id).await?;
     let file = NamedFile::open_async(&file_path)
         .await
         .map_err(|e| AppError::internal(format!("opening {}: {e}", file_path.display())))?;
@@ -199,7 +220,7 @@ pub async fn download(
     let mut response = file
         .set_content_type(mime_of(&view.content_type))
         .set_content_disposition(disposition)
-        .respond_to(&req);
+        .respond_to(req);
     response.headers_mut().insert(
         header::X_CONTENT_TYPE_OPTIONS,
         header::HeaderValue::from_static("nosniff"),

@@ -92,7 +92,8 @@ pub struct InitiativeQuery {
     pub per_page: Option<i64>,
 }
 
-fn parse(b: DraftBody) -> Result<DraftInput, AppError> {
+/// Validates a draft's content (shared by the API and the initiative form).
+pub fn parse(b: DraftBody) -> Result<DraftInput, AppError> {
     let mut c = Checker::default();
     let title = b.title.map(|t| c.line("title", &t, text::TITLE));
     let mut section = |name: &str, v: Option<String>| v.map(|s| c.text(name, &s, text::SECTION));

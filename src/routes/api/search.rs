@@ -34,6 +34,43 @@ pub struct SimilarRequest {
     pub exclude_id: Option<i64>,
 }
 
+impl SimilarRequest {
+    /// Validates the draft's text into a check (some text is required).
+    pub fn into_input(self) -> Result<SimilarInput, AppError> {
+        let b = self;
+        let mut c = Checker::default();
+        let title = c.line(
+            "title",
+            &b.title,
+            text::Limit {
+                min: 0,
+                max: text::TITLE.max,
+            },
+        );
+        let sections = [
+            c.text("current_situation", &b.current_situation, text::SECTION),
+            c.text("solution", &b.solution, text::SECTION),
+            c.text("scope", &b.scope, text::SECTION),
+            c.text("benefits", &b.benefits, text::SECTION),
+        ];
+        if title.is_empty() && sections.iter().all(String::is_empty) {
+            c.fail(
+                "title",
+                "Cần nhập tên hoặc nội dung sáng kiến để tìm sáng kiến tương tự.",
+            );
+        }
+        c.finish()?;
+        let input = SimilarInput {
+            title,
+            sections,
+            program_id: b.program_id,
+            scope: b.search_scope,
+            exclude_id: b.exclude_id,
+        };
+        Ok(input)
+    }
+}
+
 /// Search parameters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SearchQuery {
@@ -56,36 +93,7 @@ pub async fn similar(
     id: Identity,
     body: web::Json<SimilarRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let b = body.into_inner();
-    let mut c = Checker::default();
-    let title = c.line(
-        "title",
-        &b.title,
-        text::Limit {
-            min: 0,
-            max: text::TITLE.max,
-        },
-    );
-    let sections = [
-        c.text("current_situation", &b.current_situation, text::SECTION),
-        c.text("solution", &b.solution, text::SECTION),
-        c.text("scope", &b.scope, text::SECTION),
-        c.text("benefits", &b.benefits, text::SECTION),
-    ];
-    if title.is_empty() && sections.iter().all(String::is_empty) {
-        c.fail(
-            "title",
-            "Cần nhập tên hoặc nội dung sáng kiến để tìm sáng kiến tương tự.",
-        );
-    }
-    c.finish()?;
-    let input = SimilarInput {
-        title,
-        sections,
-        program_id: b.program_id,
-        scope: b.search_scope,
-        exclude_id: b.exclude_id,
-    };
+    let input = body.into_inner().into_input()?;
     let view = service::similar::similar(&state.db, &state.search, &id.actor, input).await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -1,0 +1,161 @@
+//! How pages write numbers, money, dates and durations the Vietnamese way: 1.234.567 đ,
+//! 130,5%, dd/mm/yyyy, 24-hour times in Vietnam time.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Asia::Ho_Chi_Minh;
+
+/// An integer with dots between thousands: 1234567 → "1.234.567".
+pub fn number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Money in đồng: "1.234.567 đ".
+pub fn vnd(n: i64) -> String {
+    format!("{} đ", number(n))
+}
+
+/// A percentage with a decimal comma: 130.5 → "130,5%" (no decimals when whole).
+pub fn percent(p: f64) -> String {
+    let rounded = (p * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}%")
+    } else {
+        format!("{rounded:.1}%").replace('.', ",")
+    }
+}
+
+/// A date: "05/09/2026".
+pub fn date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// A moment in Vietnam time: "05/09/2026 17:00".
+pub fn datetime(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Ho_Chi_Minh)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+/// The ISO form of a moment, for `<time datetime>` and scripts.
+pub fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A time left, in words: "3 ngày 4 giờ", "5 giờ 12 phút", "12 phút", or "đã kết thúc".
+pub fn remaining(from: DateTime<Utc>, until: DateTime<Utc>) -> String {
+    let secs = (until - from).num_seconds();
+    if secs <= 0 {
+        return "đã kết thúc".to_owned();
+    }
+    let (days, hours, minutes) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    if days > 0 {
+        if hours > 0 {
+            format!("{days} ngày {hours} giờ")
+        } else {
+            format!("{days} ngày")
+        }
+    } else if hours > 0 {
+        format!("{hours} giờ {minutes} phút")
+    } else {
+        format!("{} phút", minutes.max(1))
+    }
+}
+
+/// Text that is not an amount of money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAnAmount;
+
+/// Reads an amount typed the Vietnamese way ("1.234.567", "1 234 567 đ", "1234567"): digits
+/// only, separators and the currency sign ignored. `None` for an empty field; `Err` for
+/// anything else.
+pub fn parse_vnd(input: &str) -> Result<Option<i64>, NotAnAmount> {
+    let trimmed = input
+        .trim()
+        .trim_end_matches(['đ', 'Đ'])
+        .trim_end_matches("VND")
+        .trim_end_matches("vnd")
+        .trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let mut digits = String::new();
+    for ch in trimmed.chars() {
+        match ch {
+            '0'..='9' => digits.push(ch),
+            '.' | ' ' | '\u{a0}' | '_' => {}
+            _ => return Err(NotAnAmount),
+        }
+    }
+    if digits.is_empty() || digits.len() > 18 {
+        return Err(NotAnAmount);
+    }
+    digits.parse().map(Some).map_err(|_| NotAnAmount)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn numbers_and_money_the_vietnamese_way() {
+        assert_eq!(number(0), "0");
+        assert_eq!(number(999), "999");
+        assert_eq!(number(1000), "1.000");
+        assert_eq!(number(1_234_567), "1.234.567");
+        assert_eq!(number(-45_000), "-45.000");
+        assert_eq!(vnd(1_234_567), "1.234.567 đ");
+        assert_eq!(percent(130.5), "130,5%");
+        assert_eq!(percent(100.0), "100%");
+        assert_eq!(percent(7.04), "7%");
+    }
+
+    #[test]
+    fn dates_in_vietnam_time() {
+        let t = Utc.with_ymd_and_hms(2026, 9, 5, 10, 0, 0).unwrap();
+        assert_eq!(datetime(t), "05/09/2026 17:00");
+        let late = Utc.with_ymd_and_hms(2026, 12, 31, 20, 30, 0).unwrap();
+        assert_eq!(datetime(late), "01/01/2027 03:30");
+        assert_eq!(
+            date(NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()),
+            "02/01/2026"
+        );
+    }
+
+    #[test]
+    fn time_left_in_words() {
+        let t = Utc.with_ymd_and_hms(2026, 9, 5, 10, 0, 0).unwrap();
+        let h = chrono::Duration::hours;
+        assert_eq!(remaining(t, t + h(76)), "3 ngày 4 giờ");
+        assert_eq!(remaining(t, t + h(48)), "2 ngày");
+        assert_eq!(
+            remaining(t, t + chrono::Duration::minutes(312)),
+            "5 giờ 12 phút"
+        );
+        assert_eq!(remaining(t, t + chrono::Duration::seconds(20)), "1 phút");
+        assert_eq!(remaining(t, t - h(1)), "đã kết thúc");
+    }
+
+    #[test]
+    fn amounts_typed_by_people() {
+        assert_eq!(parse_vnd("1.234.567"), Ok(Some(1_234_567)));
+        assert_eq!(parse_vnd(" 1 234 567 đ "), Ok(Some(1_234_567)));
+        assert_eq!(parse_vnd("50000000VND"), Ok(Some(50_000_000)));
+        assert_eq!(parse_vnd(""), Ok(None));
+        assert_eq!(parse_vnd("12,5"), Err(NotAnAmount));
+        assert_eq!(parse_vnd("mười triệu"), Err(NotAnAmount));
+        assert_eq!(parse_vnd("-5"), Err(NotAnAmount));
+        assert_eq!(parse_vnd("9999999999999999999999"), Err(NotAnAmount));
+    }
+}

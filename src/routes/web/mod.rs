@@ -1,0 +1,264 @@
+//! The pages: server-rendered HTML in Vietnamese (askama templates, auto-escaped), one small
+//! stylesheet and one small script served from the binary, for members and the public.
+//!
+//! Handlers here parse forms, call the same services as the JSON API, and render; pages
+//! never touch the database or the index directly.
+
+pub mod assets;
+pub mod auth;
+pub mod format;
+pub mod gallery;
+pub mod initiatives;
+pub mod member;
+pub mod session;
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError, web};
+use askama::Template;
+
+use crate::error::{AppError, ErrorCode};
+
+pub use session::Visitor;
+
+/// Registers every page route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(assets::stylesheet)
+        .service(assets::script)
+        .service(assets::favicon)
+        .service(member::home)
+        .service(auth::sign_in_form)
+        .service(auth::sign_in)
+        .service(auth::sign_out)
+        .service(initiatives::new_form)
+        .service(initiatives::create)
+        .service(initiatives::similar)
+        .service(initiatives::show)
+        .service(initiatives::edit_form)
+        .service(initiatives::save)
+        .service(initiatives::receipt)
+        .service(initiatives::upload)
+        .service(initiatives::download)
+        .service(gallery::index)
+        .service(gallery::show);
+}
+
+/// What every page's frame needs: who is signed in, the CSRF token, the assets' version.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// The signed-in user's name.
+    pub user_name: Option<String>,
+    /// The token forms echo.
+    pub csrf: String,
+    /// The assets' content version, for cache-busting URLs.
+    pub asset: &'static str,
+    /// Which navigation entry is current: `home`, `gallery`, `signin` or empty.
+    pub nav: &'static str,
+}
+
+impl Chrome {
+    /// The frame for a visitor.
+    pub fn of(visitor: &Visitor, nav: &'static str) -> Self {
+        Self {
+            user_name: visitor.identity.as_ref().map(|i| i.user.full_name.clone()),
+            csrf: visitor.csrf.clone(),
+            asset: assets::version(),
+            nav,
+        }
+    }
+
+    /// The frame of an error page rendered without the request (no user, no forms).
+    fn bare() -> Self {
+        Self {
+            user_name: None,
+            csrf: String::new(),
+            asset: assets::version(),
+            nav: "",
+        }
+    }
+}
+
+/// Per-field problems of a form, by field name.
+#[derive(Debug, Clone, Default)]
+pub struct FieldProblems(pub BTreeMap<String, String>);
+
+impl FieldProblems {
+    /// The problems a validation error carries (`details.fields`).
+    pub fn from_error(e: &AppError) -> Self {
+        let mut out = BTreeMap::new();
+        if let Some(fields) = e
+            .details
+            .as_ref()
+            .and_then(|d| d.get("fields"))
+            .and_then(|f| f.as_object())
+        {
+            for (k, v) in fields {
+                if let Some(s) = v.as_str() {
+                    out.insert(k.clone(), s.to_owned());
+                }
+            }
+        }
+        Self(out)
+    }
+
+    /// The problem of one field.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    /// Adds a problem.
+    pub fn add(&mut self, field: &str, problem: impl Into<String>) {
+        self.0
+            .entry(field.to_owned())
+            .or_insert_with(|| problem.into());
+    }
+
+    /// No problems?
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Renders a template into an HTML response with `status`.
+pub fn render<T: Template>(status: StatusCode, page: &T) -> Result<HttpResponse, PageError> {
+    let body = page
+        .render()
+        .map_err(|e| AppError::internal(format!("rendering a page: {e}")))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+/// A 303 redirect (after a form, or to sign in).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum PageError {
+    /// The page (this path) needs a signed-in user: go to the sign-in page, then back.
+    SignIn(String),
+    /// Anything else, shown as an error page in Vietnamese.
+    App(AppError),
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        Self::App(e)
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SignIn(_) => f.write_str("sign-in required"),
+            Self::App(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub status: u16,
+    pub heading: &'static str,
+    pub message: String,
+    pub code: String,
+}
+
+fn heading_for(code: ErrorCode) -> &'static str {
+    match code.status().as_u16() {
+        404 => "Không tìm thấy trang",
+        403 => "Bạn không có quyền xem trang này",
+        401 => "Cần đăng nhập",
+        409 | 422 => "Chưa thể thực hiện",
+        413 => "Tệp quá lớn",
+        415 => "Loại tệp không được chấp nhận",
+        503 => "Hệ thống đang bận",
+        s if s >= 500 => "Đã có lỗi xảy ra",
+        _ => "Yêu cầu chưa hợp lệ",
+    }
+}
+
+/// The error page for an error (a 5xx shows only a generic message and is logged).
+pub fn error_page(e: &AppError) -> HttpResponse {
+    let status = e.code.status();
+    if status.is_server_error() {
+        tracing::error!(code = ?e.code, error = %e, "page failed");
+    }
+    let code = serde_json::to_value(e.code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let page = ErrorPage {
+        chrome: Chrome::bare(),
+        status: status.as_u16(),
+        heading: heading_for(e.code),
+        message: if status.is_server_error() {
+            e.code.message().to_owned()
+        } else {
+            e.message.clone()
+        },
+        code,
+    };
+    match page.render() {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body),
+        Err(_) => HttpResponse::build(status)
+            .content_type("text/plain; charset=utf-8")
+            .body(e.code.message()),
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::SignIn(_) => StatusCode::SEE_OTHER,
+            Self::App(e) => e.code.status(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::SignIn(here) if here != "/" => see_other(&format!(
+                "/dang-nhap?next={}",
+                percent_encoding::utf8_percent_encode(here, percent_encoding::NON_ALPHANUMERIC)
+            )),
+            Self::SignIn(_) => see_other("/dang-nhap"),
+            Self::App(e) => error_page(e),
+        }
+    }
+}
+
+/// Is this request for a page (not the API, not a health check)?
+pub fn is_page_path(path: &str) -> bool {
+    !(path.starts_with("/api/") || path == "/api" || path == "/healthz" || path == "/readyz")
+}
+
+/// Headers every page carries: a strict content security policy (no inline scripts or
+/// styles, nothing from other sites), no framing, and a restrained referrer.
+pub fn add_page_headers(headers: &mut actix_web::http::header::HeaderMap) {
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
+             object-src 'none'",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+}
