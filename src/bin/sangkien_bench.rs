@@ -3,6 +3,12 @@
 //! concurrent clients for S seconds and reports throughput, latency percentiles and memory.
 //!
 //! `cargo run --release --bin sangkien-bench -- --docs 100000 --clients 8 --seconds 20`
+//!
+//! With `--pages`, it times the pages instead: the N initiatives all belong to one member
+//! (every tenth approved, for the gallery), who signs in through the form; each page is then
+//! fetched by C clients for S seconds, and its weight (HTML + CSS + JS) is reported.
+//!
+//! `cargo run --release --bin sangkien-bench -- --pages --docs 1000 --clients 4 --seconds 10`
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,7 +17,7 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use sangkien::app::Application;
 use sangkien::config::Settings;
-use sangkien::db::schema::initiatives;
+use sangkien::db::schema::{initiative_authors, initiatives};
 use sangkien::db::{self, DatabaseUrl, Db, DbConn, unions};
 use sangkien::domain::{PhaseWindow, ProgramStatus, UnionLevel};
 use sangkien::error::AppError;
@@ -25,6 +31,7 @@ struct Args {
     seconds: u64,
     database_url: Option<String>,
     dir: PathBuf,
+    pages: bool,
 }
 
 fn parse_args() -> Args {
@@ -34,6 +41,7 @@ fn parse_args() -> Args {
         seconds: 20,
         database_url: None,
         dir: std::env::temp_dir().join("sangkien-bench"),
+        pages: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(x) = it.next() {
@@ -44,10 +52,11 @@ fn parse_args() -> Args {
             "--seconds" => a.seconds = num(20) as u64,
             "--database-url" => a.database_url = it.next(),
             "--dir" => a.dir = it.next().map(PathBuf::from).unwrap_or(a.dir),
+            "--pages" => a.pages = true,
             other => {
                 eprintln!(
                     "unknown argument {other}\nusage: sangkien-bench [--docs N] [--clients C] \
-                     [--seconds S] [--database-url URL] [--dir PATH]"
+                     [--seconds S] [--database-url URL] [--dir PATH] [--pages]"
                 );
                 std::process::exit(2);
             }
@@ -216,7 +225,12 @@ fn main() -> anyhow::Result<()> {
             for (i, t) in batch.iter().enumerate() {
                 let (union_id, path) = &grass[(base + i) % grass.len()];
                 let s = |k: usize| t.sections.get(k).cloned().unwrap_or_default();
-                diesel::insert_into(initiatives::table)
+                let status = if (base + i) % 10 == 0 {
+                    "approved"
+                } else {
+                    "submitted"
+                };
+                let id: i64 = diesel::insert_into(initiatives::table)
                     .values((
                         initiatives::program_id.eq(program_id),
                         initiatives::union_id.eq(union_id),
@@ -228,11 +242,21 @@ fn main() -> anyhow::Result<()> {
                         initiatives::scope.eq(s(2)),
                         initiatives::benefits.eq(s(3)),
                         initiatives::confidential.eq(false),
-                        initiatives::status.eq("submitted"),
+                        initiatives::status.eq(status),
                         initiatives::version.eq(1),
                         initiatives::submitted_at.eq(now),
+                        initiatives::receipt_no.eq(format!("SK2026-{:07}", base + i + 1)),
                         initiatives::created_at.eq(now),
                         initiatives::updated_at.eq(now),
+                    ))
+                    .returning(initiatives::id)
+                    .get_result(conn)?;
+                diesel::insert_into(initiative_authors::table)
+                    .values((
+                        initiative_authors::initiative_id.eq(id),
+                        initiative_authors::user_id.eq(author),
+                        initiative_authors::share_percent.eq(100),
+                        initiative_authors::position.eq(0),
                     ))
                     .execute(conn)?;
             }
@@ -259,6 +283,10 @@ fn main() -> anyhow::Result<()> {
     println!("reindexed in {reindex_s:.1} s");
     let rss_after_index = status_kib("VmRSS:");
     drop(db);
+
+    if args.pages {
+        return pages_bench(settings, &args);
+    }
 
     // Serve, and drive the live check from C clients.
     let clients = args.clients;
@@ -357,4 +385,109 @@ fn main() -> anyhow::Result<()> {
         rss_after_index / 1024
     );
     Ok(())
+}
+
+/// Times the pages a member and the public use, with the member's N initiatives stored.
+fn pages_bench(settings: Settings, args: &Args) -> anyhow::Result<()> {
+    let clients = args.clients;
+    let seconds = args.seconds;
+    let docs = args.docs;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings, Some("127.0.0.1:0"))?;
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        actix_web::rt::spawn(app.run_until_stopped());
+        // Sign in through the form, as a browser does.
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        let page = client.get(format!("{base}/dang-nhap")).send().await?.text().await?;
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_owned();
+        let res = client
+            .post(format!("{base}/dang-nhap"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("login", "bench@bench.vn"),
+                ("password", "bench-password"),
+                ("next", "/"),
+            ])
+            .send()
+            .await?;
+        anyhow::ensure!(res.status() == 303, "sign-in failed: {}", res.status());
+        let css = client.get(format!("{base}/static/app.css")).send().await?.bytes().await?.len();
+        let js = client.get(format!("{base}/static/app.js")).send().await?.bytes().await?.len();
+        let last = docs.max(1);
+        let pages = [
+            ("member home (page 1 of the list)", "/".to_owned()),
+            ("member home (page 50)", "/?page=50".to_owned()),
+            ("initiative page", format!("/sang-kien/{last}")),
+            ("new initiative form", "/sang-kien/moi".to_owned()),
+            ("receipt", format!("/sang-kien/{last}/bien-nhan")),
+            ("gallery", "/thu-vien".to_owned()),
+            ("gallery search", "/thu-vien?q=tiet+kiem+nang+luong".to_owned()),
+            ("public initiative page", "/thu-vien/1".to_owned()),
+        ];
+        println!();
+        println!(
+            "{docs} initiatives of the member; {clients} clients, {seconds} s per page; weights are uncompressed"
+        );
+        println!();
+        println!("| page | requests/s | p50 | p95 | p99 | HTML | HTML + CSS + JS |");
+        println!("|---|---|---|---|---|---|---|");
+        for (name, path) in pages {
+            let first = client.get(format!("{base}{path}")).send().await?;
+            anyhow::ensure!(first.status() == 200, "{path}: {}", first.status());
+            let html = first.bytes().await?.len();
+            let deadline = Instant::now() + Duration::from_secs(seconds);
+            let mut tasks = Vec::new();
+            for _ in 0..clients {
+                let client = client.clone();
+                let url = format!("{base}{path}");
+                tasks.push(actix_web::rt::spawn(async move {
+                    let mut lat = Vec::new();
+                    while Instant::now() < deadline {
+                        let t0 = Instant::now();
+                        let ok = match client.get(&url).send().await {
+                            Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                            Err(_) => false,
+                        };
+                        if ok {
+                            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+                        }
+                    }
+                    lat
+                }));
+            }
+            let mut lat = Vec::new();
+            for t in tasks {
+                lat.extend(t.await?);
+            }
+            lat.sort_by(f64::total_cmp);
+            let weight = html + css + js;
+            println!(
+                "| {name} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} KB | {:.1} KB |",
+                lat.len() as f64 / seconds.max(1) as f64,
+                percentile(&lat, 0.50),
+                percentile(&lat, 0.95),
+                percentile(&lat, 0.99),
+                html as f64 / 1024.0,
+                weight as f64 / 1024.0,
+            );
+        }
+        println!();
+        println!(
+            "(CSS {:.1} KB and JS {:.1} KB, loaded once and cached; peak RSS {} MB, server and clients in one process)",
+            css as f64 / 1024.0,
+            js as f64 / 1024.0,
+            status_kib("VmHWM:") / 1024
+        );
+        handle.stop(true).await;
+        anyhow::Ok(())
+    })
 }

@@ -101,6 +101,22 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("a chromium session");
+        if w >= 600 {
+            // The window includes a little frame even headless: make the viewport exact.
+            let inner: Value = c
+                .execute("return [window.innerWidth, window.innerHeight];", vec![])
+                .await
+                .unwrap();
+            let got = |i: usize, want: u32| {
+                u32::try_from(inner[i].as_u64().unwrap_or(u64::from(want))).unwrap_or(want)
+            };
+            let (iw, ih) = (got(0, w), got(1, h));
+            if (iw, ih) != (w, h) {
+                c.set_window_size(w + w.saturating_sub(iw), h + h.saturating_sub(ih))
+                    .await
+                    .unwrap();
+            }
+        }
         Some(Self {
             c,
             driver,
