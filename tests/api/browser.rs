@@ -390,6 +390,16 @@ async fn a_member_on_a_phone(backend: Backend) {
     let mine = b.wait_text("#my-initiatives", "Biểu mẫu trực tuyến").await;
     assert!(mine.contains("Đã nộp"));
     b.shot("home").await;
+    b.find("#my-initiatives .item-title")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let timeline = b.wait_text("#timeline", "Nộp sáng kiến").await;
+    assert!(timeline.contains("Tạo bản nháp"), "{timeline}");
+    b.wait_text("main", "Đàm Văn Hợp (40%)").await;
+    b.shot("initiative").await;
+    b.open(&app, "/").await;
     // The page is laid out for the phone, and nothing is wider than it.
     let overflow: Value =
         b.c.execute(

@@ -376,8 +376,117 @@ async fn the_gallery_and_public_pages(backend: Backend) {
     assert!(!page.contains("Quét toàn bộ hồ sơ"), "no content: {page}");
 }
 
+async fn returned_for_revision_with_attachments(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let w = app.world().await;
+    let member_a = app.login(who::MEMBER_A).await;
+    let id = submit(
+        &app,
+        &member_a,
+        &complete_draft(&w, "Sổ theo dõi ca trực điện tử"),
+    )
+    .await["_id"]
+        .as_i64()
+        .unwrap();
+    app.db
+        .write(move |conn| {
+            use sangkien::domain::InitiativeStatus::{Returned, UnderReview};
+            sangkien::service::initiatives::force_status_in(conn, 1, id, UnderReview, None)?;
+            sangkien::service::initiatives::force_status_in(
+                conn,
+                1,
+                id,
+                Returned,
+                Some("Bổ sung số liệu tiết kiệm giờ công của 6 tháng gần nhất."),
+            )
+        })
+        .await
+        .unwrap();
+    let c = sign_in(&app, who::MEMBER_A).await;
+    // The initiative page: the badge, what to fix, and the timeline with the comment.
+    let page = text(
+        c.get(format!("{}/sang-kien/{id}", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(page.contains("Trả lại để chỉnh sửa"));
+    assert!(page.contains("Cần chỉnh sửa"));
+    assert!(page.contains("Bổ sung số liệu tiết kiệm giờ công của 6 tháng gần nhất."));
+    assert!(page.contains("Tiếp tục chỉnh sửa"));
+    // The form shows it too, and takes an attachment.
+    let form = text(
+        c.get(format!("{}/sang-kien/{id}/sua", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(form.contains("Bổ sung số liệu tiết kiệm giờ công"));
+    let csrf = csrf_of(&form);
+    let upload = |bytes: Vec<u8>, name: &'static str, token: String| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name);
+        c.post(format!("{}/sang-kien/{id}/tep?csrf={token}", app.base))
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    let res = upload(b"so lieu 6 thang".to_vec(), "Số liệu.txt", csrf.clone())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("da_tai=1")
+    );
+    let res = upload(vec![b'x'; 10_000], "lon.txt", csrf.clone())
+        .await
+        .unwrap();
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("loi_tep=qua-lon")
+    );
+    let res = upload(b"x".to_vec(), "a.txt", "sai".to_owned())
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "no upload without the token"
+    );
+    let form = text(
+        c.get(format!("{}/sang-kien/{id}/sua?loi_tep=qua-lon", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(form.contains("Tệp vượt quá dung lượng cho phép"));
+    let at = form
+        .find(&format!("/sang-kien/{id}/tep/"))
+        .expect("a download link");
+    let link: String = form[at..].chars().take_while(|ch| *ch != '"').collect();
+    assert!(form.contains("Số liệu.txt"));
+    let res = c.get(format!("{}{link}", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"so lieu 6 thang");
+}
+
 crate::on_both_backends!(
     signing_in_and_out,
+    returned_for_revision_with_attachments,
     the_form_shows_problems_beside_fields,
     the_gallery_and_public_pages
 );
