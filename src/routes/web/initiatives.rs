@@ -257,6 +257,39 @@ async fn to_body(
     })
 }
 
+/// The typed values as a validated draft, or the problems.
+async fn draft_input(
+    state: &AppState,
+    me: &Identity,
+    v: &FormValues,
+) -> Result<crate::service::initiatives::DraftInput, AppError> {
+    let body = to_body(state, me, v)
+        .await
+        .map_err(|problems| AppError::validation(problems.0))?;
+    parse(body)
+}
+
+/// The form again, with what was typed and why it was not accepted.
+fn form_again(
+    state: &AppState,
+    visitor: &Visitor,
+    ctx: FormContext,
+    values: FormValues,
+    e: &AppError,
+) -> Result<HttpResponse, PageError> {
+    render(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &form_page(
+            state,
+            visitor,
+            ctx,
+            values,
+            FieldProblems::from_error(e),
+            Some(notice_for(e)),
+        ),
+    )
+}
+
 /// An attachment as the form and the initiative page list it.
 #[derive(Debug, Clone)]
 pub struct AttachmentItem {
@@ -513,14 +546,9 @@ pub async fn create(
         returned_note: None,
         attachments: Vec::new(),
     };
-    let result = match to_body(&state, &me, &values).await {
-        Err(problems) => Err(AppError::validation(problems.0)),
-        Ok(body) => match parse(body) {
-            Err(e) => Err(e),
-            Ok(input) => {
-                service::initiatives::create(&state.db, &me.actor, program.id, input).await
-            }
-        },
+    let result = match draft_input(&state, &me, &values).await {
+        Ok(input) => service::initiatives::create(&state.db, &me.actor, program.id, input).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(view) if wants_json(&req) => Ok(autosave_ok(&view)),
@@ -534,18 +562,7 @@ pub async fn create(
             FieldProblems::from_error(&e),
         )),
         Err(e) if e.code.status().is_client_error() => {
-            let problems = FieldProblems::from_error(&e);
-            render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &form_page(
-                    &state,
-                    &visitor,
-                    ctx,
-                    values,
-                    problems,
-                    Some(notice_for(&e)),
-                ),
-            )
+            form_again(&state, &visitor, ctx, values, &e)
         }
         Err(e) => Err(e.into()),
     }
@@ -606,11 +623,7 @@ async fn submit_and_answer(
         Ok(_) => Ok(see_other(&format!("/sang-kien/{}/bien-nhan", view.id))),
         Err(e) if e.code.status().is_client_error() => {
             let ctx = context_for(state, &me.actor, &view).await?;
-            let problems = FieldProblems::from_error(&e);
-            render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &form_page(state, visitor, ctx, values, problems, Some(notice_for(&e))),
-            )
+            form_again(state, visitor, ctx, values, &e)
         }
         Err(e) => Err(e.into()),
     }
@@ -695,14 +708,9 @@ pub async fn save(
     visitor.check_csrf(&posted.get(CSRF_FIELD))?;
     let values = posted.values();
     let version: i32 = posted.get("version").trim().parse().unwrap_or(0);
-    let result = match to_body(&state, &me, &values).await {
-        Err(problems) => Err(AppError::validation(problems.0)),
-        Ok(body) => match parse(body) {
-            Err(e) => Err(e),
-            Ok(input) => {
-                service::initiatives::update(&state.db, &me.actor, id, version, input).await
-            }
-        },
+    let result = match draft_input(&state, &me, &values).await {
+        Ok(input) => service::initiatives::update(&state.db, &me.actor, id, version, input).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(view) if wants_json(&req) => Ok(autosave_ok(&view)),
@@ -722,18 +730,7 @@ pub async fn save(
                 // Keep the version the member's page was based on.
                 ctx.version = version;
             }
-            let problems = FieldProblems::from_error(&e);
-            render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &form_page(
-                    &state,
-                    &visitor,
-                    ctx,
-                    values,
-                    problems,
-                    Some(notice_for(&e)),
-                ),
-            )
+            form_again(&state, &visitor, ctx, values, &e)
         }
         Err(e) => Err(e.into()),
     }
