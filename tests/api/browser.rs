@@ -397,6 +397,7 @@ async fn a_member_on_a_phone(backend: Backend) {
         .unwrap();
     let timeline = b.wait_text("#timeline", "Nộp sáng kiến").await;
     assert!(timeline.contains("Tạo bản nháp"), "{timeline}");
+    assert!(timeline.contains("Số biên nhận SK20"), "{timeline}");
     b.wait_text("main", "Đàm Văn Hợp (40%)").await;
     b.shot("initiative").await;
     b.open(&app, "/").await;

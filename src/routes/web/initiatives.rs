@@ -881,7 +881,13 @@ pub async fn show(
                 .map_or("neutral", InitiativeStatus::tone),
             what: action_label(&h.action),
             when: format::datetime(h.at),
-            comment: h.comment,
+            // Submissions record their receipt number; say what it is.
+            comment: match (h.action.as_str(), h.comment) {
+                ("submitted" | "resubmitted", Some(c)) if c.starts_with("SK") => {
+                    Some(format!("Số biên nhận {c}"))
+                }
+                (_, c) => c,
+            },
         })
         .collect();
     let field_name = program
