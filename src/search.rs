@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use search_index::{IndexedInitiative, SearchIndex};
+use search_index::{IndexedInitiative, SearchIndex, SearchIndexError};
 use tokio::sync::Notify;
 
 use crate::db::initiatives::{self, InitiativeRow};
@@ -46,9 +46,18 @@ impl SearchService {
         std::fs::create_dir_all(dir)?;
         // A process that is stopping may still hold the writer lock for a moment.
         let mut attempt = 0;
+        let mut schema_changed = false;
         let index = loop {
             match SearchIndex::open_in_dir(dir) {
                 Ok(index) => break index,
+                Err(SearchIndexError::SchemaChanged(why)) if !schema_changed => {
+                    // Built by an older version: the index is a cache of the database, so it
+                    // is made anew and rebuilt.
+                    tracing::warn!(%why, dir = %dir.display(), "the search index has an older schema: rebuilding it");
+                    std::fs::remove_dir_all(dir)?;
+                    std::fs::create_dir_all(dir)?;
+                    schema_changed = true;
+                }
                 Err(e) if attempt < 50 => {
                     attempt += 1;
                     tracing::debug!(error = %e, "search index busy, retrying");
@@ -65,7 +74,7 @@ impl SearchService {
             .ok()
             .and_then(|s| s.trim().parse::<i64>().ok())
             .unwrap_or(0);
-        if index.needs_reindex().unwrap_or(true) {
+        if schema_changed || index.needs_reindex().unwrap_or(true) {
             tracing::warn!("the search index was built by another normaliser version: rebuilding");
             applied = -1;
         }
@@ -180,6 +189,7 @@ pub fn to_indexed(row: &InitiativeRow) -> IndexedInitiative {
     IndexedInitiative {
         id: row.id.unsigned_abs(),
         program_id: row.program_id.unsigned_abs(),
+        field_id: row.field_id.map(i64::unsigned_abs),
         union_path: row.union_path.clone(),
         status: row.status.clone(),
         submitted_at: row

@@ -79,6 +79,7 @@ impl Verdict {
 /// Filters shared by the duplicate check and the gallery search.
 pub(crate) struct Scope<'a> {
     pub program_id: Option<u64>,
+    pub field_id: Option<u64>,
     pub union_path_prefix: Option<&'a str>,
     pub status: Option<&'a str>,
     pub submitted_from: Option<i64>,
@@ -319,6 +320,9 @@ impl SearchIndex {
         if let Some(p) = scope.program_id {
             filter(term(Term::from_field_u64(f.program, p)));
         }
+        if let Some(field) = scope.field_id {
+            filter(term(Term::from_field_u64(f.field, field)));
+        }
         if let Some(prefix) = scope.union_path_prefix {
             let canonical = canonical_union_prefix(prefix);
             if canonical != "/" {
@@ -380,6 +384,7 @@ impl SearchIndex {
             return Ok(result);
         }
         let scope_def = Scope {
+            field_id: None,
             program_id: query.program_id,
             union_path_prefix: query.union_path_prefix.as_deref(),
             status: query.status.as_deref(),

@@ -3,6 +3,10 @@
 /// Errors returned by [`crate::SearchIndex`].
 #[derive(Debug, thiserror::Error)]
 pub enum SearchIndexError {
+    /// The directory holds an index with another schema (built by an older version): it
+    /// must be rebuilt.
+    #[error("search index schema changed: {0}")]
+    SchemaChanged(String),
     /// tantivy failed.
     #[error("search index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

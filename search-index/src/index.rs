@@ -27,6 +27,9 @@ pub struct IndexedInitiative {
     pub id: u64,
     /// Program (chương trình) id.
     pub program_id: u64,
+    /// Field (lĩnh vực) id, when chosen.
+    #[serde(default)]
+    pub field_id: Option<u64>,
     /// Materialised path of the author's union, e.g. `/1/5/23/` (root first, trailing slash).
     pub union_path: String,
     /// Status code as the service names it (e.g. `submitted`, `approved`).
@@ -82,6 +85,7 @@ impl Default for IndexOptions {
 pub(crate) struct Fields {
     pub id: Field,
     pub program: Field,
+    pub field: Field,
     pub union_path: Field,
     pub union_scope: Field,
     pub status: Field,
@@ -108,6 +112,7 @@ fn build_schema() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_u64_field("id", INDEXED | STORED | FAST),
         program: b.add_u64_field("program", INDEXED | STORED | FAST),
+        field: b.add_u64_field("field", INDEXED),
         union_path: b.add_text_field("union_path", STRING | STORED | FAST),
         union_scope: b.add_text_field("union_scope", STRING),
         status: b.add_text_field("status", STRING | STORED | FAST),
@@ -162,10 +167,17 @@ impl SearchIndex {
         std::fs::create_dir_all(path.as_ref())?;
         let (schema, fields) = build_schema();
         let dir = MmapDirectory::open(path.as_ref())?;
-        let index = Index::builder()
+        let index = match Index::builder()
             .schema(schema)
             .settings(IndexSettings::default())
-            .open_or_create(dir)?;
+            .open_or_create(dir)
+        {
+            Ok(index) => index,
+            Err(tantivy::TantivyError::SchemaError(m)) => {
+                return Err(SearchIndexError::SchemaChanged(m));
+            }
+            Err(e) => return Err(e.into()),
+        };
         Self::from_index(index, fields, options)
     }
 
@@ -386,6 +398,9 @@ impl SearchIndex {
         let mut doc = TantivyDocument::new();
         doc.add_u64(f.id, d.id);
         doc.add_u64(f.program, d.program_id);
+        if let Some(field) = d.field_id {
+            doc.add_u64(f.field, field);
+        }
         let canonical_path = canonical_union_prefix(&d.union_path);
         for p in union_prefixes(&canonical_path) {
             doc.add_text(f.union_scope, p);

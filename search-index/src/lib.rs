@@ -6,7 +6,8 @@
 //! # fn main() -> Result<(), search_index::SearchIndexError> {
 //! let index = SearchIndex::open_in_ram()?;
 //! index.upsert(&IndexedInitiative {
-//!     id: 1, program_id: 7, union_path: "/1/5/23/".into(), status: "submitted".into(),
+//!     id: 1, program_id: 7, field_id: None, union_path: "/1/5/23/".into(),
+//!     status: "submitted".into(),
 //!     submitted_at: 1_700_000_000, title: "Sáng kiến cải tiến".into(),
 //!     body_sections: vec!["Hiện trạng ...".into()],
 //! })?;

@@ -18,6 +18,8 @@ use crate::normalize::normalize;
 pub struct SearchFilters {
     /// Only this program.
     pub program_id: Option<u64>,
+    /// Only this field (lĩnh vực).
+    pub field_id: Option<u64>,
     /// Only this union subtree, e.g. `/1/5/`.
     pub union_path_prefix: Option<String>,
     /// Only this status (e.g. `approved` for the public gallery).
@@ -115,6 +117,7 @@ impl SearchIndex {
             main,
             &Scope {
                 program_id: filters.program_id,
+                field_id: filters.field_id,
                 union_path_prefix: filters.union_path_prefix.as_deref(),
                 status: filters.status.as_deref(),
                 submitted_from: filters.submitted_from,

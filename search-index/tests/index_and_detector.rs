@@ -28,6 +28,7 @@ fn doc(id: u64, program: u64, path: &str, t: &InitiativeText) -> IndexedInitiati
     IndexedInitiative {
         id,
         program_id: program,
+        field_id: None,
         union_path: path.to_string(),
         status: if id.is_multiple_of(2) {
             "approved"
@@ -345,6 +346,7 @@ fn related_lists_the_copy_of_an_indexed_initiative() {
     let copy = IndexedInitiative {
         id: 500,
         program_id: 1,
+        field_id: None,
         union_path: "/1/".into(),
         status: "approved".into(),
         submitted_at: 1_800_000_000,
@@ -373,4 +375,52 @@ fn related_lists_the_copy_of_an_indexed_initiative() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[test]
+fn an_index_with_another_schema_is_reported_for_rebuilding() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut b = tantivy::schema::Schema::builder();
+        b.add_u64_field("id", tantivy::schema::INDEXED);
+        let index = tantivy::Index::create_in_dir(dir.path(), b.build()).unwrap();
+        drop(index);
+    }
+    match SearchIndex::open_in_dir(dir.path()) {
+        Err(search_index::SearchIndexError::SchemaChanged(_)) => {}
+        Err(e) => panic!("another error: {e}"),
+        Ok(_) => panic!("an index with another schema opened"),
+    }
+}
+
+#[test]
+fn search_filters_by_field() {
+    let index = SearchIndex::open_in_ram().unwrap();
+    let mut g = Generator::new(9);
+    for (id, field) in [(1, Some(10)), (2, Some(20)), (3, None)] {
+        let mut d = doc(id, 1, "/1/", &g.next_initiative());
+        d.title = "Tiết kiệm điện chiếu sáng".into();
+        d.status = "approved".into();
+        d.field_id = field;
+        index.upsert(&d).unwrap();
+    }
+    index.commit().unwrap();
+    let find = |field: Option<u64>| {
+        let filters = SearchFilters {
+            field_id: field,
+            ..SearchFilters::default()
+        };
+        let mut ids: Vec<u64> = index
+            .search("tiet kiem dien", &filters, 10, 0)
+            .unwrap()
+            .hits
+            .iter()
+            .map(|h| h.id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(find(None), vec![1, 2, 3]);
+    assert_eq!(find(Some(20)), vec![2]);
+    assert!(find(Some(30)).is_empty());
 }

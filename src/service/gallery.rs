@@ -51,9 +51,6 @@ pub struct GalleryFilters {
     pub provinces: Vec<(i64, String)>,
 }
 
-/// How many search hits are looked through when a field filter narrows a search.
-const FIELD_FILTER_WINDOW: i64 = 200;
-
 fn excerpt(text: &str, max_chars: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= max_chars {
@@ -108,40 +105,19 @@ pub async fn browse(
     if query.q.trim().is_empty() {
         return browse_recent(db, query, page).await;
     }
-    let (limit, offset, page_no, per_page) = page.resolve()?;
-    // The index knows programs and unions; a field filter is applied to the best
-    // FIELD_FILTER_WINDOW hits, which are then paged here.
-    let paged_here = query.field_id.is_some();
-    let window = if paged_here {
-        PageRequest {
-            page: Some(1),
-            per_page: Some(FIELD_FILTER_WINDOW),
-        }
-    } else {
-        page
-    };
     let result = crate::service::similar::search_published(
         db,
         search,
         query.q.clone(),
         query.program_id,
+        query.field_id,
         query.province_id,
-        window,
+        page,
     )
     .await?;
-    let mut total = result.total;
-    let hits = result.items;
-    let ids: Vec<i64> = hits.iter().map(|h| h.initiative_id).collect();
-    let field_id = query.field_id;
-    let rows = db
-        .read(move |conn| Ok(initiatives::find_many(conn, &ids)?))
-        .await?;
-    let field_of: HashMap<i64, Option<i64>> = rows.iter().map(|r| (r.id, r.field_id)).collect();
-    let mut items: Vec<GalleryItem> = hits
+    let items = result
+        .items
         .into_iter()
-        .filter(|h| {
-            field_id.is_none() || field_of.get(&h.initiative_id).copied().flatten() == field_id
-        })
         .map(|h| GalleryItem {
             initiative_id: h.initiative_id,
             title: h.title,
@@ -153,21 +129,11 @@ pub async fn browse(
             estimated_benefit_vnd: h.estimated_benefit_vnd,
         })
         .collect();
-    if paged_here {
-        total = i64::try_from(items.len()).unwrap_or(i64::MAX);
-        let start = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .min(items.len());
-        let end = start
-            .saturating_add(usize::try_from(limit).unwrap_or(0))
-            .min(items.len());
-        items = items.drain(start..end).collect();
-    }
     Ok(Page {
         items,
-        total,
-        page: page_no,
-        per_page,
+        total: result.total,
+        page: result.page,
+        per_page: result.per_page,
     })
 }
 

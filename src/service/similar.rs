@@ -219,6 +219,7 @@ pub async fn search_published(
     search: &Arc<SearchService>,
     q: String,
     program_id: Option<i64>,
+    field_id: Option<i64>,
     union_id: Option<i64>,
     page: PageRequest,
 ) -> Result<Page<SearchHitView>, AppError> {
@@ -233,6 +234,7 @@ pub async fn search_published(
     };
     let filters = SearchFilters {
         program_id: program_id.map(i64::unsigned_abs),
+        field_id: field_id.map(i64::unsigned_abs),
         union_path_prefix: union_path,
         status: Some(InitiativeStatus::Approved.as_str().to_owned()),
         ..SearchFilters::default()

@@ -310,6 +310,21 @@ async fn the_gallery_and_public_pages(backend: Backend) {
     .await;
     assert!(page.contains("Quét toàn bộ hồ sơ"));
     assert!(page.contains("Lục Thị Đoàn"));
+    // Search with a field filter: the initiative's field finds it (once the index has caught
+    // up with the approval), another field does not.
+    let search = |field: i64| {
+        let c = c.clone();
+        let url = format!("{}/thu-vien?q=tiet+kiem+dien&field={field}", app.base);
+        async move { text(c.get(url).send().await.unwrap()).await }
+    };
+    let started = std::time::Instant::now();
+    // (Search results mark the matched words, so the title's tail is what is looked for.)
+    while !search(w.field).await.contains("chiếu sáng nhà xưởng") {
+        assert!(started.elapsed().as_secs() < 5, "never found in its field");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let other = search(w.field + 1000).await;
+    assert!(other.contains("Tìm thấy 0 sáng kiến"), "{other}");
     // A draft or an unknown id is not found, as a page in Vietnamese.
     for path in ["/thu-vien/999999", "/thu-vien/abc", "/khong-co-trang-nay"] {
         let res = c.get(format!("{}{path}", app.base)).send().await.unwrap();

@@ -75,6 +75,7 @@ fn synthetic(id: u64, g: &mut Generator, rng: &mut Rng) -> IndexedInitiative {
     IndexedInitiative {
         id,
         program_id: 1 + rng.below(4) as u64,
+        field_id: None,
         union_path: format!("/1/{}/{}/{}/", rng.below(83), rng.below(20), rng.below(50)),
         status: "submitted".into(),
         submitted_at: 1_700_000_000 + id as i64,

@@ -75,6 +75,7 @@ fn to_indexed(id: u64, t: &InitiativeText, rng: &mut Rng) -> IndexedInitiative {
     IndexedInitiative {
         id,
         program_id: 1 + rng.below(2) as u64,
+        field_id: None,
         union_path: format!("/1/{a}/{b}/"),
         status: "submitted".into(),
         submitted_at: 1_700_000_000 + id as i64,

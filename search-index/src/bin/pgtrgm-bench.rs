@@ -45,6 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             IndexedInitiative {
                 id: i as u64,
                 program_id: 1,
+                field_id: None,
                 union_path: "/1/".into(),
                 status: "submitted".into(),
                 submitted_at: 1_700_000_000,

@@ -77,6 +77,8 @@ pub struct SearchQuery {
     /// Words to find; diacritics optional ("sang kien cai tien").
     pub q: String,
     pub program_id: Option<i64>,
+    /// Only this field (lĩnh vực).
+    pub field_id: Option<i64>,
     /// Only initiatives of this union's subtree.
     pub union_id: Option<i64>,
     pub page: Option<i64>,
@@ -120,6 +122,7 @@ pub async fn search(
         &state.search,
         words,
         q.program_id,
+        q.field_id,
         q.union_id,
         page,
     )
