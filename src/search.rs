@@ -74,7 +74,9 @@ impl SearchService {
             .ok()
             .and_then(|s| s.trim().parse::<i64>().ok())
             .unwrap_or(0);
-        if schema_changed || index.needs_reindex().unwrap_or(true) {
+        if schema_changed {
+            applied = -1;
+        } else if index.needs_reindex().unwrap_or(true) {
             tracing::warn!("the search index was built by another normaliser version: rebuilding");
             applied = -1;
         }
