@@ -526,6 +526,48 @@ fn notice_for(e: &AppError) -> Notice {
     }
 }
 
+/// What follows saving a posted form.
+enum Saved {
+    /// The answer: the autosave's JSON, the receipt, or the saved form.
+    Done(HttpResponse),
+    /// Refused for a reason the member can fix: show the form again with it.
+    Refused(AppError, FormValues),
+}
+
+/// After a save (create or update): answers an autosave with JSON, submits when asked, or
+/// goes back to the saved form; a refusal the member can fix is handed back to the caller.
+async fn after_save(
+    req: &HttpRequest,
+    state: &AppState,
+    visitor: &Visitor,
+    me: &Identity,
+    posted: &Posted,
+    values: FormValues,
+    result: Result<InitiativeView, AppError>,
+) -> Result<Saved, PageError> {
+    match result {
+        Ok(view) if wants_json(req) => Ok(Saved::Done(autosave_ok(&view))),
+        Ok(view) if posted.action() == "submit" => {
+            submit_and_answer(state, visitor, me, view, values)
+                .await
+                .map(Saved::Done)
+        }
+        Ok(view) => Ok(Saved::Done(see_other(&format!(
+            "/sang-kien/{}/sua?da_luu=1",
+            view.id
+        )))),
+        Err(e) if wants_json(req) => Ok(Saved::Done(autosave_failed(
+            e.code.status(),
+            e.message.clone(),
+            FieldProblems::from_error(&e),
+        ))),
+        Err(e) if e.code.status().is_client_error() && e.code != ErrorCode::NotFound => {
+            Ok(Saved::Refused(e, values))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `POST /sang-kien/moi`: creates the draft (and submits it when asked).
 #[post("/sang-kien/moi")]
 pub async fn create(
@@ -550,21 +592,9 @@ pub async fn create(
         Ok(input) => service::initiatives::create(&state.db, &me.actor, program.id, input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(view) if wants_json(&req) => Ok(autosave_ok(&view)),
-        Ok(view) if posted.action() == "submit" => {
-            submit_and_answer(&state, &visitor, &me, view, values).await
-        }
-        Ok(view) => Ok(see_other(&format!("/sang-kien/{}/sua?da_luu=1", view.id))),
-        Err(e) if wants_json(&req) => Ok(autosave_failed(
-            e.code.status(),
-            e.message.clone(),
-            FieldProblems::from_error(&e),
-        )),
-        Err(e) if e.code.status().is_client_error() => {
-            form_again(&state, &visitor, ctx, values, &e)
-        }
-        Err(e) => Err(e.into()),
+    match after_save(&req, &state, &visitor, &me, &posted, values, result).await? {
+        Saved::Done(response) => Ok(response),
+        Saved::Refused(e, values) => form_again(&state, &visitor, ctx, values, &e),
     }
 }
 
@@ -712,18 +742,9 @@ pub async fn save(
         Ok(input) => service::initiatives::update(&state.db, &me.actor, id, version, input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(view) if wants_json(&req) => Ok(autosave_ok(&view)),
-        Ok(view) if posted.action() == "submit" => {
-            submit_and_answer(&state, &visitor, &me, view, values).await
-        }
-        Ok(view) => Ok(see_other(&format!("/sang-kien/{}/sua?da_luu=1", view.id))),
-        Err(e) if wants_json(&req) => Ok(autosave_failed(
-            e.code.status(),
-            e.message.clone(),
-            FieldProblems::from_error(&e),
-        )),
-        Err(e) if e.code.status().is_client_error() && e.code != ErrorCode::NotFound => {
+    match after_save(&req, &state, &visitor, &me, &posted, values, result).await? {
+        Saved::Done(response) => Ok(response),
+        Saved::Refused(e, values) => {
             let (view, _) = service::initiatives::for_editing(&state.db, &me.actor, id).await?;
             let mut ctx = context_for(&state, &me.actor, &view).await?;
             if e.code != ErrorCode::VersionConflict {
@@ -732,7 +753,6 @@ pub async fn save(
             }
             form_again(&state, &visitor, ctx, values, &e)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
