@@ -43,6 +43,10 @@ pub enum ErrorCode {
     ProgramNotOpen,
     /// The initiative lacks required content for submission.
     IncompleteInitiative,
+    /// The reviewer has a conflict of interest with this initiative.
+    ConflictOfInterest,
+    /// Not enough reviews have been scored for this decision.
+    ReviewsIncomplete,
     /// A form came without the page's CSRF token (or from another site).
     CsrfRejected,
     /// The request body or upload is too large.
@@ -68,10 +72,12 @@ impl ErrorCode {
             Self::VersionConflict
             | Self::InvalidState
             | Self::AlreadyExists
-            | Self::DuplicateSubmission => StatusCode::CONFLICT,
-            Self::PhaseClosed | Self::ProgramNotOpen | Self::IncompleteInitiative => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            | Self::DuplicateSubmission
+            | Self::ConflictOfInterest => StatusCode::CONFLICT,
+            Self::PhaseClosed
+            | Self::ProgramNotOpen
+            | Self::IncompleteInitiative
+            | Self::ReviewsIncomplete => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -101,6 +107,10 @@ impl ErrorCode {
             Self::PhaseClosed => "Đợt thi đua không trong thời gian nhận sáng kiến.",
             Self::ProgramNotOpen => "Chương trình chưa mở hoặc đã kết thúc.",
             Self::IncompleteInitiative => "Sáng kiến chưa đủ thông tin để nộp.",
+            Self::ConflictOfInterest => {
+                "Bạn có xung đột lợi ích với sáng kiến này nên không được chấm hoặc quyết định."
+            }
+            Self::ReviewsIncomplete => "Chưa đủ số phiếu chấm cần thiết để quyết định.",
             Self::CsrfRejected => {
                 "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang rồi thử lại."
             }

@@ -9,6 +9,7 @@ pub mod duplicates;
 pub mod initiatives;
 pub mod outbox;
 pub mod programs;
+pub mod review;
 pub mod schema;
 pub mod unions;
 pub mod users;

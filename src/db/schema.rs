@@ -17,6 +17,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        head_user_id -> Nullable<BigInt>,
     }
 }
 
@@ -48,6 +49,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        score_aggregation -> Text,
     }
 }
 
@@ -181,6 +183,123 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    review_stages (id) {
+        id -> BigInt,
+        program_id -> BigInt,
+        position -> Integer,
+        name -> Text,
+        union_level -> Integer,
+        reviews_required -> Integer,
+        blind_scoring -> Bool,
+        chair_publishes -> Bool,
+        due_days -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    committees (id) {
+        id -> BigInt,
+        program_id -> BigInt,
+        stage_id -> BigInt,
+        union_id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    committee_members (committee_id, user_id) {
+        committee_id -> BigInt,
+        user_id -> BigInt,
+        is_chair -> Bool,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rubric_criteria (id) {
+        id -> BigInt,
+        program_id -> BigInt,
+        position -> Integer,
+        code -> Text,
+        name -> Text,
+        description -> Text,
+        max_score -> Integer,
+        weight -> Double,
+        bands -> Text,
+    }
+}
+
+diesel::table! {
+    review_cases (id) {
+        id -> BigInt,
+        initiative_id -> BigInt,
+        program_id -> BigInt,
+        stage_id -> BigInt,
+        committee_id -> Nullable<BigInt>,
+        round -> Integer,
+        state -> Text,
+        entered_at -> Timestamp,
+        due_at -> Timestamp,
+        decision -> Nullable<Text>,
+        reason_code -> Nullable<Text>,
+        decision_note -> Nullable<Text>,
+        duplicate_of_id -> Nullable<BigInt>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        published_by -> Nullable<BigInt>,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    review_assignments (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        reviewer_id -> BigInt,
+        assigned_by -> Nullable<BigInt>,
+        assigned_at -> Timestamp,
+        state -> Text,
+        scores -> Text,
+        total -> Nullable<Double>,
+        recommendation -> Nullable<Text>,
+        comment -> Nullable<Text>,
+        scored_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    review_conflicts (initiative_id, user_id) {
+        initiative_id -> BigInt,
+        user_id -> BigInt,
+        reason_code -> Text,
+        note -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    initiative_versions (initiative_id, round) {
+        initiative_id -> BigInt,
+        round -> Integer,
+        title -> Text,
+        content -> Text,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    awards (initiative_id) {
+        initiative_id -> BigInt,
+        level -> Text,
+        note -> Nullable<Text>,
+        awarded_by -> Nullable<BigInt>,
+        awarded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> unions (union_id));
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(phases -> programs (program_id));
@@ -188,6 +307,10 @@ diesel::joinable!(fields -> programs (program_id));
 diesel::joinable!(initiatives -> programs (program_id));
 diesel::joinable!(initiative_authors -> initiatives (initiative_id));
 diesel::joinable!(attachments -> initiatives (initiative_id));
+diesel::joinable!(review_cases -> initiatives (initiative_id));
+diesel::joinable!(review_assignments -> review_cases (case_id));
+diesel::joinable!(committee_members -> committees (committee_id));
+diesel::joinable!(committees -> review_stages (stage_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     unions,
@@ -203,4 +326,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     outbox,
     duplicate_candidates,
+    review_stages,
+    committees,
+    committee_members,
+    rubric_criteria,
+    review_cases,
+    review_assignments,
+    review_conflicts,
+    initiative_versions,
+    awards,
 );

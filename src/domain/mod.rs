@@ -3,6 +3,7 @@
 pub mod initiative;
 pub mod permissions;
 pub mod program;
+pub mod review;
 pub mod text;
 pub mod union;
 pub mod user;

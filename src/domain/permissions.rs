@@ -105,6 +105,10 @@ pub enum Action {
     EditInitiative,
     /// Review and decide an initiative (the review issue).
     ReviewInitiative,
+    /// Set up a committee (members, chair), assign its reviews and publish its decisions.
+    ManageCommittee,
+    /// Revoke an approval or mark an award: the program's owning union.
+    ConcludeInitiative,
     /// Read the configuration and the system state.
     Administer,
 }
@@ -143,6 +147,13 @@ pub enum Resource<'a> {
         status: InitiativeStatus,
         /// Whether only the title, benefit summary and award are public.
         confidential: bool,
+    },
+    /// A review committee.
+    Committee {
+        /// The program's owner union.
+        owner_path: &'a UnionPath,
+        /// The committee's union.
+        union_path: &'a UnionPath,
     },
     /// The system as a whole.
     System,
@@ -189,6 +200,21 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         }
         (Action::ManageProgram, Resource::Program { owner_path, .. }) => {
             actor.has_role_over(Role::ProgramAdmin, owner_path)
+        }
+        (
+            Action::ManageCommittee,
+            Resource::Committee {
+                owner_path,
+                union_path,
+            },
+        ) => {
+            actor.has_role_over(Role::ProgramAdmin, owner_path)
+                || actor.has_role_over(Role::ProgramAdmin, union_path)
+                || actor.has_role_over(Role::UnionOfficer, union_path)
+        }
+        (Action::ConcludeInitiative, Resource::Program { owner_path, .. }) => {
+            actor.has_role_over(Role::ProgramAdmin, owner_path)
+                || actor.has_role_over(Role::UnionOfficer, owner_path)
         }
         (Action::CreateInitiative, Resource::Program { owner_path, status }) => {
             status == ProgramStatus::Open

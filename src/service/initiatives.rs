@@ -97,7 +97,7 @@ pub struct HistoryEntry {
     pub at: DateTime<Utc>,
 }
 
-fn status_of(row: &InitiativeRow) -> InitiativeStatus {
+pub(crate) fn status_of(row: &InitiativeRow) -> InitiativeStatus {
     InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Rejected)
 }
 
@@ -123,7 +123,7 @@ impl From<InitiativeRow> for InitiativeSummary {
     }
 }
 
-fn full_view(conn: &mut DbConn, r: InitiativeRow) -> Result<InitiativeView, AppError> {
+pub(crate) fn full_view(conn: &mut DbConn, r: InitiativeRow) -> Result<InitiativeView, AppError> {
     let authors = initiatives::authors(conn, r.id)?
         .into_iter()
         .map(|a| AuthorView {
@@ -264,9 +264,9 @@ fn resolve_shares(
     Ok(shares)
 }
 
-fn record(
+pub(crate) fn record(
     conn: &mut DbConn,
-    actor_id: i64,
+    actor_id: impl Into<Option<i64>>,
     row_id: i64,
     action: &str,
     from: Option<&str>,
@@ -277,7 +277,7 @@ fn record(
     audit::record(
         conn,
         &audit::NewAudit {
-            actor_id: Some(actor_id),
+            actor_id: actor_id.into(),
             entity_type: "initiative",
             entity_id: row_id,
             action,
@@ -485,7 +485,7 @@ pub async fn update(
     .await
 }
 
-fn stale(current: i32) -> AppError {
+pub(crate) fn stale(current: i32) -> AppError {
     AppError::new(ErrorCode::VersionConflict)
         .with_details(serde_json::json!({"current_version": current}))
 }
@@ -607,6 +607,7 @@ pub fn submit_in(
         Some("submitted"),
         Some(&receipt),
     )?;
+    crate::service::review::enter_in(conn, id, now)?;
     let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
     full_view(conn, row)
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod gallery;
 pub mod initiatives;
 pub mod programs;
+pub mod review;
 pub mod seed;
 pub mod similar;
 pub mod unions;

@@ -112,11 +112,11 @@ pub struct ProgramChangesInput {
     pub target_count: Option<Option<i64>>,
 }
 
-fn status_of(row: &ProgramRow) -> ProgramStatus {
+pub(crate) fn status_of(row: &ProgramRow) -> ProgramStatus {
     ProgramStatus::parse(&row.status).unwrap_or(ProgramStatus::Archived)
 }
 
-fn owner_path(conn: &mut DbConn, row: &ProgramRow) -> Result<UnionPath, AppError> {
+pub(crate) fn owner_path(conn: &mut DbConn, row: &ProgramRow) -> Result<UnionPath, AppError> {
     let owner = unions::find(conn, row.owner_union_id)?.ok_or_else(AppError::not_found)?;
     Ok(UnionPath::from_stored(owner.path))
 }
@@ -143,7 +143,11 @@ pub fn view(conn: &mut DbConn, row: ProgramRow) -> Result<ProgramView, AppError>
 }
 
 /// Loads a program the actor may manage.
-fn load_managed(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<ProgramRow, AppError> {
+pub(crate) fn load_managed(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+) -> Result<ProgramRow, AppError> {
     let row = programs::find(conn, id)?.ok_or_else(AppError::not_found)?;
     let path = owner_path(conn, &row)?;
     let status = status_of(&row);
@@ -255,6 +259,7 @@ pub fn create_in(
     for f in &input.fields {
         programs::insert_field(conn, row.id, &f.code, &f.name)?;
     }
+    crate::service::review::install_defaults(conn, row.id, owner.level, now)?;
     record(conn, actor, row.id, "create", None, Some("draft"), now)?;
     view(conn, row)
 }

@@ -10,7 +10,7 @@ use crate::helpers::{Backend, TestApp, approve, complete_draft, expect_error, js
 
 const TITLE: &str = "Số hoá hồ sơ lưu trữ tại Cục Hải quan Cao Bằng";
 
-fn body_of(v: &Value) -> Value {
+pub(crate) fn body_of(v: &Value) -> Value {
     json!({
         "title": v["title"],
         "current_situation": v["current_situation"],
@@ -21,7 +21,7 @@ fn body_of(v: &Value) -> Value {
 }
 
 /// Polls the live check until `id` shows up (the index trails the database briefly).
-async fn wait_for_match(app: &TestApp, token: &str, query: &Value, id: i64) -> Value {
+pub(crate) async fn wait_for_match(app: &TestApp, token: &str, query: &Value, id: i64) -> Value {
     let started = Instant::now();
     loop {
         let res = app.post("/api/v1/initiatives/similar", token, query).await;

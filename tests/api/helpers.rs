@@ -538,3 +538,73 @@ pub async fn approve(app: &TestApp, id: i64) {
         .await
         .unwrap();
 }
+
+impl TestApp {
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.request(Method::PUT, path, Some(token))
+            .json(body)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.request(Method::DELETE, path, Some(token))
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// Adds an active account (password [`PASSWORD`]) in `union_id`; returns its id.
+    pub async fn person(&self, email: &str, name: &str, union_id: i64) -> i64 {
+        let email = email.to_owned();
+        let name = name.to_owned();
+        self.db
+            .write(move |conn| Ok(add_user(conn, &email, &name, union_id, &[])))
+            .await
+            .unwrap()
+    }
+}
+
+/// Complete drafts about unrelated subjects, so that they are not duplicates of each other.
+pub fn distinct_draft(w: &World, n: usize) -> Value {
+    const SUBJECTS: [(&str, &str, &str); 6] = [
+        (
+            "Lắp cảm biến mực nước cho trạm bơm tiêu úng",
+            "Trạm bơm vận hành thủ công, công nhân phải trực đêm đo mực nước kênh bằng thước.",
+            "Gắn cảm biến siêu âm và rơ-le tự khởi động máy bơm khi nước vượt ngưỡng cài đặt.",
+        ),
+        (
+            "Sắp xếp lại bếp ăn ca đêm của phân xưởng dệt",
+            "Công nhân ca đêm xếp hàng lâu ở bếp ăn vì chỉ có một quầy chia suất.",
+            "Chia hai quầy theo tổ sản xuất, đặt suất trước qua bảng tên và hâm nóng bằng tủ cơm.",
+        ),
+        (
+            "Gá kẹp nhanh cho máy khoan bàn ở tổ cơ khí",
+            "Mỗi chi tiết phải căn chỉnh bằng ê-tô tay nên tốn thời gian và hay lệch lỗ.",
+            "Chế tạo đồ gá có chốt định vị và cam kẹp, thay phôi trong vài giây mà lỗ luôn đúng tâm.",
+        ),
+        (
+            "Sổ tay điện tử hướng dẫn sơ cứu tai nạn lao động",
+            "Người lao động ở công trường xa trạm y tế, lúng túng khi có người bị thương.",
+            "Soạn sổ tay có hình minh họa, mã QR dán ở lán trại mở video sơ cứu từng tình huống.",
+        ),
+        (
+            "Tận dụng nhiệt thải lò hơi để sấy vỏ hạt điều",
+            "Khói lò hơi thải thẳng ra ống khói trong khi vỏ hạt điều phơi nắng mất ba ngày.",
+            "Làm bộ trao đổi nhiệt đặt trên đường khói, dẫn gió nóng sang buồng sấy vỏ hạt.",
+        ),
+        (
+            "Phân luồng xe nâng trong kho thành phẩm xi măng",
+            "Xe nâng và người đi bộ dùng chung lối, đã xảy ra va chạm và đổ pallet.",
+            "Kẻ vạch sơn một chiều, gương cầu lồi ở góc khuất và đèn báo khi xe lùi.",
+        ),
+    ];
+    let (title, situation, solution) = SUBJECTS[n % SUBJECTS.len()];
+    let mut body = complete_draft(w, title);
+    body["current_situation"] = json!(situation);
+    body["solution"] = json!(solution);
+    body["scope"] = json!(format!("Áp dụng tại đơn vị số {n}."));
+    body["benefits"] = json!(format!("Giảm {} giờ công mỗi tháng.", 10 + n));
+    body
+}

@@ -15,3 +15,4 @@ mod migrations;
 mod organisation;
 mod pages;
 mod permissions;
+mod review;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod initiatives;
 pub mod openapi;
 pub mod programs;
+pub mod review;
 pub mod search;
 pub mod unions;
 pub mod users;
@@ -55,7 +56,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(initiatives::history)
             .service(attachments::list)
             .service(attachments::upload)
-            .service(attachments::download),
+            .service(attachments::download)
+            .service(review::stages)
+            .service(review::add_stage)
+            .service(review::update_stage)
+            .service(review::delete_stage)
+            .service(review::rubric)
+            .service(review::set_rubric)
+            .service(review::committees)
+            .service(review::create_committee)
+            .service(review::my_committees)
+            .service(review::committee)
+            .service(review::put_member)
+            .service(review::remove_member)
+            .service(review::board)
+            .service(review::assign)
+            .service(review::unassign)
+            .service(review::publish)
+            .service(review::queue)
+            .service(review::review)
+            .service(review::score)
+            .service(review::declare_conflict)
+            .service(review::decide)
+            .service(review::withdraw)
+            .service(review::diff)
+            .service(review::revoke)
+            .service(review::award)
+            .service(review::set_head),
     );
 }
 

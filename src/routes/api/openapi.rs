@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{attachments, auth, initiatives, programs, search, unions, users};
+use super::{attachments, auth, initiatives, programs, review, search, unions, users};
 use crate::routes::health;
 
 /// Adds the bearer scheme.
@@ -40,6 +40,12 @@ impl Modify for BearerAuth {
         initiatives::list, initiatives::create, initiatives::get, initiatives::update,
         initiatives::submit, initiatives::history, search::similar, search::search, search::duplicates,
         attachments::list, attachments::upload, attachments::download,
+        review::stages, review::add_stage, review::update_stage, review::delete_stage,
+        review::rubric, review::set_rubric, review::committees, review::create_committee,
+        review::my_committees, review::committee, review::put_member, review::remove_member,
+        review::board, review::assign, review::unassign, review::publish, review::queue,
+        review::review, review::score, review::declare_conflict, review::decide, review::withdraw,
+        review::diff, review::revoke, review::award, review::set_head,
     ),
     tags(
         (name = "auth", description = "Sign-in"),
@@ -48,6 +54,7 @@ impl Modify for BearerAuth {
         (name = "programs", description = "Programs, phases and fields"),
         (name = "initiatives", description = "Initiatives"),
         (name = "attachments", description = "Attachments"),
+        (name = "review", description = "Organising-committee review: stages, rubric, committees, queue, scores, decisions"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

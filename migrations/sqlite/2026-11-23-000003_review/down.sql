@@ -1,0 +1,11 @@
+DROP TABLE awards;
+DROP TABLE initiative_versions;
+DROP TABLE review_conflicts;
+DROP TABLE review_assignments;
+DROP TABLE review_cases;
+DROP TABLE rubric_criteria;
+DROP TABLE committee_members;
+DROP TABLE committees;
+DROP TABLE review_stages;
+ALTER TABLE unions DROP COLUMN head_user_id;
+ALTER TABLE programs DROP COLUMN score_aggregation;
