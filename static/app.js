@@ -179,3 +179,15 @@
 
   if (val("title") || val("solution")) check();
 })();
+
+// Print buttons and confirmations for destructive actions (no inline scripts: CSP).
+(function () {
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+  document.querySelectorAll("[data-confirm]").forEach(function (b) {
+    b.addEventListener("click", function (e) {
+      if (!window.confirm(b.getAttribute("data-confirm"))) e.preventDefault();
+    });
+  });
+})();

@@ -25,6 +25,7 @@ pub struct StageRow {
     pub reviews_required: i32,
     pub blind_scoring: bool,
     pub chair_publishes: bool,
+    pub auto_assign: bool,
     pub due_days: Option<i32>,
     pub created_at: NaiveDateTime,
 }
@@ -37,6 +38,7 @@ pub struct StageSettings<'a> {
     pub reviews_required: i32,
     pub blind_scoring: bool,
     pub chair_publishes: bool,
+    pub auto_assign: bool,
     pub due_days: Option<i32>,
 }
 
@@ -75,6 +77,7 @@ pub fn insert_stage(
             review_stages::reviews_required.eq(s.reviews_required),
             review_stages::blind_scoring.eq(s.blind_scoring),
             review_stages::chair_publishes.eq(s.chair_publishes),
+            review_stages::auto_assign.eq(s.auto_assign),
             review_stages::due_days.eq(s.due_days),
             review_stages::created_at.eq(now),
         ))
@@ -91,6 +94,7 @@ pub fn update_stage(conn: &mut DbConn, id: i64, s: &StageSettings<'_>) -> QueryR
             review_stages::reviews_required.eq(s.reviews_required),
             review_stages::blind_scoring.eq(s.blind_scoring),
             review_stages::chair_publishes.eq(s.chair_publishes),
+            review_stages::auto_assign.eq(s.auto_assign),
             review_stages::due_days.eq(s.due_days),
         ))
         .execute(conn)
@@ -1185,5 +1189,35 @@ pub fn without_case(conn: &mut DbConn, program_id: i64) -> QueryResult<Vec<i64>>
             review_cases::table.filter(review_cases::initiative_id.eq(initiatives::id)),
         )))
         .select(initiatives::id)
+        .load(conn)
+}
+
+/// A published case with its initiative's title, receipt number and union name.
+pub type PublishedRow = (CaseRow, String, Option<String>, String);
+
+/// Cases a committee has decided and published between two instants (the minutes), in the
+/// order they were published.
+pub fn published_between(
+    conn: &mut DbConn,
+    committee_id: i64,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<PublishedRow>> {
+    review_cases::table
+        .inner_join(initiatives::table)
+        .inner_join(unions::table.on(unions::id.eq(initiatives::union_id)))
+        .filter(review_cases::committee_id.eq(committee_id))
+        .filter(review_cases::state.eq("closed"))
+        .filter(review_cases::published_at.ge(from))
+        .filter(review_cases::published_at.lt(to))
+        .order((review_cases::published_at, review_cases::id))
+        .limit(limit)
+        .select((
+            CaseRow::as_select(),
+            initiatives::title,
+            initiatives::receipt_no,
+            unions::name,
+        ))
         .load(conn)
 }

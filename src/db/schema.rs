@@ -193,6 +193,7 @@ diesel::table! {
         reviews_required -> Integer,
         blind_scoring -> Bool,
         chair_publishes -> Bool,
+        auto_assign -> Bool,
         due_days -> Nullable<Integer>,
         created_at -> Timestamp,
     }

@@ -44,6 +44,8 @@ pub struct StageView {
     pub blind_scoring: bool,
     /// Decisions wait for the chair to publish them.
     pub chair_publishes: bool,
+    /// Reviewers are assigned automatically (else the chair assigns).
+    pub auto_assign: bool,
     /// Days from receipt to the decision; `null`: three months.
     pub due_days: Option<i32>,
 }
@@ -59,6 +61,7 @@ impl From<&StageRow> for StageView {
             reviews_required: s.reviews_required,
             blind_scoring: s.blind_scoring,
             chair_publishes: s.chair_publishes,
+            auto_assign: s.auto_assign,
             due_days: s.due_days,
         }
     }
@@ -72,6 +75,7 @@ pub struct StageInput {
     pub reviews_required: i32,
     pub blind_scoring: bool,
     pub chair_publishes: bool,
+    pub auto_assign: bool,
     pub due_days: Option<i32>,
     /// Where to insert a new stage (1-based); at the end when absent.
     pub position: Option<i32>,
@@ -85,6 +89,7 @@ impl StageInput {
             reviews_required: self.reviews_required,
             blind_scoring: self.blind_scoring,
             chair_publishes: self.chair_publishes,
+            auto_assign: self.auto_assign,
             due_days: self.due_days,
         }
     }
@@ -681,6 +686,7 @@ pub fn install_defaults(
             reviews_required: 1,
             blind_scoring: false,
             chair_publishes: false,
+            auto_assign: true,
             due_days: None,
         },
         now,
@@ -801,6 +807,9 @@ fn auto_assign_in(conn: &mut DbConn, case_id: i64, now: NaiveDateTime) -> Result
         return Ok(0);
     };
     let stage = q::find_stage(conn, case.stage_id)?.ok_or_else(AppError::not_found)?;
+    if !stage.auto_assign {
+        return Ok(0);
+    }
     let row = initiatives::find(conn, case.initiative_id)?.ok_or_else(AppError::not_found)?;
     let current = q::assignments(conn, case_id)?;
     let live = current
@@ -2404,4 +2413,335 @@ pub async fn diff(
         })
     })
     .await
+}
+
+/// A stretch of an initiative's text, copied (found in the other one) or not.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Segment {
+    pub text: String,
+    pub copied: bool,
+}
+
+/// One side of a comparison.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Side {
+    pub id: i64,
+    pub title: String,
+    pub receipt_no: Option<String>,
+    pub union_name: String,
+    pub status_name: &'static str,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// The four sections joined by blank lines, cut where the copied passages start and end;
+    /// empty when the content is confidential to the caller.
+    pub segments: Vec<Segment>,
+    pub confidential: bool,
+}
+
+/// An initiative beside another one, with the copied passages marked in both.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Comparison {
+    pub this: Side,
+    pub other: Side,
+    /// Similarity in [0, 1], when the detector finds the other among the closest.
+    pub score: Option<f32>,
+    pub verdict: Option<String>,
+    /// Share of this initiative's text inside copied passages.
+    pub copied_share: f32,
+}
+
+fn segments(text: &str, ranges: &[std::ops::Range<usize>]) -> Vec<Segment> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut sorted: Vec<std::ops::Range<usize>> = ranges
+        .iter()
+        .map(|r| r.start.min(chars.len())..r.end.min(chars.len()))
+        .filter(|r| r.start < r.end)
+        .collect();
+    sorted.sort_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in sorted {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    let mut out = Vec::new();
+    let mut at = 0;
+    for r in merged {
+        if r.start > at {
+            out.push(Segment {
+                text: chars[at..r.start].iter().collect(),
+                copied: false,
+            });
+        }
+        out.push(Segment {
+            text: chars[r.clone()].iter().collect(),
+            copied: true,
+        });
+        at = r.end;
+    }
+    if at < chars.len() {
+        out.push(Segment {
+            text: chars[at..].iter().collect(),
+            copied: false,
+        });
+    }
+    out
+}
+
+/// The initiative under review beside another (its duplicate candidate), with the copied
+/// passages marked: for those who may review or oversee the first.
+pub async fn compare(
+    db: &Db,
+    search: &Arc<SearchService>,
+    actor: &Actor,
+    id: i64,
+    other_id: i64,
+) -> Result<Comparison, AppError> {
+    let actor = actor.clone();
+    let search = search.clone();
+    db.read(move |conn| {
+        // Only those who may open the review page of `id` compare it.
+        review_in(conn, &actor, id)?;
+        let this = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
+        let other = initiatives::find(conn, other_id)?
+            .filter(|o| o.status != InitiativeStatus::Draft.as_str() && o.id != id)
+            .ok_or_else(AppError::not_found)?;
+        let text = search_index::join_sections(&crate::search::sections(&this));
+        let other_text = search_index::join_sections(&crate::search::sections(&other));
+        let result = search
+            .index()
+            .check_similar(&search_index::SimilarityQuery {
+                title: this.title.clone(),
+                text: text.clone(),
+                exclude_id: Some(id.unsigned_abs()),
+                limit: 30,
+                ..search_index::SimilarityQuery::default()
+            })
+            .map_err(|e| AppError::internal(format!("comparison: {e}")))?;
+        let found = result
+            .matches
+            .iter()
+            .find(|m| m.id == other_id.unsigned_abs());
+        let (mine, theirs): (Vec<_>, Vec<_>) = found
+            .map(|m| {
+                m.passages
+                    .iter()
+                    .map(|p| (p.query_range.clone(), p.candidate_range.clone()))
+                    .unzip()
+            })
+            .unwrap_or_default();
+        let other_path = UnionPath::from_stored(other.union_path.clone());
+        let other_authors: Vec<i64> = initiatives::authors(conn, other.id)?
+            .into_iter()
+            .map(|a| a.user_id)
+            .collect();
+        let other_visible = !other.confidential
+            || can(
+                &actor,
+                Action::ViewInitiative,
+                Resource::Initiative {
+                    program_id: other.program_id,
+                    union_path: &other_path,
+                    authors: &other_authors,
+                    status: status_of(&other),
+                    confidential: true,
+                },
+            );
+        let names: HashMap<i64, String> =
+            unions::find_many(conn, &[this.union_id, other.union_id])?
+                .into_iter()
+                .map(|u| (u.id, u.name))
+                .collect();
+        let side =
+            |row: &initiatives::InitiativeRow, segs: Vec<Segment>, confidential: bool| Side {
+                id: row.id,
+                title: row.title.clone(),
+                receipt_no: row.receipt_no.clone(),
+                union_name: names.get(&row.union_id).cloned().unwrap_or_default(),
+                status_name: status_of(row).label(),
+                submitted_at: row.submitted_at.map(utc),
+                segments: segs,
+                confidential,
+            };
+        let total = text.chars().count().max(1);
+        let copied: usize = segments(&text, &mine)
+            .iter()
+            .filter(|s| s.copied)
+            .map(|s| s.text.chars().count())
+            .sum();
+        Ok(Comparison {
+            this: side(&this, segments(&text, &mine), false),
+            other: side(
+                &other,
+                if other_visible {
+                    segments(&other_text, &theirs)
+                } else {
+                    Vec::new()
+                },
+                !other_visible,
+            ),
+            score: found.map(|m| m.score),
+            verdict: found.map(|m| format!("{:?}", m.verdict)),
+            copied_share: copied as f32 / total as f32,
+        })
+    })
+    .await
+}
+
+/// One decision in the minutes (biên bản) of a committee.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MinutesRow {
+    pub initiative_id: i64,
+    pub receipt_no: Option<String>,
+    pub title: String,
+    pub union_name: String,
+    pub authors: Vec<String>,
+    /// The committee's combined score, if scored.
+    pub score: Option<f64>,
+    pub decision_name: &'static str,
+    pub reason: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// The minutes of a committee's published decisions over a period.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MinutesView {
+    pub committee: CommitteeView,
+    pub program_name: String,
+    pub aggregation: Aggregation,
+    pub rows: Vec<MinutesRow>,
+    /// Decision name → how many.
+    pub tally: Vec<(&'static str, usize)>,
+}
+
+/// The minutes of a committee's decisions published in `[from, to)` (at most 2,000).
+pub async fn minutes(
+    db: &Db,
+    actor: &Actor,
+    committee_id: i64,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<MinutesView, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let (c, membership, manages) = committee_for(conn, &actor, committee_id)?;
+        if membership.is_none() && !manages {
+            return Err(AppError::forbidden());
+        }
+        let program = programs::find(conn, c.program_id)?.ok_or_else(AppError::not_found)?;
+        let aggregation =
+            Aggregation::parse(&q::aggregation(conn, program.id)?).unwrap_or(Aggregation::Mean);
+        let mut rows = Vec::new();
+        let mut tally: Vec<(&'static str, usize)> =
+            Decision::ALL.iter().map(|d| (d.label(), 0)).collect();
+        for (case, title, receipt_no, union_name) in
+            q::published_between(conn, committee_id, from, to, 2000)?
+        {
+            let decision = case.decision.as_deref().and_then(Decision::parse);
+            if let Some(d) = decision
+                && let Some(t) = tally.iter_mut().find(|(l, _)| *l == d.label())
+            {
+                t.1 += 1;
+            }
+            let totals: Vec<f64> = q::assignments(conn, case.id)?
+                .iter()
+                .filter(|a| AssignmentState::parse(&a.state) == AssignmentState::Scored)
+                .filter_map(|a| a.total)
+                .collect();
+            let authors = initiatives::authors(conn, case.initiative_id)?
+                .into_iter()
+                .map(|a| a.full_name)
+                .collect();
+            let reason = match (
+                case.reason_code.as_deref().and_then(reason_label),
+                &case.decision_note,
+            ) {
+                (Some(r), Some(n)) => Some(format!("{r}. {n}")),
+                (Some(r), None) => Some(r.to_owned()),
+                (None, n) => n.clone(),
+            };
+            rows.push(MinutesRow {
+                initiative_id: case.initiative_id,
+                receipt_no,
+                title,
+                union_name,
+                authors,
+                score: aggregation.combine(&totals),
+                decision_name: decision.map_or("", Decision::label),
+                reason,
+                published_at: case.published_at.map(utc),
+            });
+        }
+        Ok(MinutesView {
+            committee: committee_view(conn, c)?,
+            program_name: program.name,
+            aggregation,
+            rows,
+            tally,
+        })
+    })
+    .await
+}
+
+/// A committee for the demo data: its stage (by position), union and members `(user, chair)`.
+pub struct DemoCommittee<'a> {
+    pub stage_position: i32,
+    pub union_id: i64,
+    pub members: &'a [(i64, bool)],
+}
+
+/// Demo set-up: a first stage at the province level before the owner's stage, committees
+/// with members, and every submitted initiative routed (for the demo seeder only).
+pub(crate) fn demo_setup_in(
+    conn: &mut DbConn,
+    program_id: i64,
+    first_stage: &str,
+    first_level: i32,
+    committees: &[DemoCommittee<'_>],
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let existing = q::stages(conn, program_id)?;
+    let id = q::insert_stage(
+        conn,
+        program_id,
+        100,
+        &StageSettings {
+            name: first_stage,
+            union_level: first_level,
+            reviews_required: 1,
+            blind_scoring: false,
+            chair_publishes: false,
+            auto_assign: true,
+            due_days: None,
+        },
+        now,
+    )?;
+    let mut order = vec![id];
+    order.extend(existing.iter().map(|s| s.id));
+    q::reorder_stages(conn, program_id, &order)?;
+    let stages = q::stages(conn, program_id)?;
+    for c in committees {
+        let Some(stage) = stages.iter().find(|s| s.position == c.stage_position) else {
+            continue;
+        };
+        let union = unions::find(conn, c.union_id)?.ok_or_else(AppError::not_found)?;
+        let name = format!("Hội đồng {} – {}", stage.name, union.name);
+        let committee = q::insert_committee(conn, program_id, stage.id, union.id, &name, now)?;
+        for (user, chair) in c.members {
+            q::put_member(conn, committee, *user, *chair, now)?;
+            users::grant(
+                conn,
+                *user,
+                Role::Reviewer.as_str(),
+                union.id,
+                Some(program_id),
+                None,
+                now,
+            )?;
+        }
+    }
+    if let Some(first) = stages.first() {
+        route_waiting_in(conn, program_id, first, now)?;
+    }
+    Ok(())
 }

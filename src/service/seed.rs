@@ -430,6 +430,29 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
         created.push((0, i));
     }
     report.initiatives = created.len();
+
+    // Review: the province's committee confirms first, then the organising committee of
+    // the Tổng Liên đoàn approves; the waiting initiatives of Cao Bằng go to its committee.
+    let program_admin = account_ids.get(1).copied().unwrap_or_default();
+    crate::service::review::demo_setup_in(
+        conn,
+        program.id,
+        "LĐLĐ tỉnh, ngành thẩm định",
+        UnionLevel::Province.as_i32(),
+        &[
+            crate::service::review::DemoCommittee {
+                stage_position: 1,
+                union_id: cao_bang.id,
+                members: &[(reviewer, true)],
+            },
+            crate::service::review::DemoCommittee {
+                stage_position: 2,
+                union_id: root.id,
+                members: &[(program_admin, true)],
+            },
+        ],
+        now,
+    )?;
     Ok(report)
 }
 

@@ -266,3 +266,9 @@ pub async fn roots(db: &Db) -> Result<Vec<UnionView>, AppError> {
     let rows = db.read(|conn| Ok(unions::roots(conn)?)).await?;
     Ok(rows.into_iter().map(UnionView::from).collect())
 }
+
+/// The id of the union with this code, if there is one.
+pub async fn id_by_code(db: &Db, code: String) -> Result<Option<i64>, AppError> {
+    db.read(move |conn| Ok(unions::find_by_code(conn, code.trim())?.map(|u| u.id)))
+        .await
+}

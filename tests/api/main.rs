@@ -16,3 +16,4 @@ mod organisation;
 mod pages;
 mod permissions;
 mod review;
+mod review_browser;

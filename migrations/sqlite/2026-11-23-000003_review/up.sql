@@ -17,6 +17,8 @@ CREATE TABLE review_stages (
     reviews_required INTEGER NOT NULL DEFAULT 1 CHECK (reviews_required BETWEEN 1 AND 20),
     blind_scoring BOOLEAN NOT NULL DEFAULT FALSE,
     chair_publishes BOOLEAN NOT NULL DEFAULT FALSE,
+    -- Assign reviewers automatically (fewest open reviews first); off: the chair assigns.
+    auto_assign BOOLEAN NOT NULL DEFAULT TRUE,
     -- Days from receipt to the decision; NULL: three months, as the regulation asks.
     due_days INTEGER CHECK (due_days BETWEEN 1 AND 3650),
     created_at TIMESTAMP NOT NULL,

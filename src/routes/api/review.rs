@@ -35,6 +35,9 @@ pub struct StageBody {
     pub blind_scoring: bool,
     #[serde(default)]
     pub chair_publishes: bool,
+    /// Assign reviewers automatically (default); `false`: the chair assigns.
+    #[serde(default = "yes")]
+    pub auto_assign: bool,
     /// Days from receipt to the decision; absent: three months.
     pub due_days: Option<i32>,
     /// Where to insert a new stage (1-based); at the end when absent.
@@ -43,6 +46,10 @@ pub struct StageBody {
 
 fn one() -> i32 {
     1
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn stage_input(b: StageBody) -> Result<StageInput, AppError> {
@@ -68,6 +75,7 @@ fn stage_input(b: StageBody) -> Result<StageInput, AppError> {
         reviews_required: b.reviews_required,
         blind_scoring: b.blind_scoring,
         chair_publishes: b.chair_publishes,
+        auto_assign: b.auto_assign,
         due_days: b.due_days,
         position: b.position,
     })

@@ -804,6 +804,9 @@ fn action_label(action: &str) -> String {
         "submitted" => "Nộp sáng kiến".to_owned(),
         "resubmitted" => "Nộp lại sau khi chỉnh sửa".to_owned(),
         "attachment_added" => "Đính kèm tệp".to_owned(),
+        "stage_approved" => "Thông qua một vòng xét duyệt".to_owned(),
+        "awarded" => "Khen thưởng".to_owned(),
+        "award_cleared" => "Bỏ khen thưởng".to_owned(),
         other => InitiativeStatus::parse(other)
             .map_or_else(|| other.replace('_', " "), |s| s.label().to_owned()),
     }

@@ -10,6 +10,8 @@ pub mod format;
 pub mod gallery;
 pub mod initiatives;
 pub mod member;
+pub mod review;
+pub mod review_admin;
 pub mod session;
 
 use std::collections::BTreeMap;
@@ -42,7 +44,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(initiatives::upload)
         .service(initiatives::download)
         .service(gallery::index)
-        .service(gallery::show);
+        .service(gallery::show)
+        .service(review::queue)
+        .service(review::show)
+        .service(review::score)
+        .service(review::decide)
+        .service(review::conflict)
+        .service(review::withdraw)
+        .service(review::compare)
+        .service(review::changes)
+        .service(review::score_sheet)
+        .service(review::board)
+        .service(review::assign)
+        .service(review::publish)
+        .service(review::minutes)
+        .service(review_admin::setup)
+        .service(review_admin::add_stage)
+        .service(review_admin::update_stage)
+        .service(review_admin::delete_stage)
+        .service(review_admin::save_rubric)
+        .service(review_admin::create_committee)
+        .service(review_admin::add_member)
+        .service(review_admin::remove_member);
 }
 
 /// What every page's frame needs: who is signed in, the CSRF token, the assets' version.
@@ -54,8 +77,10 @@ pub struct Chrome {
     pub csrf: String,
     /// The assets' content version, for cache-busting URLs.
     pub asset: &'static str,
-    /// Which navigation entry is current: `home`, `gallery`, `signin` or empty.
+    /// Which navigation entry is current: `home`, `gallery`, `signin`, `review` or empty.
     pub nav: &'static str,
+    /// Show the reviewers' entry (the user reviews or administers programs).
+    pub reviews: bool,
 }
 
 impl Chrome {
@@ -66,6 +91,11 @@ impl Chrome {
             csrf: visitor.csrf.clone(),
             asset: assets::version(),
             nav,
+            reviews: visitor.identity.as_ref().is_some_and(|i| {
+                i.actor.has_role(crate::domain::Role::Reviewer)
+                    || i.actor.has_role(crate::domain::Role::ProgramAdmin)
+                    || i.actor.is_system_admin()
+            }),
         }
     }
 
@@ -76,6 +106,7 @@ impl Chrome {
             csrf: String::new(),
             asset: assets::version(),
             nav: "",
+            reviews: false,
         }
     }
 }
