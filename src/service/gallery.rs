@@ -216,6 +216,8 @@ pub struct PublicInitiative {
     pub estimated_benefit_vnd: Option<i64>,
     pub confidential: bool,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The award given by the owning union, if any (public even when confidential).
+    pub award: Option<crate::service::review::AwardView>,
     /// `None` for confidential initiatives.
     pub content: Option<PublicContent>,
 }
@@ -262,6 +264,7 @@ pub async fn public(db: &Db, id: i64) -> Result<PublicInitiative, AppError> {
             estimated_benefit_vnd: row.estimated_benefit_vnd,
             confidential: row.confidential,
             decided_at: row.decided_at.map(|t| t.and_utc()),
+            award: crate::service::review::award_in(conn, id)?,
             content,
         })
     })

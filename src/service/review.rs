@@ -2745,3 +2745,32 @@ pub(crate) fn demo_setup_in(
     }
     Ok(())
 }
+
+/// May the actor revoke or award this initiative (the program's owning union)?
+pub async fn may_conclude(db: &Db, actor: &Actor, initiative_id: i64) -> Result<bool, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| match concluding(conn, &actor, initiative_id) {
+        Ok(_) => Ok(true),
+        Err(e) if matches!(e.code, ErrorCode::Forbidden | ErrorCode::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    })
+    .await
+}
+
+/// An initiative's award as the pages show it (for whoever may see the initiative).
+pub async fn award_of(db: &Db, initiative_id: i64) -> Result<Option<AwardView>, AppError> {
+    db.read(move |conn| award_in(conn, initiative_id)).await
+}
+
+/// Refuses unless the actor administers the program (the set-up pages).
+pub async fn require_program_admin(
+    db: &Db,
+    actor: &Actor,
+    program_id: i64,
+) -> Result<(), AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        crate::service::programs::load_managed(conn, &actor, program_id).map(|_| ())
+    })
+    .await
+}

@@ -17,3 +17,4 @@ mod pages;
 mod permissions;
 mod review;
 mod review_browser;
+mod review_pages;

@@ -6,7 +6,7 @@ use reqwest::{Client, Response, StatusCode, redirect};
 use crate::helpers::{Backend, PASSWORD, TestApp, approve, complete_draft, submit, who};
 
 /// A browser-like client: keeps cookies, does not follow redirects.
-fn browser() -> Client {
+pub(crate) fn browser() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(redirect::Policy::none())
@@ -14,19 +14,19 @@ fn browser() -> Client {
         .unwrap()
 }
 
-async fn text(res: Response) -> String {
+pub(crate) async fn text(res: Response) -> String {
     res.text().await.unwrap()
 }
 
 /// The value of the first hidden `csrf` field of a page.
-fn csrf_of(html: &str) -> String {
+pub(crate) fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("a csrf field");
     let rest = &html[at + "name=\"csrf\" value=\"".len()..];
     rest[..rest.find('"').unwrap()].to_owned()
 }
 
 /// Signs in through the form; returns the client holding the session.
-async fn sign_in(app: &TestApp, login: &str) -> Client {
+pub(crate) async fn sign_in(app: &TestApp, login: &str) -> Client {
     let c = browser();
     let page = text(
         c.get(format!("{}/dang-nhap", app.base))

@@ -832,6 +832,11 @@ pub struct InitiativePage {
     pub returned_note: Option<String>,
     pub timeline: Vec<TimelineEntry>,
     pub attachments: Vec<AttachmentItem>,
+    /// The award, if any.
+    pub award: Option<crate::service::review::AwardView>,
+    /// The owning union's forms (award, revoke) when the viewer may use them.
+    pub conclude: bool,
+    pub award_levels: &'static [(&'static str, &'static str)],
 }
 
 /// What a signed-in member sees of an initiative they may not read.
@@ -884,6 +889,9 @@ pub async fn show(
         service::attachments::list(&state.db, actor, id),
     )
     .await?;
+    let conclude = view.status == InitiativeStatus::Approved
+        && service::review::may_conclude(&state.db, actor, id).await?;
+    let award = service::review::award_of(&state.db, id).await?;
     let returned_note = (view.status == InitiativeStatus::Returned)
         .then(|| {
             history
@@ -956,6 +964,9 @@ pub async fn show(
                 size_text: size_text(a.size_bytes),
             })
             .collect(),
+        award,
+        conclude,
+        award_levels: &crate::domain::review::AWARD_LEVELS,
         i: view,
     };
     render(StatusCode::OK, &page)

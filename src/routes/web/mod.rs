@@ -58,6 +58,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(review::assign)
         .service(review::publish)
         .service(review::minutes)
+        .service(review::award)
+        .service(review::revoke)
         .service(review_admin::setup)
         .service(review_admin::add_stage)
         .service(review_admin::update_stage)

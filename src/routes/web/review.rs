@@ -1294,3 +1294,51 @@ pub async fn minutes(
         },
     )
 }
+
+/// `POST /sang-kien/{id}/khen-thuong`: the owning union marks (or clears) the award.
+#[post("/sang-kien/{id}/khen-thuong")]
+pub async fn award(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let posted = Posted::new(form.into_inner());
+    visitor.check_csrf(&posted.get(CSRF_FIELD))?;
+    let id = path.into_inner();
+    let level = Some(posted.get("level").trim().to_owned()).filter(|l| !l.is_empty());
+    let note = crate::domain::text::clean_line(&posted.get("note"));
+    if note.chars().count() > 5000 {
+        return Err(AppError::field("note", "Tối đa 5000 ký tự.").into());
+    }
+    service::review::award(
+        &state.db,
+        &me.actor,
+        id,
+        level,
+        (!note.is_empty()).then_some(note),
+    )
+    .await?;
+    Ok(see_other(&format!("/sang-kien/{id}#conclude")))
+}
+
+/// `POST /sang-kien/{id}/thu-hoi`: the owning union revokes an approval, with a reason.
+#[post("/sang-kien/{id}/thu-hoi")]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let posted = Posted::new(form.into_inner());
+    visitor.check_csrf(&posted.get(CSRF_FIELD))?;
+    let id = path.into_inner();
+    let reason = crate::domain::text::clean_line(&posted.get("reason"));
+    if reason.is_empty() || reason.chars().count() > 5000 {
+        return Err(AppError::field("reason", "Ghi lý do thu hồi (tối đa 5000 ký tự).").into());
+    }
+    service::review::revoke(&state.db, &state.search, &me.actor, id, reason).await?;
+    Ok(see_other(&format!("/sang-kien/{id}")))
+}

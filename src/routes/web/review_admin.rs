@@ -86,6 +86,7 @@ async fn admin_page(
     notice: Option<(&'static str, String)>,
     rows: Option<Vec<CriterionRow>>,
 ) -> Result<AdminPage, PageError> {
+    service::review::require_program_admin(&state.db, &me.actor, id).await?;
     let program = service::programs::get(&state.db, &me.actor, id).await?;
     let (stages, rubric, committees) = futures_util::future::try_join3(
         service::review::stages(&state.db, &me.actor, id),
