@@ -42,6 +42,8 @@ struct Args {
     dir: PathBuf,
     pages: bool,
     review: bool,
+    /// With `--review`: time only this request (queue, board or decision).
+    only: Option<String>,
 }
 
 fn parse_args() -> Args {
@@ -53,6 +55,7 @@ fn parse_args() -> Args {
         dir: std::env::temp_dir().join("sangkien-bench"),
         pages: false,
         review: false,
+        only: None,
     };
     let mut seconds_given = false;
     let mut it = std::env::args().skip(1);
@@ -69,10 +72,11 @@ fn parse_args() -> Args {
             "--dir" => a.dir = it.next().map(PathBuf::from).unwrap_or(a.dir),
             "--pages" => a.pages = true,
             "--review" => a.review = true,
+            "--only" => a.only = it.next(),
             other => {
                 eprintln!(
                     "unknown argument {other}\nusage: sangkien-bench [--docs N] [--clients C] \
-                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --review]"
+                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --review [--only queue|board|decision]]"
                 );
                 std::process::exit(2);
             }
