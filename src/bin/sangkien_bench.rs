@@ -9,6 +9,15 @@
 //! fetched by C clients for S seconds, and its weight (HTML + CSS + JS) is reported.
 //!
 //! `cargo run --release --bin sangkien-bench -- --pages --docs 1000 --clients 4 --seconds 10`
+//!
+//! With `--review`, it times the organising committees' review instead: N initiatives in
+//! review across 10 committees of 50 reviewers, then a reviewer's queue, a chair's board and
+//! decisions (scores, then approve), each from C clients for S seconds (see `review.rs`).
+//!
+//! `cargo run --release --bin sangkien-bench -- --review --docs 100000 --clients 8 --seconds 10`
+
+#[path = "sangkien_bench/review.rs"]
+mod review;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,6 +41,9 @@ struct Args {
     database_url: Option<String>,
     dir: PathBuf,
     pages: bool,
+    review: bool,
+    /// With `--review`: time only this request (queue, board or decision).
+    only: Option<String>,
 }
 
 fn parse_args() -> Args {
@@ -42,25 +54,36 @@ fn parse_args() -> Args {
         database_url: None,
         dir: std::env::temp_dir().join("sangkien-bench"),
         pages: false,
+        review: false,
+        only: None,
     };
+    let mut seconds_given = false;
     let mut it = std::env::args().skip(1);
     while let Some(x) = it.next() {
         let mut num = |d: usize| it.next().and_then(|v| v.parse().ok()).unwrap_or(d);
         match x.as_str() {
             "--docs" => a.docs = num(a.docs),
             "--clients" => a.clients = num(a.clients),
-            "--seconds" => a.seconds = num(20) as u64,
+            "--seconds" => {
+                a.seconds = num(20) as u64;
+                seconds_given = true;
+            }
             "--database-url" => a.database_url = it.next(),
             "--dir" => a.dir = it.next().map(PathBuf::from).unwrap_or(a.dir),
             "--pages" => a.pages = true,
+            "--review" => a.review = true,
+            "--only" => a.only = it.next(),
             other => {
                 eprintln!(
                     "unknown argument {other}\nusage: sangkien-bench [--docs N] [--clients C] \
-                     [--seconds S] [--database-url URL] [--dir PATH] [--pages]"
+                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --review [--only queue|board|decision]]"
                 );
                 std::process::exit(2);
             }
         }
+    }
+    if a.review && !seconds_given {
+        a.seconds = 10;
     }
     a
 }
@@ -203,6 +226,9 @@ fn main() -> anyhow::Result<()> {
     sangkien::telemetry::init(&settings.log);
     let db = Db::connect(&DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?, 4)?;
     db.migrate()?;
+    if args.review {
+        return review::review_bench(settings, db, &args);
+    }
     let (program_id, author, grass) = db.blocking(world)?;
 
     // Store N synthetic initiatives; keep some texts to copy from.

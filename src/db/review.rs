@@ -410,14 +410,16 @@ pub fn aggregation(conn: &mut DbConn, program_id: i64) -> QueryResult<String> {
         .first(conn)
 }
 
-/// How many assignments of the program have been scored.
-pub fn program_scored_count(conn: &mut DbConn, program_id: i64) -> QueryResult<i64> {
-    review_assignments::table
-        .inner_join(review_cases::table)
-        .filter(review_cases::program_id.eq(program_id))
-        .filter(review_assignments::state.eq("scored"))
-        .count()
-        .get_result(conn)
+/// Whether any assignment of the program has been scored (the rubric is then fixed). An
+/// `EXISTS`, not a count: it is asked on every review page and every score.
+pub fn program_has_scores(conn: &mut DbConn, program_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        review_assignments::table
+            .inner_join(review_cases::table)
+            .filter(review_cases::program_id.eq(program_id))
+            .filter(review_assignments::state.eq("scored")),
+    ))
+    .get_result(conn)
 }
 
 /// A case: one initiative's passage through one stage.
@@ -990,6 +992,10 @@ type QueueTuple = (
 
 /// A page of a reviewer's queue (cases still open or pending), due first, with the total and
 /// how many of them the reviewer has scored.
+///
+/// The counts and the page's order need only the assignments and the cases; the initiatives
+/// (large rows) are read for the page alone, unless a filter is on them. The inner joins
+/// left out of the counts never drop a row: each is a non-null foreign key.
 pub fn queue(
     conn: &mut DbConn,
     reviewer_id: i64,
@@ -998,13 +1004,26 @@ pub fn queue(
     offset: i64,
 ) -> QueryResult<(Vec<QueueRow>, i64, i64)> {
     use super::schema::duplicate_candidates as dc;
+    let mine = || {
+        let mut q = review_assignments::table
+            .inner_join(review_cases::table)
+            .filter(review_assignments::reviewer_id.eq(reviewer_id))
+            .filter(review_assignments::state.ne("recused"))
+            .filter(review_cases::state.ne("closed"))
+            .into_boxed();
+        if let Some(p) = f.program_id {
+            q = q.filter(review_cases::program_id.eq(p));
+        }
+        if let Some(s) = f.stage_id {
+            q = q.filter(review_cases::stage_id.eq(s));
+        }
+        q
+    };
+    let by_initiative = f.field_id.is_some() || f.subtree.is_some() || f.has_duplicates;
     let build = || {
         let mut q = review_assignments::table
             .inner_join(review_cases::table)
             .inner_join(initiatives::table.on(initiatives::id.eq(review_cases::initiative_id)))
-            .inner_join(unions::table.on(unions::id.eq(initiatives::union_id)))
-            .inner_join(review_stages::table.on(review_stages::id.eq(review_cases::stage_id)))
-            .left_join(fields::table.on(fields::id.nullable().eq(initiatives::field_id)))
             .filter(review_assignments::reviewer_id.eq(reviewer_id))
             .filter(review_assignments::state.ne("recused"))
             .filter(review_cases::state.ne("closed"))
@@ -1033,33 +1052,67 @@ pub fn queue(
         }
         q
     };
-    let total: i64 = build().count().get_result(conn)?;
-    let scored: i64 = build()
-        .filter(review_assignments::state.eq("scored"))
-        .count()
-        .get_result(conn)?;
-    let mut q = build();
-    if f.not_scored {
-        q = q.filter(review_assignments::state.eq("assigned"));
-    }
-    let rows: Vec<QueueTuple> = q
-        .order((review_cases::due_at, review_cases::id))
-        .limit(limit)
-        .offset(offset)
-        .select((
-            review_cases::id,
-            initiatives::id,
-            initiatives::title,
-            initiatives::receipt_no,
-            unions::name,
-            fields::name.nullable(),
-            review_stages::name,
-            review_cases::state,
-            review_cases::due_at,
-            review_assignments::state,
-            review_assignments::total,
-        ))
-        .load(conn)?;
+    let scored_only = review_assignments::state.eq("scored");
+    let not_scored = review_assignments::state.eq("assigned");
+    let order = (review_cases::due_at, review_cases::id);
+    let (total, scored, page): (i64, i64, Vec<i64>) = if by_initiative {
+        let total = build().count().get_result(conn)?;
+        let scored = build().filter(scored_only).count().get_result(conn)?;
+        let mut q = build();
+        if f.not_scored {
+            q = q.filter(not_scored);
+        }
+        let page = q
+            .order(order)
+            .limit(limit)
+            .offset(offset)
+            .select(review_cases::id)
+            .load(conn)?;
+        (total, scored, page)
+    } else {
+        let total = mine().count().get_result(conn)?;
+        let scored = mine().filter(scored_only).count().get_result(conn)?;
+        let mut q = mine();
+        if f.not_scored {
+            q = q.filter(not_scored);
+        }
+        let page = q
+            .order(order)
+            .limit(limit)
+            .offset(offset)
+            .select(review_cases::id)
+            .load(conn)?;
+        (total, scored, page)
+    };
+    let mut rows: Vec<QueueTuple> = if page.is_empty() {
+        Vec::new()
+    } else {
+        review_assignments::table
+            .inner_join(review_cases::table)
+            .inner_join(initiatives::table.on(initiatives::id.eq(review_cases::initiative_id)))
+            .inner_join(unions::table.on(unions::id.eq(initiatives::union_id)))
+            .inner_join(review_stages::table.on(review_stages::id.eq(review_cases::stage_id)))
+            .left_join(fields::table.on(fields::id.nullable().eq(initiatives::field_id)))
+            .filter(review_assignments::reviewer_id.eq(reviewer_id))
+            .filter(review_cases::id.eq_any(&page))
+            .select((
+                review_cases::id,
+                initiatives::id,
+                initiatives::title,
+                initiatives::receipt_no,
+                unions::name,
+                fields::name.nullable(),
+                review_stages::name,
+                review_cases::state,
+                review_cases::due_at,
+                review_assignments::state,
+                review_assignments::total,
+            ))
+            .load(conn)?
+    };
+    // Back in the page's order (due first).
+    let position: HashMap<i64, usize> = page.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|r| position.get(&r.0).copied().unwrap_or(usize::MAX));
     let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
     let counts: HashMap<i64, i64> = dc::table
         .filter(dc::initiative_id.eq_any(&ids))
@@ -1149,20 +1202,28 @@ pub fn committee_cases(
             .single_value();
         sub.lt(Some(required))
     };
-    let build = || {
-        let mut q = review_cases::table
-            .inner_join(initiatives::table)
-            .inner_join(unions::table.on(unions::id.eq(initiatives::union_id)))
-            .filter(review_cases::committee_id.eq(committee_id))
-            .filter(review_cases::state.eq(state.to_owned()))
-            .into_boxed();
-        if let Some(required) = unassigned_below {
-            q = q.filter(live(required));
-        }
-        q
-    };
-    let total = build().count().get_result(conn)?;
-    let rows = build()
+    // The count needs only the cases: the joins below follow non-null foreign keys.
+    let mut count = review_cases::table
+        .filter(review_cases::committee_id.eq(committee_id))
+        .filter(review_cases::state.eq(state.to_owned()))
+        .into_boxed();
+    if let Some(required) = unassigned_below {
+        count = count.filter(live(required));
+    }
+    let total: i64 = count.count().get_result(conn)?;
+    if total <= offset {
+        return Ok((Vec::new(), total));
+    }
+    let mut q = review_cases::table
+        .inner_join(initiatives::table)
+        .inner_join(unions::table.on(unions::id.eq(initiatives::union_id)))
+        .filter(review_cases::committee_id.eq(committee_id))
+        .filter(review_cases::state.eq(state.to_owned()))
+        .into_boxed();
+    if let Some(required) = unassigned_below {
+        q = q.filter(live(required));
+    }
+    let rows = q
         .order((review_cases::due_at, review_cases::id))
         .limit(limit)
         .offset(offset)

@@ -399,7 +399,7 @@ fn rubric_in(conn: &mut DbConn, program_id: i64) -> Result<RubricView, AppError>
         aggregation,
         max_total: max_total(&criteria),
         criteria,
-        locked: q::program_scored_count(conn, program_id)? > 0,
+        locked: q::program_has_scores(conn, program_id)?,
     })
 }
 
@@ -1066,7 +1066,7 @@ pub async fn set_rubric(
     let actor = actor.clone();
     db.write(move |conn| {
         crate::service::programs::load_managed(conn, &actor, program_id)?;
-        if q::program_scored_count(conn, program_id)? > 0 {
+        if q::program_has_scores(conn, program_id)? {
             return Err(AppError::new(ErrorCode::InvalidState)
                 .with_message("Đã có phiếu chấm theo bảng tiêu chí này: không thể thay đổi."));
         }

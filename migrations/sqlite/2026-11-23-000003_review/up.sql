@@ -82,7 +82,9 @@ CREATE TABLE review_cases (
     published_at TIMESTAMP
 );
 CREATE INDEX review_cases_initiative_idx ON review_cases (initiative_id);
-CREATE INDEX review_cases_committee_idx ON review_cases (committee_id, state, due_at);
+-- A committee's cases by state, due first; with the id, PostgreSQL counts and pages the
+-- board from the index alone (SQLite keeps the rowid in every index anyway).
+CREATE INDEX review_cases_committee_idx ON review_cases (committee_id, state, due_at, id);
 CREATE INDEX review_cases_stage_idx ON review_cases (stage_id, state);
 
 -- One reviewer's work on a case. state: assigned, scored, recused.
@@ -101,6 +103,9 @@ CREATE TABLE review_assignments (
     UNIQUE (case_id, reviewer_id)
 );
 CREATE INDEX review_assignments_reviewer_idx ON review_assignments (reviewer_id, state);
+-- The chair's board reads, for each of a committee's cases, its live assignments and who
+-- holds them (progress per reviewer, cases lacking reviewers): from this index alone.
+CREATE INDEX review_assignments_case_state_idx ON review_assignments (case_id, state, reviewer_id);
 
 -- Why someone may not review an initiative: author, head_of_unit or declared.
 CREATE TABLE review_conflicts (
