@@ -163,6 +163,7 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
             reviews_required: stage.reviews_required,
             blind_scoring: stage.blind_scoring,
             chair_publishes: stage.chair_publishes,
+            auto_assign: stage.auto_assign,
             due_days: stage.due_days,
         },
     )?;
