@@ -1342,19 +1342,7 @@ fn review_case_in(
     case_id: Option<i64>,
 ) -> Result<ReviewView, AppError> {
     let (row, path, authors) = load(conn, initiative_id)?;
-    if !can(
-        actor,
-        Action::ViewInitiative,
-        Resource::Initiative {
-            program_id: row.program_id,
-            union_path: &path,
-            authors: &authors,
-            status: status_of(&row),
-            confidential: row.confidential,
-        },
-    ) {
-        return Err(AppError::not_found());
-    }
+    crate::service::initiatives::authorize(actor, Action::ViewInitiative, &row, &path, &authors)?;
     let case = match case_id {
         Some(id) => q::find_case(conn, id)?
             .filter(|c| c.initiative_id == initiative_id)
@@ -1503,19 +1491,7 @@ fn acting_member(
     initiative_id: i64,
 ) -> Result<(CaseRow, initiatives::InitiativeRow, Vec<i64>, bool), AppError> {
     let (row, path, authors) = load(conn, initiative_id)?;
-    if !can(
-        actor,
-        Action::ViewInitiative,
-        Resource::Initiative {
-            program_id: row.program_id,
-            union_path: &path,
-            authors: &authors,
-            status: status_of(&row),
-            confidential: row.confidential,
-        },
-    ) {
-        return Err(AppError::not_found());
-    }
+    crate::service::initiatives::authorize(actor, Action::ViewInitiative, &row, &path, &authors)?;
     let case = current_case(conn, initiative_id)?;
     let membership = match case.committee_id {
         Some(c) => q::membership(conn, c, actor.user_id)?,
@@ -2195,19 +2171,7 @@ fn concluding(
     initiative_id: i64,
 ) -> Result<initiatives::InitiativeRow, AppError> {
     let (row, path, authors) = load(conn, initiative_id)?;
-    if !can(
-        actor,
-        Action::ViewInitiative,
-        Resource::Initiative {
-            program_id: row.program_id,
-            union_path: &path,
-            authors: &authors,
-            status: status_of(&row),
-            confidential: row.confidential,
-        },
-    ) {
-        return Err(AppError::not_found());
-    }
+    crate::service::initiatives::authorize(actor, Action::ViewInitiative, &row, &path, &authors)?;
     let program = programs::find(conn, row.program_id)?.ok_or_else(AppError::not_found)?;
     let owner = crate::service::programs::owner_path(conn, &program)?;
     if !can(
@@ -2360,19 +2324,13 @@ pub async fn diff(
     let actor = actor.clone();
     db.read(move |conn| {
         let (row, path, authors) = load(conn, initiative_id)?;
-        if !can(
+        crate::service::initiatives::authorize(
             &actor,
             Action::ViewInitiative,
-            Resource::Initiative {
-                program_id: row.program_id,
-                union_path: &path,
-                authors: &authors,
-                status: status_of(&row),
-                confidential: row.confidential,
-            },
-        ) {
-            return Err(AppError::not_found());
-        }
+            &row,
+            &path,
+            &authors,
+        )?;
         let versions = q::versions(conn, initiative_id)?;
         let last = i32::try_from(versions.len()).unwrap_or(0);
         if last == 0 {
