@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::schema::{
     awards, committee_members, committees, fields, initiative_versions, initiatives, programs,
-    review_assignments, review_cases, review_conflicts, review_stages, rubric_criteria, unions,
-    users,
+    review_assignments, review_cases, review_conflicts, review_loads, review_stages,
+    rubric_criteria, unions, users,
 };
 
 /// A review stage.
@@ -546,7 +546,7 @@ pub fn decide(conn: &mut DbConn, case_id: i64, d: &NewDecision<'_>) -> QueryResu
     } else {
         ("pending", None, None)
     };
-    diesel::update(
+    let recorded = diesel::update(
         review_cases::table
             .find(case_id)
             .filter(review_cases::state.eq("open")),
@@ -562,13 +562,16 @@ pub fn decide(conn: &mut DbConn, case_id: i64, d: &NewDecision<'_>) -> QueryResu
         review_cases::published_by.eq(published_by),
         review_cases::published_at.eq(published_at),
     ))
-    .execute(conn)
-    .map(|n| n == 1)
+    .execute(conn)?;
+    if recorded == 1 && d.publish {
+        release_loads(conn, case_id)?;
+    }
+    Ok(recorded == 1)
 }
 
 /// Publishes a pending decision; false when it is no longer pending.
 pub fn publish(conn: &mut DbConn, case_id: i64, by: i64, now: NaiveDateTime) -> QueryResult<bool> {
-    diesel::update(
+    let published = diesel::update(
         review_cases::table
             .find(case_id)
             .filter(review_cases::state.eq("pending")),
@@ -578,8 +581,11 @@ pub fn publish(conn: &mut DbConn, case_id: i64, by: i64, now: NaiveDateTime) -> 
         review_cases::published_by.eq(by),
         review_cases::published_at.eq(now),
     ))
-    .execute(conn)
-    .map(|n| n == 1)
+    .execute(conn)?;
+    if published == 1 {
+        release_loads(conn, case_id)?;
+    }
+    Ok(published == 1)
 }
 
 /// Withdraws a pending decision, reopening the case; false when it is no longer pending.
@@ -676,20 +682,26 @@ pub fn assign(
             review_assignments::assigned_at.eq(now),
             review_assignments::state.eq("assigned"),
         ))
-        .execute(conn)
-        .map(|_| true)
+        .execute(conn)?;
+    count_live(conn, case_id, 1)?;
+    adjust_load(conn, case_id, reviewer_id, 1, 0)?;
+    Ok(true)
 }
 
 /// Removes an assignment not yet scored; true if removed.
 pub fn unassign(conn: &mut DbConn, case_id: i64, reviewer_id: i64) -> QueryResult<bool> {
-    diesel::delete(
+    let removed = diesel::delete(
         review_assignments::table
             .filter(review_assignments::case_id.eq(case_id))
             .filter(review_assignments::reviewer_id.eq(reviewer_id))
             .filter(review_assignments::state.eq("assigned")),
     )
-    .execute(conn)
-    .map(|n| n > 0)
+    .execute(conn)?;
+    if removed > 0 {
+        count_live(conn, case_id, -1)?;
+        adjust_load(conn, case_id, reviewer_id, -1, 0)?;
+    }
+    Ok(removed > 0)
 }
 
 /// A reviewer's scores to store.
@@ -710,34 +722,242 @@ pub fn score(
     reviewer_id: i64,
     s: &NewScores<'_>,
 ) -> QueryResult<bool> {
-    diesel::update(
-        review_assignments::table
-            .filter(review_assignments::case_id.eq(case_id))
-            .filter(review_assignments::reviewer_id.eq(reviewer_id))
-            .filter(review_assignments::state.ne("recused")),
-    )
-    .set((
+    let values = (
         review_assignments::state.eq("scored"),
         review_assignments::scores.eq(&s.scores),
         review_assignments::total.eq(s.total),
         review_assignments::recommendation.eq(s.recommendation),
         review_assignments::comment.eq(s.comment),
         review_assignments::scored_at.eq(s.now),
-    ))
-    .execute(conn)
-    .map(|n| n == 1)
+    );
+    // First scores and changed scores are told apart by the state each update requires, so
+    // that the reviewer's count of scored reviews moves exactly once.
+    for (from, newly) in [("assigned", 1), ("scored", 0)] {
+        let n = diesel::update(
+            review_assignments::table
+                .filter(review_assignments::case_id.eq(case_id))
+                .filter(review_assignments::reviewer_id.eq(reviewer_id))
+                .filter(review_assignments::state.eq(from)),
+        )
+        .set(values)
+        .execute(conn)?;
+        if n == 1 {
+            if newly == 1 {
+                adjust_load(conn, case_id, reviewer_id, 0, 1)?;
+            }
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Marks an assignment recused.
 pub fn recuse(conn: &mut DbConn, case_id: i64, reviewer_id: i64) -> QueryResult<bool> {
-    diesel::update(
-        review_assignments::table
-            .filter(review_assignments::case_id.eq(case_id))
-            .filter(review_assignments::reviewer_id.eq(reviewer_id)),
+    for (from, scored) in [("assigned", 0), ("scored", 1)] {
+        let n = diesel::update(
+            review_assignments::table
+                .filter(review_assignments::case_id.eq(case_id))
+                .filter(review_assignments::reviewer_id.eq(reviewer_id))
+                .filter(review_assignments::state.eq(from)),
+        )
+        .set(review_assignments::state.eq("recused"))
+        .execute(conn)?;
+        if n == 1 {
+            count_live(conn, case_id, -1)?;
+            adjust_load(conn, case_id, reviewer_id, -1, -scored)?;
+            return Ok(true);
+        }
+    }
+    // Already recused: still recused, nothing to count.
+    let recused: i64 = review_assignments::table
+        .filter(review_assignments::case_id.eq(case_id))
+        .filter(review_assignments::reviewer_id.eq(reviewer_id))
+        .count()
+        .get_result(conn)?;
+    Ok(recused == 1)
+}
+
+// ---------------------------------------------------------------------------------------
+// Counters of the chair's board (migration 4): `review_cases.live_reviewers` and
+// `review_loads`, moved by the statements above in the same transaction.
+
+/// Moves a case's count of live (not recused) assignments.
+fn count_live(conn: &mut DbConn, case_id: i64, by: i32) -> QueryResult<()> {
+    diesel::update(review_cases::table.find(case_id))
+        .set(review_cases::live_reviewers.eq(review_cases::live_reviewers + by))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Moves a reviewer's load on the committee of a case, while the case is not closed.
+fn adjust_load(
+    conn: &mut DbConn,
+    case_id: i64,
+    reviewer_id: i64,
+    assigned: i32,
+    scored: i32,
+) -> QueryResult<()> {
+    let case: Option<(Option<i64>, String)> = review_cases::table
+        .find(case_id)
+        .select((review_cases::committee_id, review_cases::state))
+        .first(conn)
+        .optional()?;
+    match case {
+        Some((Some(committee_id), state)) if state != "closed" => {
+            bump_load(conn, committee_id, reviewer_id, assigned, scored)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Adds to a reviewer's load on a committee (creating the row at the first assignment).
+fn bump_load(
+    conn: &mut DbConn,
+    committee_id: i64,
+    reviewer_id: i64,
+    assigned: i32,
+    scored: i32,
+) -> QueryResult<()> {
+    use review_loads as l;
+    let row = (
+        l::committee_id.eq(committee_id),
+        l::reviewer_id.eq(reviewer_id),
+        l::assigned.eq(assigned),
+        l::scored.eq(scored),
+    );
+    let add = (
+        l::assigned.eq(l::assigned + assigned),
+        l::scored.eq(l::scored + scored),
+    );
+    // An upsert is written per backend: diesel's multi-backend connection has no ON CONFLICT.
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(l::table)
+            .values(row)
+            .on_conflict((l::committee_id, l::reviewer_id))
+            .do_update()
+            .set(add)
+            .execute(c),
+        DbConn::Sqlite(c) => diesel::insert_into(l::table)
+            .values(row)
+            .on_conflict((l::committee_id, l::reviewer_id))
+            .do_update()
+            .set(add)
+            .execute(c),
+    }
+    .map(|_| ())
+}
+
+/// A case has just closed: its live assignments leave their reviewers' loads (in reviewer
+/// order, so that concurrent transactions lock the rows in one order).
+fn release_loads(conn: &mut DbConn, case_id: i64) -> QueryResult<()> {
+    let Some(committee_id) = review_cases::table
+        .find(case_id)
+        .select(review_cases::committee_id)
+        .first::<Option<i64>>(conn)?
+    else {
+        return Ok(());
+    };
+    let live: Vec<(i64, String)> = review_assignments::table
+        .filter(review_assignments::case_id.eq(case_id))
+        .filter(review_assignments::state.ne("recused"))
+        .order(review_assignments::reviewer_id)
+        .select((review_assignments::reviewer_id, review_assignments::state))
+        .load(conn)?;
+    for (reviewer_id, state) in live {
+        bump_load(
+            conn,
+            committee_id,
+            reviewer_id,
+            -1,
+            -i32::from(state == "scored"),
+        )?;
+    }
+    Ok(())
+}
+
+/// Rebuilds both counters from the assignments (after rows were written by other means, as
+/// the benchmark's bulk seeding does).
+pub fn rebuild_review_counters(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE review_cases SET live_reviewers = (SELECT count(*) FROM review_assignments a \
+         WHERE a.case_id = review_cases.id AND a.state <> 'recused')",
     )
-    .set(review_assignments::state.eq("recused"))
-    .execute(conn)
-    .map(|n| n == 1)
+    .execute(conn)?;
+    diesel::delete(review_loads::table).execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO review_loads (committee_id, reviewer_id, assigned, scored) \
+         SELECT c.committee_id, a.reviewer_id, count(*), \
+                sum(CASE WHEN a.state = 'scored' THEN 1 ELSE 0 END) \
+         FROM review_assignments a JOIN review_cases c ON c.id = a.case_id \
+         WHERE c.committee_id IS NOT NULL AND c.state <> 'closed' AND a.state <> 'recused' \
+         GROUP BY c.committee_id, a.reviewer_id",
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Where the stored counters differ from a recount, one line each (none when all agree).
+pub fn review_counter_drift(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    let mut out = Vec::new();
+    let cases: Vec<(i64, i32)> = review_cases::table
+        .select((review_cases::id, review_cases::live_reviewers))
+        .load(conn)?;
+    let live: Vec<(i64, i64)> = review_assignments::table
+        .filter(review_assignments::state.ne("recused"))
+        .group_by(review_assignments::case_id)
+        .select((review_assignments::case_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let live: HashMap<i64, i64> = live.into_iter().collect();
+    for (id, stored) in cases {
+        let counted = live.get(&id).copied().unwrap_or(0);
+        if i64::from(stored) != counted {
+            out.push(format!(
+                "case {id}: live_reviewers {stored}, counted {counted}"
+            ));
+        }
+    }
+    let rows: Vec<(Option<i64>, i64, String)> = review_assignments::table
+        .inner_join(review_cases::table)
+        .filter(review_cases::state.ne("closed"))
+        .filter(review_assignments::state.ne("recused"))
+        .select((
+            review_cases::committee_id,
+            review_assignments::reviewer_id,
+            review_assignments::state,
+        ))
+        .load(conn)?;
+    let mut counted: HashMap<(i64, i64), (i32, i32)> = HashMap::new();
+    for (committee, reviewer, state) in rows {
+        if let Some(committee) = committee {
+            let e = counted.entry((committee, reviewer)).or_default();
+            e.0 += 1;
+            e.1 += i32::from(state == "scored");
+        }
+    }
+    let stored: Vec<(i64, i64, i32, i32)> = review_loads::table
+        .select((
+            review_loads::committee_id,
+            review_loads::reviewer_id,
+            review_loads::assigned,
+            review_loads::scored,
+        ))
+        .load(conn)?;
+    for (committee, reviewer, assigned, scored) in stored {
+        let c = counted.remove(&(committee, reviewer)).unwrap_or_default();
+        if (assigned, scored) != c {
+            out.push(format!(
+                "committee {committee}, reviewer {reviewer}: load {assigned}/{scored}, counted {}/{}",
+                c.0, c.1
+            ));
+        }
+    }
+    for ((committee, reviewer), c) in counted {
+        out.push(format!(
+            "committee {committee}, reviewer {reviewer}: no load row, counted {}/{}",
+            c.0, c.1
+        ));
+    }
+    Ok(out)
 }
 
 /// Open (assigned, not scored) reviews per user, over cases still open.
@@ -1142,21 +1362,17 @@ pub fn queue(
 }
 
 /// Progress of each member of a committee over its open and pending cases:
-/// (reviewer, assigned, scored).
+/// (reviewer, assigned, scored), from the counters.
 pub fn committee_progress(
     conn: &mut DbConn,
     committee_id: i64,
-) -> QueryResult<Vec<(i64, String, i64)>> {
-    review_assignments::table
-        .inner_join(review_cases::table)
-        .filter(review_cases::committee_id.eq(committee_id))
-        .filter(review_cases::state.ne("closed"))
-        .filter(review_assignments::state.ne("recused"))
-        .group_by((review_assignments::reviewer_id, review_assignments::state))
+) -> QueryResult<Vec<(i64, i32, i32)>> {
+    review_loads::table
+        .filter(review_loads::committee_id.eq(committee_id))
         .select((
-            review_assignments::reviewer_id,
-            review_assignments::state,
-            diesel::dsl::count_star(),
+            review_loads::reviewer_id,
+            review_loads::assigned,
+            review_loads::scored,
         ))
         .load(conn)
 }
@@ -1190,18 +1406,11 @@ pub fn committee_cases(
     conn: &mut DbConn,
     committee_id: i64,
     state: &str,
-    unassigned_below: Option<i64>,
+    unassigned_below: Option<i32>,
     limit: i64,
     offset: i64,
 ) -> QueryResult<(Vec<BoardRow>, i64)> {
-    let live = |required: i64| {
-        let sub = review_assignments::table
-            .filter(review_assignments::case_id.eq(review_cases::id))
-            .filter(review_assignments::state.ne("recused"))
-            .count()
-            .single_value();
-        sub.lt(Some(required))
-    };
+    let live = |required: i32| review_cases::live_reviewers.lt(required);
     // The count needs only the cases: the joins below follow non-null foreign keys.
     let mut count = review_cases::table
         .filter(review_cases::committee_id.eq(committee_id))

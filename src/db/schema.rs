@@ -252,6 +252,16 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         published_by -> Nullable<BigInt>,
         published_at -> Nullable<Timestamp>,
+        live_reviewers -> Integer,
+    }
+}
+
+diesel::table! {
+    review_loads (committee_id, reviewer_id) {
+        committee_id -> BigInt,
+        reviewer_id -> BigInt,
+        assigned -> Integer,
+        scored -> Integer,
     }
 }
 
@@ -333,6 +343,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rubric_criteria,
     review_cases,
     review_assignments,
+    review_loads,
     review_conflicts,
     initiative_versions,
     awards,

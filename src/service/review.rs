@@ -327,6 +327,17 @@ pub struct BoardItem {
     pub decision_name: Option<&'static str>,
 }
 
+/// Which pages of the board's two lists to show.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
+pub struct BoardRequest {
+    /// Page of the cases lacking reviewers, from 1.
+    pub page: Option<i64>,
+    /// Items per page of each list, 1–200 (default 50).
+    pub per_page: Option<i64>,
+    /// Page of the pending decisions, from 1.
+    pub pending_page: Option<i64>,
+}
+
 /// The chair's board of a committee.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BoardView {
@@ -338,8 +349,8 @@ pub struct BoardView {
     pub reviewers: Vec<ReviewerProgress>,
     /// Open cases with fewer reviewers than the stage needs.
     pub unassigned: Page<BoardItem>,
-    /// Decisions recorded and waiting to be published (oldest first, at most 500).
-    pub pending_decisions: Vec<BoardItem>,
+    /// Decisions recorded and waiting to be published, due first (paged by `pending_page`).
+    pub pending_decisions: Page<BoardItem>,
     pub is_chair: bool,
 }
 
@@ -907,7 +918,7 @@ fn fill_committee_in(
         conn,
         committee.id,
         CaseState::Open.as_str(),
-        Some(i64::from(stage.reviews_required)),
+        Some(stage.reviews_required),
         100_000,
         0,
     )?;
@@ -1515,8 +1526,9 @@ pub async fn score(
     initiative_id: i64,
     input: ScoreInput,
 ) -> Result<ReviewView, AppError> {
-    let actor = actor.clone();
+    let writer = actor.clone();
     db.write(move |conn| {
+        let actor = writer;
         let (case, row, _, _) = acting_member(conn, &actor, initiative_id)?;
         if CaseState::parse(&case.state) != CaseState::Open {
             return Err(state_conflict(&case));
@@ -1553,9 +1565,11 @@ pub async fn score(
             Some(&format!("{total:.1}")),
         )?;
         mark_under_review(conn, row.id, now)?;
-        review_in(conn, &actor, initiative_id)
+        Ok(())
     })
-    .await
+    .await?;
+    // The answer is read after the commit, outside the writer's lock.
+    review(db, actor, initiative_id).await
 }
 
 /// Declares a conflict of interest: the caller steps aside (the reason is recorded) and
@@ -1662,9 +1676,10 @@ pub async fn decide(
     initiative_id: i64,
     input: DecisionInput,
 ) -> Result<ReviewView, AppError> {
-    let actor = actor.clone();
-    let view = db
+    let writer = actor.clone();
+    let case_id = db
         .write(move |conn| {
+            let actor = writer;
             let (case, row, _, is_chair) = acting_member(conn, &actor, initiative_id)?;
             if CaseState::parse(&case.state) != CaseState::Open {
                 return Err(state_conflict(&case));
@@ -1725,11 +1740,14 @@ pub async fn decide(
                 let case = q::find_case(conn, case.id)?.ok_or_else(AppError::not_found)?;
                 apply_in(conn, actor.user_id, &case, now)?;
             }
-            review_case_in(conn, &actor, initiative_id, Some(case.id))
+            Ok(case.id)
         })
         .await?;
     search.wake();
-    Ok(view)
+    // The answer (the case as decided) is read after the commit, outside the writer's lock.
+    let actor = actor.clone();
+    db.read(move |conn| review_case_in(conn, &actor, initiative_id, Some(case_id)))
+        .await
 }
 
 /// Makes a published decision take effect on the initiative: the next stage, or approved,
@@ -2093,9 +2111,19 @@ pub async fn board(
     db: &Db,
     actor: &Actor,
     committee_id: i64,
-    page: PageRequest,
+    request: BoardRequest,
 ) -> Result<BoardView, AppError> {
-    let (limit, offset, page, per_page) = page.resolve()?;
+    let (limit, offset, page, per_page) = PageRequest {
+        page: request.page,
+        per_page: request.per_page,
+    }
+    .resolve()?;
+    let (_, pending_offset, pending_page, _) = PageRequest {
+        page: request.pending_page,
+        per_page: request.per_page,
+    }
+    .resolve()
+    .map_err(|_| AppError::field("pending_page", "Số trang phải từ 1 trở lên."))?;
     let actor = actor.clone();
     db.read(move |conn| {
         let (c, membership, manages) = committee_for(conn, &actor, committee_id)?;
@@ -2106,14 +2134,12 @@ pub async fn board(
         }
         let stage = q::find_stage(conn, c.stage_id)?.ok_or_else(AppError::not_found)?;
         let counts = q::committee_counts(conn, committee_id)?;
-        let mut progress: HashMap<i64, (i64, i64)> = HashMap::new();
-        for (reviewer, state, n) in q::committee_progress(conn, committee_id)? {
-            let e = progress.entry(reviewer).or_default();
-            e.0 += n;
-            if state == AssignmentState::Scored.as_str() {
-                e.1 += n;
-            }
-        }
+        let progress: HashMap<i64, (i64, i64)> = q::committee_progress(conn, committee_id)?
+            .into_iter()
+            .map(|(reviewer, assigned, scored)| {
+                (reviewer, (i64::from(assigned), i64::from(scored)))
+            })
+            .collect();
         let committee = committee_view(conn, c)?;
         let reviewers = committee
             .members
@@ -2134,11 +2160,12 @@ pub async fn board(
             conn,
             committee_id,
             "open",
-            Some(i64::from(stage.reviews_required)),
+            Some(stage.reviews_required),
             limit,
             offset,
         )?;
-        let (pending_rows, _) = q::committee_cases(conn, committee_id, "pending", None, 500, 0)?;
+        let (pending_rows, pending_total) =
+            q::committee_cases(conn, committee_id, "pending", None, limit, pending_offset)?;
         Ok(BoardView {
             committee,
             reviews_required: stage.reviews_required,
@@ -2152,10 +2179,15 @@ pub async fn board(
                 page,
                 per_page,
             },
-            pending_decisions: pending_rows
-                .into_iter()
-                .map(|r| board_item(r, now))
-                .collect(),
+            pending_decisions: Page {
+                items: pending_rows
+                    .into_iter()
+                    .map(|r| board_item(r, now))
+                    .collect(),
+                total: pending_total,
+                page: pending_page,
+                per_page,
+            },
             is_chair: membership == Some(true),
         })
     })

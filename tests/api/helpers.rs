@@ -556,6 +556,16 @@ impl TestApp {
     }
 
     /// Adds an active account (password [`PASSWORD`]) in `union_id`; returns its id.
+    /// The chair's board counters agree with a recount of the assignments.
+    pub async fn review_counters_agree(&self) {
+        let drift = self
+            .db
+            .read(|conn| Ok(sangkien::db::review::review_counter_drift(conn)?))
+            .await
+            .expect("recount");
+        assert!(drift.is_empty(), "board counters drifted: {drift:#?}");
+    }
+
     pub async fn person(&self, email: &str, name: &str, union_id: i64) -> i64 {
         let email = email.to_owned();
         let name = name.to_owned();

@@ -231,6 +231,7 @@ async fn two_stages_from_grassroots_to_the_owner(backend: Backend) {
     )
     .await;
     expect_error(res, 409, "invalid_state").await;
+    app.review_counters_agree().await;
 }
 
 async fn conflicts_of_interest_are_excluded_and_recorded(backend: Backend) {
@@ -357,6 +358,7 @@ async fn conflicts_of_interest_are_excluded_and_recorded(backend: Backend) {
             .iter()
             .any(|c| c["note"] == "Vợ tôi làm cùng phòng với tác giả.")
     );
+    app.review_counters_agree().await;
 }
 
 /// A committee at the root with two members who each review; both scored.
@@ -442,6 +444,7 @@ async fn two_deciding_at_once_one_wins(backend: Backend) {
         .filter(|h| h["action"] == "approved" || h["action"] == "rejected")
         .count();
     assert_eq!(decided, 1, "{history}");
+    app.review_counters_agree().await;
 }
 
 async fn chair_publishes_decisions_in_bulk(backend: Backend) {
@@ -483,7 +486,33 @@ async fn chair_publishes_decisions_in_bulk(backend: Backend) {
     )
     .await;
     assert_eq!(board["pending"], 3, "{board}");
-    assert_eq!(board["pending_decisions"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        board["pending_decisions"]["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(board["pending_decisions"]["total"], 3);
+    // The pending list pages on its own: the second page of two holds the third decision.
+    let second = json(
+        app.get(
+            &format!("/api/v1/committees/{c}/board?per_page=2&pending_page=2"),
+            &tokens[0],
+        )
+        .await,
+    )
+    .await;
+    let items = second["pending_decisions"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{second}");
+    assert_eq!(second["pending_decisions"]["page"], 2);
+    let bad = app
+        .get(
+            &format!("/api/v1/committees/{c}/board?pending_page=0"),
+            &tokens[0],
+        )
+        .await;
+    expect_error(bad, 400, "validation_failed").await;
     let progress: Vec<(i64, i64)> = board["reviewers"]
         .as_array()
         .unwrap()
@@ -538,6 +567,7 @@ async fn chair_publishes_decisions_in_bulk(backend: Backend) {
     )
     .await;
     assert_eq!(board["pending"], 0);
+    app.review_counters_agree().await;
 }
 
 async fn returned_initiative_is_revised_and_compared(backend: Backend) {
@@ -626,6 +656,7 @@ async fn returned_initiative_is_revised_and_compared(backend: Backend) {
         )
         .await;
     expect_error(res, 400, "invalid_query").await;
+    app.review_counters_agree().await;
 }
 
 async fn duplicates_revocation_and_awards(backend: Backend) {
@@ -769,6 +800,7 @@ async fn duplicates_revocation_and_awards(backend: Backend) {
         )
         .await;
     expect_error(res, 409, "invalid_state").await;
+    app.review_counters_agree().await;
 }
 
 async fn rubric_and_stage_rules(backend: Backend) {
@@ -892,4 +924,5 @@ async fn rubric_and_stage_rules(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), 201);
+    app.review_counters_agree().await;
 }

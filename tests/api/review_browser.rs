@@ -124,6 +124,7 @@ async fn a_reviewer_scores_and_approves(backend: Backend) {
     assert!(sheet.contains("88"), "{sheet}");
     b.shot("score-sheet").await;
     b.close().await;
+    app.review_counters_agree().await;
 }
 
 async fn a_chair_assigns_in_bulk_and_publishes(backend: Backend) {
@@ -238,6 +239,7 @@ async fn a_chair_assigns_in_bulk_and_publishes(backend: Backend) {
     assert!(minutes.contains("Lương Văn Chủ (Chủ tịch)"), "{minutes}");
     b.shot("minutes").await;
     b.close().await;
+    app.review_counters_agree().await;
 }
 
 async fn an_author_revises_a_returned_initiative(backend: Backend) {
@@ -300,4 +302,5 @@ async fn an_author_revises_a_returned_initiative(backend: Backend) {
     b.shot("review-changes").await;
     b.close().await;
     assert_eq!(status_of(&app, id).await, "under_review");
+    app.review_counters_agree().await;
 }

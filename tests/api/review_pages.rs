@@ -197,6 +197,7 @@ async fn program_admin_sets_up_review_from_pages(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    app.review_counters_agree().await;
 }
 
 async fn reviewer_compares_awards_and_revokes(backend: Backend) {
@@ -372,4 +373,5 @@ async fn reviewer_compares_awards_and_revokes(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    app.review_counters_agree().await;
 }

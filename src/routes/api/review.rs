@@ -13,8 +13,9 @@ use crate::domain::{UnionLevel, text};
 use crate::error::{AppError, ErrorBody};
 use crate::service::initiatives::InitiativeView;
 use crate::service::review::{
-    AssignOutcome, AwardView, BoardView, CommitteeInput, CommitteeView, DecisionInput, QueueQuery,
-    QueueView, ReviewView, RubricView, ScoreInput, StageInput, StageView, VersionDiff,
+    AssignOutcome, AwardView, BoardRequest, BoardView, CommitteeInput, CommitteeView,
+    DecisionInput, QueueQuery, QueueView, ReviewView, RubricView, ScoreInput, StageInput,
+    StageView, VersionDiff,
 };
 use crate::service::{self, PageRequest};
 use crate::state::AppState;
@@ -347,7 +348,7 @@ pub async fn remove_member(
 
 /// The chair's board: progress per reviewer, cases lacking reviewers, pending decisions.
 #[utoipa::path(get, path = "/api/v1/committees/{id}/board", tag = "review", security(("bearer" = [])),
-    params(("id" = i64, Path), PageRequest),
+    params(("id" = i64, Path), BoardRequest),
     responses((status = 200, body = BoardView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/committees/{id}/board")]
@@ -355,10 +356,16 @@ pub async fn board(
     state: web::Data<AppState>,
     id: Identity,
     path: web::Path<i64>,
-    page: web::Query<PageRequest>,
+    request: web::Query<BoardRequest>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(
-        service::review::board(&state.db, &id.actor, path.into_inner(), page.into_inner()).await?,
+        service::review::board(
+            &state.db,
+            &id.actor,
+            path.into_inner(),
+            request.into_inner(),
+        )
+        .await?,
     ))
 }
 

@@ -17,8 +17,8 @@ use crate::auth::Identity;
 use crate::domain::review::{Decision, REJECT_REASONS};
 use crate::error::{AppError, ErrorCode};
 use crate::service::review::{
-    BoardView, Comparison, DecisionInput, MinutesView, QueueQuery, ReviewView, ScoreInput, Segment,
-    VersionDiff,
+    BoardRequest, BoardView, Comparison, DecisionInput, MinutesView, QueueQuery, ReviewView,
+    ScoreInput, Segment, VersionDiff,
 };
 use crate::service::{self, PageRequest};
 use crate::state::AppState;
@@ -998,6 +998,8 @@ pub struct BoardPage {
     pub unassigned: Vec<BoardLine>,
     pub pending: Vec<BoardLine>,
     pub pager: Pager,
+    /// Pages of the pending decisions (`pending_page=N`).
+    pub pending_pager: Pager,
 }
 
 /// A case on the board.
@@ -1031,6 +1033,7 @@ fn board_lines(items: &[crate::service::review::BoardItem]) -> Vec<BoardLine> {
 #[derive(Debug, Deserialize)]
 pub struct BoardParams {
     pub page: Option<i64>,
+    pub pending_page: Option<i64>,
     pub da: Option<String>,
     pub n: Option<i64>,
 }
@@ -1040,29 +1043,37 @@ async fn board_page(
     visitor: &Visitor,
     me: &Identity,
     id: i64,
-    page: Option<i64>,
+    pages: (Option<i64>, Option<i64>),
     notice: Option<(&'static str, String)>,
 ) -> Result<BoardPage, PageError> {
     let b = service::review::board(
         &state.db,
         &me.actor,
         id,
-        PageRequest {
-            page,
+        BoardRequest {
+            page: pages.0,
             per_page: Some(100),
+            pending_page: pages.1,
         },
     )
     .await?;
+    let (page, pending_page) = (b.unassigned.page, b.pending_decisions.page);
     Ok(BoardPage {
         chrome: Chrome::of(visitor, "review"),
         notice,
         unassigned: board_lines(&b.unassigned.items),
-        pending: board_lines(&b.pending_decisions),
+        pending: board_lines(&b.pending_decisions.items),
         pager: Pager::new(
-            b.unassigned.page,
+            page,
             b.unassigned.per_page,
             b.unassigned.total,
-            String::new(),
+            format!("pending_page={pending_page}&"),
+        ),
+        pending_pager: Pager::new(
+            pending_page,
+            b.pending_decisions.per_page,
+            b.pending_decisions.total,
+            format!("page={page}&"),
         ),
         b,
     })
@@ -1078,7 +1089,8 @@ pub async fn board(
 ) -> Result<HttpResponse, PageError> {
     let me = visitor.require()?;
     let notice = flash(params.da.as_deref(), params.n);
-    let page = board_page(&state, &visitor, me, path.into_inner(), params.page, notice).await?;
+    let pages = (params.page, params.pending_page);
+    let page = board_page(&state, &visitor, me, path.into_inner(), pages, notice).await?;
     render(StatusCode::OK, &page)
 }
 
@@ -1098,7 +1110,15 @@ async fn board_refused(
         .into_values()
         .next()
         .unwrap_or_else(|| e.message.clone());
-    let page = board_page(state, visitor, me, id, None, Some(("error", message))).await?;
+    let page = board_page(
+        state,
+        visitor,
+        me,
+        id,
+        (None, None),
+        Some(("error", message)),
+    )
+    .await?;
     render(status, &page)
 }
 
@@ -1145,8 +1165,15 @@ pub async fn assign(
                     "Đã phân công {n} sáng kiến. Không phân công được do xung đột lợi ích: {}.",
                     refused.join("; ")
                 );
-                let page =
-                    board_page(&state, &visitor, &me, id, None, Some(("warn", message))).await?;
+                let page = board_page(
+                    &state,
+                    &visitor,
+                    &me,
+                    id,
+                    (None, None),
+                    Some(("warn", message)),
+                )
+                .await?;
                 render(StatusCode::OK, &page)
             }
         }
