@@ -19,6 +19,10 @@
 #[path = "sangkien_bench/review.rs"]
 mod review;
 
+/// The server's allocator (see `src/main.rs`), so that the figures are the service's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,6 +48,9 @@ struct Args {
     review: bool,
     /// With `--review`: time only this request (queue, board or decision).
     only: Option<String>,
+    /// With `--review`: decisions offered at this rate (per second, open loop) instead of from
+    /// `clients` clients without pause.
+    rate: Option<f64>,
 }
 
 fn parse_args() -> Args {
@@ -56,6 +63,7 @@ fn parse_args() -> Args {
         pages: false,
         review: false,
         only: None,
+        rate: None,
     };
     let mut seconds_given = false;
     let mut it = std::env::args().skip(1);
@@ -73,10 +81,11 @@ fn parse_args() -> Args {
             "--pages" => a.pages = true,
             "--review" => a.review = true,
             "--only" => a.only = it.next(),
+            "--rate" => a.rate = it.next().and_then(|v| v.parse().ok()),
             other => {
                 eprintln!(
                     "unknown argument {other}\nusage: sangkien-bench [--docs N] [--clients C] \
-                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --review [--only queue|board|decision]]"
+                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --review [--only queue|board|decision] [--rate R]]"
                 );
                 std::process::exit(2);
             }

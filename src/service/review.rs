@@ -231,6 +231,18 @@ pub struct ReviewView {
     pub can_manage: bool,
 }
 
+/// What a decision did: the case as decided, the initiative's status after it, and the
+/// next stage's case when an approval moved the initiative on.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DecisionOutcome {
+    pub initiative_id: i64,
+    /// The initiative's status after the decision (unchanged while the decision is pending).
+    pub status: String,
+    pub case: CaseView,
+    /// The case opened at the next stage, if any.
+    pub next_case: Option<CaseView>,
+}
+
 /// A reviewer's scores to record.
 #[derive(Debug, Clone)]
 pub struct ScoreInput {
@@ -1675,9 +1687,9 @@ pub async fn decide(
     actor: &Actor,
     initiative_id: i64,
     input: DecisionInput,
-) -> Result<ReviewView, AppError> {
+) -> Result<DecisionOutcome, AppError> {
     let writer = actor.clone();
-    let case_id = db
+    let outcome = db
         .write(move |conn| {
             let actor = writer;
             let (case, row, _, is_chair) = acting_member(conn, &actor, initiative_id)?;
@@ -1740,14 +1752,44 @@ pub async fn decide(
                 let case = q::find_case(conn, case.id)?.ok_or_else(AppError::not_found)?;
                 apply_in(conn, actor.user_id, &case, now)?;
             }
-            Ok(case.id)
+            outcome_in(conn, &row, case.id, now)
         })
         .await?;
     search.wake();
-    // The answer (the case as decided) is read after the commit, outside the writer's lock.
-    let actor = actor.clone();
-    db.read(move |conn| review_case_in(conn, &actor, initiative_id, Some(case_id)))
-        .await
+    Ok(outcome)
+}
+
+/// The outcome of the decision just recorded on `case_id`.
+fn outcome_in(
+    conn: &mut DbConn,
+    row: &initiatives::InitiativeRow,
+    case_id: i64,
+    now: NaiveDateTime,
+) -> Result<DecisionOutcome, AppError> {
+    let decided = q::find_case(conn, case_id)?.ok_or_else(AppError::not_found)?;
+    let next = q::latest_case(conn, row.id)?.filter(|c| c.id != case_id);
+    let stages = q::stages(conn, row.program_id)?;
+    let mut names = HashMap::new();
+    for id in [
+        decided.committee_id,
+        next.as_ref().and_then(|c| c.committee_id),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Some(c) = q::find_committee(conn, id)? {
+            names.insert(id, c.name);
+        }
+    }
+    let status = initiatives::find(conn, row.id)?
+        .ok_or_else(AppError::not_found)?
+        .status;
+    Ok(DecisionOutcome {
+        initiative_id: row.id,
+        status,
+        case: case_view(&decided, &stages, &names, now),
+        next_case: next.map(|c| case_view(&c, &stages, &names, now)),
+    })
 }
 
 /// Makes a published decision take effect on the initiative: the next stage, or approved,

@@ -577,11 +577,52 @@ async fn timed(req: reqwest::RequestBuilder, into: &mut Timings) -> Option<serde
     }
 }
 
+/// One reviewer's work on a case: scores, then the approval, each timed; true if approved.
+async fn decide_one(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    initiative: i64,
+    s: &mut Timings,
+    d: &mut Timings,
+) -> bool {
+    let req = client
+        .put(format!("{base}/api/v1/initiatives/{initiative}/review/scores"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"scores": {"tinh-moi": 20, "kha-nang-ap-dung": 20, "hieu-qua": 30}}));
+    if timed(req, s).await.is_none() {
+        return false;
+    }
+    let req = client
+        .post(format!(
+            "{base}/api/v1/initiatives/{initiative}/review/decision"
+        ))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"decision": "approve"}));
+    timed(req, d)
+        .await
+        .is_some_and(|v| v["status"] == "approved")
+}
+
+/// CPU time of this process so far (user and system), in milliseconds.
+fn cpu_ms() -> u64 {
+    // Fields 14 and 15 of /proc/self/stat, in clock ticks (100 a second on Linux).
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .map_or(0, |ticks| ticks * 10)
+}
+
 /// Seeds the review, then times the queue, the board and decisions.
 pub fn review_bench(settings: Settings, db: Db, args: &Args) -> anyhow::Result<()> {
     let docs = args.docs;
     let clients = args.clients;
     let seconds = args.seconds;
+    let rate = args.rate;
     let only = args.only.clone();
     let runs = move |name: &str| only.as_deref().is_none_or(|o| o == name);
     println!(
@@ -770,51 +811,65 @@ pub fn review_bench(settings: Settings, db: Db, args: &Args) -> anyhow::Result<(
             board.merge(t.await?);
         }
 
-        // 3. Decisions: scores, then approve, on distinct open cases.
+        // 3. Decisions: scores, then approve, on distinct open cases; from `clients` clients
+        // without pause, or offered at `rate` pairs a second whatever the answers' pace.
         let jobs = Arc::new(jobs);
         let next = Arc::new(AtomicUsize::new(0));
         let mut scores = Timings::new();
         let mut decisions = Timings::new();
         let mut approved = 0usize;
-        let deadline = Instant::now() + Duration::from_secs(seconds);
+        let cpu_before = cpu_ms();
+        let started = Instant::now();
+        let deadline = started + Duration::from_secs(seconds);
         let mut tasks = Vec::new();
-        for _ in (0..clients).filter(|_| runs("decision")) {
-            let (client, base, tokens, jobs, next) = (
-                client.clone(),
-                base.clone(),
-                tokens.clone(),
-                jobs.clone(),
-                next.clone(),
-            );
-            tasks.push(actix_web::rt::spawn(async move {
-                let mut s = Timings::new();
-                let mut d = Timings::new();
-                let mut approved = 0usize;
-                while Instant::now() < deadline {
-                    let Some((k, initiative)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)).copied()
-                    else {
-                        break;
-                    };
-                    let token = &tokens[k];
-                    let req = client
-                        .put(format!("{base}/api/v1/initiatives/{initiative}/review/scores"))
-                        .bearer_auth(token)
-                        .json(&serde_json::json!({"scores": {"tinh-moi": 20, "kha-nang-ap-dung": 20, "hieu-qua": 30}}));
-                    if timed(req, &mut s).await.is_none() {
-                        continue;
-                    }
-                    let req = client
-                        .post(format!("{base}/api/v1/initiatives/{initiative}/review/decision"))
-                        .bearer_auth(token)
-                        .json(&serde_json::json!({"decision": "approve"}));
-                    if let Some(v) = timed(req, &mut d).await
-                        && v["initiative"]["status"] == "approved"
-                    {
-                        approved += 1;
-                    }
+        if let Some(rate) = rate.filter(|_| runs("decision")) {
+            let mut i = 0u32;
+            loop {
+                let at = started + Duration::from_secs_f64(f64::from(i) / rate.max(0.1));
+                if at >= deadline {
+                    break;
                 }
-                (s, d, approved)
-            }));
+                actix_web::rt::time::sleep_until(at.into()).await;
+                let Some((k, initiative)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)).copied()
+                else {
+                    break;
+                };
+                let (client, base, tokens) = (client.clone(), base.clone(), tokens.clone());
+                tasks.push(actix_web::rt::spawn(async move {
+                    let mut s = Timings::new();
+                    let mut d = Timings::new();
+                    let a = decide_one(&client, &base, &tokens[k], initiative, &mut s, &mut d).await;
+                    (s, d, usize::from(a))
+                }));
+                i += 1;
+            }
+        } else {
+            for _ in (0..clients).filter(|_| runs("decision")) {
+                let (client, base, tokens, jobs, next) = (
+                    client.clone(),
+                    base.clone(),
+                    tokens.clone(),
+                    jobs.clone(),
+                    next.clone(),
+                );
+                tasks.push(actix_web::rt::spawn(async move {
+                    let mut s = Timings::new();
+                    let mut d = Timings::new();
+                    let mut approved = 0usize;
+                    while Instant::now() < deadline {
+                        let Some((k, initiative)) =
+                            jobs.get(next.fetch_add(1, Ordering::Relaxed)).copied()
+                        else {
+                            break;
+                        };
+                        let token = &tokens[k];
+                        if decide_one(&client, &base, token, initiative, &mut s, &mut d).await {
+                            approved += 1;
+                        }
+                    }
+                    (s, d, approved)
+                }));
+            }
         }
         for t in tasks {
             let (s, d, a) = t.await?;
@@ -822,11 +877,16 @@ pub fn review_bench(settings: Settings, db: Db, args: &Args) -> anyhow::Result<(
             decisions.merge(d);
             approved += a;
         }
+        let cpu_per_pair = (cpu_ms() - cpu_before) as f64 / (decisions.ok.len().max(1)) as f64;
         handle.stop(true).await;
 
         println!();
+        let load = match rate {
+            Some(r) => format!("{clients} clients (queue, board); decisions offered at {r} a second"),
+            None => format!("{clients} clients"),
+        };
         println!(
-            "{docs} initiatives in review; {PROVINCES} committees × {MEMBERS_PER_COMMITTEE} members; {clients} clients, {seconds} s each"
+            "{docs} initiatives in review; {PROVINCES} committees × {MEMBERS_PER_COMMITTEE} members; {load}, {seconds} s each"
         );
         println!();
         println!("| request | req/s | p50 | p95 | p99 | failed |");
@@ -840,6 +900,10 @@ pub fn review_bench(settings: Settings, db: Db, args: &Args) -> anyhow::Result<(
         if runs("decision") {
             println!("{}", scores.row("scores (PUT, before each decision)", seconds));
             println!("{}", decisions.row("decision (POST approve)", seconds));
+            println!();
+            println!(
+                "CPU time per decision (its scores and the approval; server and clients): {cpu_per_pair:.1} ms"
+            );
         }
         println!();
         println!(

@@ -14,8 +14,8 @@ use crate::error::{AppError, ErrorBody};
 use crate::service::initiatives::InitiativeView;
 use crate::service::review::{
     AssignOutcome, AwardView, BoardRequest, BoardView, CommitteeInput, CommitteeView,
-    DecisionInput, QueueQuery, QueueView, ReviewView, RubricView, ScoreInput, StageInput,
-    StageView, VersionDiff,
+    DecisionInput, DecisionOutcome, QueueQuery, QueueView, ReviewView, RubricView, ScoreInput,
+    StageInput, StageView, VersionDiff,
 };
 use crate::service::{self, PageRequest};
 use crate::state::AppState;
@@ -602,7 +602,7 @@ pub struct DecisionBody {
 /// Records the stage's decision (409 with the current state if someone decided first).
 #[utoipa::path(post, path = "/api/v1/initiatives/{id}/review/decision", tag = "review", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = DecisionBody,
-    responses((status = 200, body = ReviewView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 200, body = DecisionOutcome), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 #[post("/initiatives/{id}/review/decision")]
