@@ -36,6 +36,9 @@ impl Application {
             if ran > 0 {
                 tracing::info!(ran, "applied migrations");
             }
+            if db.blocking(|conn| Ok(crate::db::counts::build_if_missing(conn)?))? {
+                tracing::info!("built the counts of initiatives per union");
+            }
         }
         let keys = TokenKeys::load(&settings.auth, &settings.data.dir)?;
         let uploads_dir = settings.data.dir.join("uploads");

@@ -55,6 +55,13 @@ pub enum Command {
         #[arg(long)]
         program: String,
     },
+    /// Recompute the counts of initiatives per union and status from the initiatives.
+    Recount {
+        /// Only compare with the stored counts and report every difference (exit code 1 if
+        /// any); change nothing.
+        #[arg(long)]
+        verify: bool,
+    },
 }
 
 /// User administration.
@@ -134,6 +141,24 @@ pub fn run() -> anyhow::Result<()> {
             })?;
             bar.finish();
             println!("Đã lập chỉ mục {n} sáng kiến.");
+            Ok(())
+        }
+        Some(Command::Recount { verify }) => {
+            let db = connect(&settings)?;
+            db.migrate()?;
+            if verify {
+                let drift = db.blocking_read(|conn| Ok(crate::db::counts::drift(conn)?))?;
+                if drift.is_empty() {
+                    println!("Số liệu khớp: không có chênh lệch nào.");
+                    return Ok(());
+                }
+                for line in &drift {
+                    println!("{line}");
+                }
+                anyhow::bail!("{} dòng số liệu chênh lệch so với đếm lại", drift.len());
+            }
+            let n = db.blocking(|conn| Ok(crate::db::counts::rebuild(conn)?))?;
+            println!("Đã đếm lại: {n} dòng số liệu theo đơn vị.");
             Ok(())
         }
         Some(Command::DedupScan { program }) => {

@@ -192,6 +192,9 @@ pub fn transition(
                 .execute(conn)?
         }
     };
+    if n == 1 {
+        super::counts::moved(conn, id, from, to)?;
+    }
     Ok(n == 1)
 }
 

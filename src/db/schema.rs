@@ -257,6 +257,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    union_counts (program_id, union_id, phase_id) {
+        program_id -> BigInt,
+        union_id -> BigInt,
+        phase_id -> BigInt,
+        submitted -> Integer,
+        under_review -> Integer,
+        returned -> Integer,
+        approved -> Integer,
+        rejected -> Integer,
+        duplicate -> Integer,
+        revoked -> Integer,
+    }
+}
+
+diesel::table! {
     review_loads (committee_id, reviewer_id) {
         committee_id -> BigInt,
         reviewer_id -> BigInt,
@@ -344,6 +359,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_cases,
     review_assignments,
     review_loads,
+    union_counts,
     review_conflicts,
     initiative_versions,
     awards,

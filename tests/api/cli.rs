@@ -3,6 +3,7 @@
 
 use std::process::{Command, Output};
 
+use diesel::RunQueryDsl;
 use reqwest::Method;
 use serde_json::json;
 
@@ -170,6 +171,30 @@ async fn seed_demo_and_create_user(backend: Backend) {
     }
     let bad = sangkien_in(&app, other.path(), &["dedup-scan", "--program", "NO-SUCH"]);
     assert!(!bad.status.success());
+
+    // The counts per union agree with a recount of the demo's initiatives; a count changed
+    // behind the service's back is reported with its union, and `recount` repairs it.
+    let out = stdout(&sangkien_in(&app, other.path(), &["recount", "--verify"]));
+    assert!(out.contains("không có chênh lệch"), "{out}");
+    app.db
+        .write(|conn| {
+            diesel::sql_query(
+                "UPDATE union_counts SET approved = approved + 1 \
+                 WHERE union_id = (SELECT min(union_id) FROM union_counts)",
+            )
+            .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let bad = sangkien_in(&app, other.path(), &["recount", "--verify"]);
+    assert!(!bad.status.success(), "a changed count passes --verify");
+    let report = String::from_utf8_lossy(&bad.stdout);
+    assert!(report.contains("approved"), "{report}");
+    let out = stdout(&sangkien_in(&app, other.path(), &["recount"]));
+    assert!(out.contains("Đã đếm lại"), "{out}");
+    let out = stdout(&sangkien_in(&app, other.path(), &["recount", "--verify"]));
+    assert!(out.contains("không có chênh lệch"), "{out}");
 
     // A reviewer created from the command line signs in with the role.
     let out = stdout(&sangkien(

@@ -556,7 +556,7 @@ impl TestApp {
     }
 
     /// Adds an active account (password [`PASSWORD`]) in `union_id`; returns its id.
-    /// The chair's board counters agree with a recount of the assignments.
+    /// The chair's board counters and the counts per union agree with a recount.
     pub async fn review_counters_agree(&self) {
         let drift = self
             .db
@@ -564,6 +564,12 @@ impl TestApp {
             .await
             .expect("recount");
         assert!(drift.is_empty(), "board counters drifted: {drift:#?}");
+        let drift = self
+            .db
+            .read(|conn| Ok(sangkien::db::counts::drift(conn)?))
+            .await
+            .expect("recount");
+        assert!(drift.is_empty(), "union counts drifted: {drift:#?}");
     }
 
     pub async fn person(&self, email: &str, name: &str, union_id: i64) -> i64 {

@@ -1,0 +1,286 @@
+//! Counts of initiatives by status for every union's subtree (`union_counts`, migration 5):
+//! what dashboards read instead of counting initiatives. Moved by every status transition
+//! ([`moved`], called from `initiatives::transition`), built from the initiatives when empty,
+//! and compared with a recount by [`drift`].
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use super::DbConn;
+use super::schema::{initiatives, union_counts};
+use crate::domain::union::UnionPath;
+
+/// The counted statuses, in the order of the columns (a draft is not counted).
+pub const COUNTED: [&str; 7] = [
+    "submitted",
+    "under_review",
+    "returned",
+    "approved",
+    "rejected",
+    "duplicate",
+    "revoked",
+];
+
+/// The column of a counted status (the status names are the column names).
+fn column(status: &str) -> Option<&'static str> {
+    COUNTED.iter().copied().find(|c| *c == status)
+}
+
+/// Where an initiative is counted: (program, phase or 0, ancestor-or-self unions).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Key {
+    program_id: i64,
+    phase_id: i64,
+    union_id: i64,
+}
+
+/// Counts per status, in the order of [`COUNTED`].
+pub type Counts = [i64; 7];
+
+/// An initiative moved from one status to another: its subtree counts follow, in the caller's
+/// transaction (one statement for the missing rows, one for the change).
+pub fn moved(conn: &mut DbConn, initiative_id: i64, from: &str, to: &str) -> QueryResult<()> {
+    let (from, to) = (column(from), column(to));
+    if from == to {
+        return Ok(());
+    }
+    let (program_id, phase_id, path): (i64, Option<i64>, String) = initiatives::table
+        .find(initiative_id)
+        .select((
+            initiatives::program_id,
+            initiatives::phase_id,
+            initiatives::union_path,
+        ))
+        .first(conn)?;
+    let phase_id = phase_id.unwrap_or(0);
+    let unions = UnionPath::from_stored(path).ids();
+    if unions.is_empty() {
+        return Ok(());
+    }
+    ensure_rows(conn, program_id, phase_id, &unions)?;
+    let mut set = Vec::new();
+    if let Some(c) = from {
+        set.push(format!("{c} = {c} - 1"));
+    }
+    if let Some(c) = to {
+        set.push(format!("{c} = {c} + 1"));
+    }
+    // Column names come from COUNTED only; the values are bound.
+    let ids = unions
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (p1, p2) = match conn {
+        DbConn::Pg(_) => ("$1", "$2"),
+        DbConn::Sqlite(_) => ("?", "?"),
+    };
+    diesel::sql_query(format!(
+        "UPDATE union_counts SET {} WHERE program_id = {p1} AND phase_id = {p2} AND union_id IN ({ids})",
+        set.join(", ")
+    ))
+    .bind::<BigInt, _>(program_id)
+    .bind::<BigInt, _>(phase_id)
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Creates the zero rows an ancestor lacks.
+fn ensure_rows(
+    conn: &mut DbConn,
+    program_id: i64,
+    phase_id: i64,
+    unions: &[i64],
+) -> QueryResult<()> {
+    let present: Vec<i64> = union_counts::table
+        .filter(union_counts::program_id.eq(program_id))
+        .filter(union_counts::phase_id.eq(phase_id))
+        .filter(union_counts::union_id.eq_any(unions))
+        .select(union_counts::union_id)
+        .load(conn)?;
+    let rows: Vec<_> = unions
+        .iter()
+        .filter(|u| !present.contains(u))
+        .map(|u| {
+            (
+                union_counts::program_id.eq(program_id),
+                union_counts::union_id.eq(*u),
+                union_counts::phase_id.eq(phase_id),
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // Two transactions may both find a row missing on PostgreSQL: the second one's insert is
+    // then a no-op, and its update waits for the first to commit.
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(union_counts::table)
+            .values(&rows)
+            .on_conflict_do_nothing()
+            .execute(c),
+        DbConn::Sqlite(c) => diesel::insert_into(union_counts::table)
+            .values(&rows)
+            .on_conflict_do_nothing()
+            .execute(c),
+    }
+    .map(|_| ())
+}
+
+/// Counts every initiative afresh: per (program, phase, union) of its subtree.
+fn recount(conn: &mut DbConn) -> QueryResult<BTreeMap<Key, Counts>> {
+    let rows: Vec<(i64, Option<i64>, String, String)> = initiatives::table
+        .filter(initiatives::status.ne("draft"))
+        .select((
+            initiatives::program_id,
+            initiatives::phase_id,
+            initiatives::union_path,
+            initiatives::status,
+        ))
+        .load(conn)?;
+    let mut out: BTreeMap<Key, Counts> = BTreeMap::new();
+    for (program_id, phase_id, path, status) in rows {
+        let Some(k) = COUNTED.iter().position(|c| *c == status) else {
+            continue;
+        };
+        for union_id in UnionPath::from_stored(path).ids() {
+            let key = Key {
+                program_id,
+                phase_id: phase_id.unwrap_or(0),
+                union_id,
+            };
+            out.entry(key).or_insert([0; 7])[k] += 1;
+        }
+    }
+    Ok(out)
+}
+
+type StoredRow = (i64, i64, i64, i32, i32, i32, i32, i32, i32, i32);
+
+fn stored(conn: &mut DbConn) -> QueryResult<BTreeMap<Key, Counts>> {
+    let rows: Vec<StoredRow> = union_counts::table
+        .select((
+            union_counts::program_id,
+            union_counts::phase_id,
+            union_counts::union_id,
+            union_counts::submitted,
+            union_counts::under_review,
+            union_counts::returned,
+            union_counts::approved,
+            union_counts::rejected,
+            union_counts::duplicate,
+            union_counts::revoked,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, ph, u, a, b, c, d, e, f, g)| {
+            (
+                Key {
+                    program_id: p,
+                    phase_id: ph,
+                    union_id: u,
+                },
+                [a, b, c, d, e, f, g].map(i64::from),
+            )
+        })
+        .collect())
+}
+
+/// Replaces every stored count with a recount; returns how many rows were written.
+pub fn rebuild(conn: &mut DbConn) -> QueryResult<usize> {
+    let counts = recount(conn)?;
+    diesel::delete(union_counts::table).execute(conn)?;
+    let clamp = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
+    let rows: Vec<_> = counts
+        .iter()
+        .map(|(k, c)| {
+            (
+                union_counts::program_id.eq(k.program_id),
+                union_counts::union_id.eq(k.union_id),
+                union_counts::phase_id.eq(k.phase_id),
+                union_counts::submitted.eq(clamp(c[0])),
+                union_counts::under_review.eq(clamp(c[1])),
+                union_counts::returned.eq(clamp(c[2])),
+                union_counts::approved.eq(clamp(c[3])),
+                union_counts::rejected.eq(clamp(c[4])),
+                union_counts::duplicate.eq(clamp(c[5])),
+                union_counts::revoked.eq(clamp(c[6])),
+            )
+        })
+        .collect();
+    // Multi-row inserts are written per backend: diesel's multi-backend connection has none.
+    for chunk in rows.chunks(500) {
+        match conn {
+            DbConn::Pg(c) => diesel::insert_into(union_counts::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(union_counts::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(rows.len())
+}
+
+/// Builds the counts when none are stored yet but initiatives were submitted (a database
+/// from before the counts, or rows written by bulk loads); true if it built them.
+pub fn build_if_missing(conn: &mut DbConn) -> QueryResult<bool> {
+    let any_count: bool = diesel::select(diesel::dsl::exists(
+        union_counts::table.select(union_counts::program_id),
+    ))
+    .get_result(conn)?;
+    let any_submitted: bool = diesel::select(diesel::dsl::exists(
+        initiatives::table
+            .filter(initiatives::status.ne("draft"))
+            .select(initiatives::id),
+    ))
+    .get_result(conn)?;
+    if any_count || !any_submitted {
+        return Ok(false);
+    }
+    rebuild(conn)?;
+    Ok(true)
+}
+
+/// Where the stored counts differ from a recount, one line each (none when all agree).
+pub fn drift(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    let counted = recount(conn)?;
+    let mut stored = stored(conn)?;
+    let mut out = Vec::new();
+    let describe = |c: &Counts| {
+        COUNTED
+            .iter()
+            .zip(c)
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (k, c) in &counted {
+        let s = stored.remove(k).unwrap_or([0; 7]);
+        if s != *c {
+            out.push(format!(
+                "program {}, phase {}, union {}: stored {}; counted {}",
+                k.program_id,
+                k.phase_id,
+                k.union_id,
+                describe(&s),
+                describe(c)
+            ));
+        }
+    }
+    for (k, s) in stored {
+        if s != [0; 7] {
+            out.push(format!(
+                "program {}, phase {}, union {}: stored {}; counted nothing",
+                k.program_id,
+                k.phase_id,
+                k.union_id,
+                describe(&s)
+            ));
+        }
+    }
+    Ok(out)
+}
