@@ -284,3 +284,42 @@ pub fn drift(conn: &mut DbConn) -> QueryResult<Vec<String>> {
     }
     Ok(out)
 }
+
+/// The counts of the given unions' subtrees in a program, summed over phases (or of one
+/// phase), by union.
+pub fn of_unions(
+    conn: &mut DbConn,
+    program_id: i64,
+    phase_id: Option<i64>,
+    unions: &[i64],
+) -> QueryResult<BTreeMap<i64, Counts>> {
+    let mut q = union_counts::table
+        .filter(union_counts::program_id.eq(program_id))
+        .filter(union_counts::union_id.eq_any(unions))
+        .into_boxed();
+    if let Some(p) = phase_id {
+        q = q.filter(union_counts::phase_id.eq(p));
+    }
+    let rows: Vec<StoredRow> = q
+        .select((
+            union_counts::program_id,
+            union_counts::phase_id,
+            union_counts::union_id,
+            union_counts::submitted,
+            union_counts::under_review,
+            union_counts::returned,
+            union_counts::approved,
+            union_counts::rejected,
+            union_counts::duplicate,
+            union_counts::revoked,
+        ))
+        .load(conn)?;
+    let mut out: BTreeMap<i64, Counts> = BTreeMap::new();
+    for (_, _, u, a, b, c, d, e, f, g) in rows {
+        let sum = out.entry(u).or_insert([0; 7]);
+        for (k, n) in [a, b, c, d, e, f, g].into_iter().enumerate() {
+            sum[k] += i64::from(n);
+        }
+    }
+    Ok(out)
+}

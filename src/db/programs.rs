@@ -287,3 +287,20 @@ pub fn quota_count(conn: &mut DbConn, program_id: i64) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// A quota as stored: (union, phase, kind, value).
+pub type QuotaRow = (i64, Option<i64>, String, i64);
+
+/// Quotas of a program for the given unions, program-wide ones (no phase) included.
+pub fn quotas_of(conn: &mut DbConn, program_id: i64, unions: &[i64]) -> QueryResult<Vec<QuotaRow>> {
+    quotas::table
+        .filter(quotas::program_id.eq(program_id))
+        .filter(quotas::union_id.eq_any(unions))
+        .select((
+            quotas::union_id,
+            quotas::phase_id,
+            quotas::kind,
+            quotas::value,
+        ))
+        .load(conn)
+}

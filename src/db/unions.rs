@@ -157,3 +157,14 @@ pub fn update(
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     unions::table.count().get_result(conn)
 }
+
+/// Members recorded in the subtree at `path` (the union and everything below it).
+pub fn subtree_members(conn: &mut DbConn, path: &str) -> QueryResult<i64> {
+    let (lo, hi) = path_range(path);
+    let total: Option<i64> = unions::table
+        .filter(unions::path.ge(lo))
+        .filter(unions::path.lt(hi))
+        .select(diesel::dsl::sum(unions::member_count))
+        .first(conn)?;
+    Ok(total.unwrap_or(0))
+}

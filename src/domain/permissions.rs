@@ -109,6 +109,9 @@ pub enum Action {
     ManageCommittee,
     /// Revoke an approval or mark an award: the program's owning union.
     ConcludeInitiative,
+    /// Read a union's attainment dashboard (counts, quota, children): its officers and the
+    /// program administrators over it.
+    ViewAttainment,
     /// Read the configuration and the system state.
     Administer,
 }
@@ -172,6 +175,10 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         (Action::ViewUnion, Resource::Union { .. }) => true,
         (Action::ManageUnion, Resource::Union { path }) => {
             actor.has_role_over(Role::UnionOfficer, path)
+        }
+        (Action::ViewAttainment, Resource::Union { path }) => {
+            actor.has_role_over(Role::UnionOfficer, path)
+                || actor.has_role_over(Role::ProgramAdmin, path)
         }
         (Action::ViewUser, Resource::User { id, union_path }) => {
             id == actor.user_id || actor.oversight_paths().iter().any(|p| p.covers(union_path))

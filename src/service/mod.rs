@@ -2,6 +2,7 @@
 //! pages. Services never build HTTP responses.
 
 pub mod attachments;
+pub mod attainment;
 pub mod auth;
 pub mod gallery;
 pub mod initiatives;

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod attachments;
+mod attainment;
 mod auth;
 mod browser;
 mod cli;

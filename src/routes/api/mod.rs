@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(unions::update)
             .service(unions::children)
             .service(unions::subtree)
+            .service(unions::dashboard)
             .service(users::list)
             .service(users::create)
             .service(users::get)

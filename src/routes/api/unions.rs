@@ -8,6 +8,7 @@ use crate::auth::Identity;
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody};
 use crate::service;
+use crate::service::attainment::{DashboardQuery, DashboardView};
 use crate::service::unions::{NewUnionInput, SubtreeNode, UnionChanges, UnionView};
 use crate::state::AppState;
 
@@ -164,4 +165,24 @@ pub async fn subtree(
     let rows =
         service::unions::subtree(&state.db, &id.actor, path.into_inner(), query.depth).await?;
     Ok(HttpResponse::Ok().json(rows))
+}
+
+/// A union's attainment in a program: the counts of its subtree by the counting rules, its
+/// quota, attainment and pace, and the same for each child (officers of the union and program
+/// administrators over it).
+#[utoipa::path(get, path = "/api/v1/unions/{id}/dashboard", tag = "unions", security(("bearer" = [])),
+    params(("id" = i64, Path), DashboardQuery),
+    responses((status = 200, body = DashboardView), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/unions/{id}/dashboard")]
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    query: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        service::attainment::dashboard(&state.db, &id.actor, path.into_inner(), query.into_inner())
+            .await?,
+    ))
 }
