@@ -116,16 +116,10 @@ fn ensure_rows(
     }
     // Two transactions may both find a row missing on PostgreSQL: the second one's insert is
     // then a no-op, and its update waits for the first to commit.
-    match conn {
-        DbConn::Pg(c) => diesel::insert_into(union_counts::table)
-            .values(&rows)
-            .on_conflict_do_nothing()
-            .execute(c),
-        DbConn::Sqlite(c) => diesel::insert_into(union_counts::table)
-            .values(&rows)
-            .on_conflict_do_nothing()
-            .execute(c),
-    }
+    crate::on_backend!(conn, |c| diesel::insert_into(union_counts::table)
+        .values(&rows)
+        .on_conflict_do_nothing()
+        .execute(c))
     .map(|_| ())
 }
 
@@ -157,36 +151,51 @@ fn recount(conn: &mut DbConn) -> QueryResult<BTreeMap<Key, Counts>> {
     Ok(out)
 }
 
-type StoredRow = (i64, i64, i64, i32, i32, i32, i32, i32, i32, i32);
+/// A stored row of counts.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = union_counts)]
+struct CountRow {
+    program_id: i64,
+    phase_id: i64,
+    union_id: i64,
+    submitted: i32,
+    under_review: i32,
+    returned: i32,
+    approved: i32,
+    rejected: i32,
+    duplicate: i32,
+    revoked: i32,
+}
+
+impl CountRow {
+    fn key(&self) -> Key {
+        Key {
+            program_id: self.program_id,
+            phase_id: self.phase_id,
+            union_id: self.union_id,
+        }
+    }
+
+    /// In the order of [`COUNTED`].
+    fn counts(&self) -> Counts {
+        [
+            self.submitted,
+            self.under_review,
+            self.returned,
+            self.approved,
+            self.rejected,
+            self.duplicate,
+            self.revoked,
+        ]
+        .map(i64::from)
+    }
+}
 
 fn stored(conn: &mut DbConn) -> QueryResult<BTreeMap<Key, Counts>> {
-    let rows: Vec<StoredRow> = union_counts::table
-        .select((
-            union_counts::program_id,
-            union_counts::phase_id,
-            union_counts::union_id,
-            union_counts::submitted,
-            union_counts::under_review,
-            union_counts::returned,
-            union_counts::approved,
-            union_counts::rejected,
-            union_counts::duplicate,
-            union_counts::revoked,
-        ))
+    let rows: Vec<CountRow> = union_counts::table
+        .select(CountRow::as_select())
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(p, ph, u, a, b, c, d, e, f, g)| {
-            (
-                Key {
-                    program_id: p,
-                    phase_id: ph,
-                    union_id: u,
-                },
-                [a, b, c, d, e, f, g].map(i64::from),
-            )
-        })
-        .collect())
+    Ok(rows.iter().map(|r| (r.key(), r.counts())).collect())
 }
 
 /// Replaces every stored count with a recount; returns how many rows were written.
@@ -211,16 +220,10 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<usize> {
             )
         })
         .collect();
-    // Multi-row inserts are written per backend: diesel's multi-backend connection has none.
     for chunk in rows.chunks(500) {
-        match conn {
-            DbConn::Pg(c) => diesel::insert_into(union_counts::table)
-                .values(chunk)
-                .execute(c)?,
-            DbConn::Sqlite(c) => diesel::insert_into(union_counts::table)
-                .values(chunk)
-                .execute(c)?,
-        };
+        crate::on_backend!(conn, |c| diesel::insert_into(union_counts::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(rows.len())
 }
@@ -300,25 +303,12 @@ pub fn of_unions(
     if let Some(p) = phase_id {
         q = q.filter(union_counts::phase_id.eq(p));
     }
-    let rows: Vec<StoredRow> = q
-        .select((
-            union_counts::program_id,
-            union_counts::phase_id,
-            union_counts::union_id,
-            union_counts::submitted,
-            union_counts::under_review,
-            union_counts::returned,
-            union_counts::approved,
-            union_counts::rejected,
-            union_counts::duplicate,
-            union_counts::revoked,
-        ))
-        .load(conn)?;
+    let rows: Vec<CountRow> = q.select(CountRow::as_select()).load(conn)?;
     let mut out: BTreeMap<i64, Counts> = BTreeMap::new();
-    for (_, _, u, a, b, c, d, e, f, g) in rows {
-        let sum = out.entry(u).or_insert([0; 7]);
-        for (k, n) in [a, b, c, d, e, f, g].into_iter().enumerate() {
-            sum[k] += i64::from(n);
+    for r in rows {
+        let sum = out.entry(r.union_id).or_insert([0; 7]);
+        for (k, n) in r.counts().into_iter().enumerate() {
+            sum[k] += n;
         }
     }
     Ok(out)

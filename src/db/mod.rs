@@ -30,6 +30,19 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/
 /// Migrations for PostgreSQL, embedded in the binary.
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// Runs `$body` on the concrete connection inside a [`DbConn`], for what diesel's
+/// multi-backend connection cannot express although both backends can: multi-row `INSERT`
+/// and `ON CONFLICT`. The body is written once and compiled for each backend.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
 /// A connection to either backend; queries written against it run on both.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {

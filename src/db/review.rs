@@ -829,21 +829,12 @@ fn bump_load(
         l::assigned.eq(l::assigned + assigned),
         l::scored.eq(l::scored + scored),
     );
-    // An upsert is written per backend: diesel's multi-backend connection has no ON CONFLICT.
-    match conn {
-        DbConn::Pg(c) => diesel::insert_into(l::table)
-            .values(row)
-            .on_conflict((l::committee_id, l::reviewer_id))
-            .do_update()
-            .set(add)
-            .execute(c),
-        DbConn::Sqlite(c) => diesel::insert_into(l::table)
-            .values(row)
-            .on_conflict((l::committee_id, l::reviewer_id))
-            .do_update()
-            .set(add)
-            .execute(c),
-    }
+    crate::on_backend!(conn, |c| diesel::insert_into(l::table)
+        .values(row)
+        .on_conflict((l::committee_id, l::reviewer_id))
+        .do_update()
+        .set(add)
+        .execute(c))
     .map(|_| ())
 }
 

@@ -29,6 +29,7 @@ use sangkien::db::{self, Db, DbConn, unions, users};
 use sangkien::domain::initiative::decision_due;
 use sangkien::domain::{PhaseWindow, ProgramStatus, Role, UnionLevel};
 use sangkien::error::AppError;
+use sangkien::on_backend;
 use sangkien::service;
 use search_index::synth::{Generator, Rng};
 
@@ -41,17 +42,6 @@ const MEMBERS_PER_COMMITTEE: usize = 50;
 const SAMPLE: usize = 100;
 const BATCH: usize = 1_000;
 const PASSWORD: &str = "bench-password";
-
-/// Runs a batch insert on the concrete connection: diesel's multi-backend connection has no
-/// multi-row `INSERT`, both backends do.
-macro_rules! on_backend {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            DbConn::Pg($c) => $body,
-            DbConn::Sqlite($c) => $body,
-        }
-    };
-}
 
 /// What the seeding made, for the clients.
 struct Shape {
