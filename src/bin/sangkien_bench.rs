@@ -15,7 +15,15 @@
 //! decisions (scores, then approve), each from C clients for S seconds (see `review.rs`).
 //!
 //! `cargo run --release --bin sangkien-bench -- --review --docs 100000 --clients 8 --seconds 10`
+//!
+//! With `--dashboard`, it times the attainment dashboards instead: about 100,000 unions five
+//! levels deep with quotas and N initiatives, then the counter update of an approval, and the
+//! dashboard (JSON and page) at each level from C clients for S seconds (see `dashboard.rs`).
+//!
+//! `cargo run --release --bin sangkien-bench -- --dashboard --docs 2000000 --clients 8 --seconds 10`
 
+#[path = "sangkien_bench/dashboard.rs"]
+mod dashboard;
 #[path = "sangkien_bench/review.rs"]
 mod review;
 
@@ -46,6 +54,7 @@ struct Args {
     dir: PathBuf,
     pages: bool,
     review: bool,
+    dashboard: bool,
     /// With `--review`: time only this request (queue, board or decision).
     only: Option<String>,
     /// With `--review`: decisions offered at this rate (per second, open loop) instead of from
@@ -62,6 +71,7 @@ fn parse_args() -> Args {
         dir: std::env::temp_dir().join("sangkien-bench"),
         pages: false,
         review: false,
+        dashboard: false,
         only: None,
         rate: None,
     };
@@ -80,12 +90,13 @@ fn parse_args() -> Args {
             "--dir" => a.dir = it.next().map(PathBuf::from).unwrap_or(a.dir),
             "--pages" => a.pages = true,
             "--review" => a.review = true,
+            "--dashboard" => a.dashboard = true,
             "--only" => a.only = it.next(),
             "--rate" => a.rate = it.next().and_then(|v| v.parse().ok()),
             other => {
                 eprintln!(
                     "unknown argument {other}\nusage: sangkien-bench [--docs N] [--clients C] \
-                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --review [--only queue|board|decision] [--rate R]]"
+                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --dashboard | --review [--only queue|board|decision] [--rate R]]"
                 );
                 std::process::exit(2);
             }
@@ -237,6 +248,9 @@ fn main() -> anyhow::Result<()> {
     db.migrate()?;
     if args.review {
         return review::review_bench(settings, db, &args);
+    }
+    if args.dashboard {
+        return dashboard::dashboard_bench(settings, db, &args);
     }
     let (program_id, author, grass) = db.blocking(world)?;
 

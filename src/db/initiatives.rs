@@ -193,7 +193,7 @@ pub fn transition(
         }
     };
     if n == 1 {
-        super::counts::moved(conn, id, from, to)?;
+        super::counts::moved(conn, id, from, to, now)?;
     }
     Ok(n == 1)
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod gallery;
 pub mod initiatives;
 pub mod programs;
+pub mod quotas;
 pub mod review;
 pub mod seed;
 pub mod similar;

@@ -6,6 +6,7 @@ mod helpers;
 
 mod attachments;
 mod attainment;
+mod attainment_pages;
 mod auth;
 mod browser;
 mod cli;
@@ -16,6 +17,7 @@ mod migrations;
 mod organisation;
 mod pages;
 mod permissions;
+mod quotas;
 mod review;
 mod review_browser;
 mod review_pages;

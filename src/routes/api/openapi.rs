@@ -33,7 +33,7 @@ impl Modify for BearerAuth {
     paths(
         health::healthz, health::readyz,
         auth::login, auth::me,
-        unions::roots, unions::create, unions::get, unions::update, unions::children, unions::subtree, unions::dashboard,
+        unions::roots, unions::create, unions::get, unions::update, unions::children, unions::subtree, unions::dashboard, unions::quotas, unions::allocate, unions::leaderboard,
         users::list, users::create, users::get, users::update, users::roles, users::grant, users::revoke,
         programs::list, programs::create, programs::get, programs::update, programs::add_phase,
         programs::update_phase, programs::add_field, programs::open, programs::close,

@@ -5,7 +5,9 @@
 //! never touch the database or the index directly.
 
 pub mod assets;
+pub mod attainment;
 pub mod auth;
+pub mod charts;
 pub mod format;
 pub mod gallery;
 pub mod initiatives;
@@ -67,7 +69,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(review_admin::save_rubric)
         .service(review_admin::create_committee)
         .service(review_admin::add_member)
-        .service(review_admin::remove_member);
+        .service(review_admin::remove_member)
+        .service(attainment::start)
+        .service(attainment::dashboard)
+        .service(attainment::report)
+        .service(attainment::leaderboard)
+        .service(attainment::editor)
+        .service(attainment::save);
 }
 
 /// What every page's frame needs: who is signed in, the CSRF token, the assets' version.
@@ -83,6 +91,8 @@ pub struct Chrome {
     pub nav: &'static str,
     /// Show the reviewers' entry (the user reviews or administers programs).
     pub reviews: bool,
+    /// Show the dashboards' entry (the user is a union officer or administers programs).
+    pub dashboards: bool,
 }
 
 impl Chrome {
@@ -98,6 +108,11 @@ impl Chrome {
                     || i.actor.has_role(crate::domain::Role::ProgramAdmin)
                     || i.actor.is_system_admin()
             }),
+            dashboards: visitor.identity.as_ref().is_some_and(|i| {
+                i.actor.has_role(crate::domain::Role::UnionOfficer)
+                    || i.actor.has_role(crate::domain::Role::ProgramAdmin)
+                    || i.actor.is_system_admin()
+            }),
         }
     }
 
@@ -109,6 +124,7 @@ impl Chrome {
             asset: assets::version(),
             nav: "",
             reviews: false,
+            dashboards: false,
         }
     }
 }
