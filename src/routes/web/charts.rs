@@ -189,7 +189,7 @@ pub fn cumulative(
 pub fn attainment_bars(lines: &[AttainmentLine], limit: usize) -> String {
     let shown = &lines[..lines.len().min(limit)];
     let row = 24.0;
-    let (label_w, value_w, top) = (230.0, 70.0, 22.0);
+    let (label_w, value_w, top) = (270.0, 70.0, 22.0);
     let w = 720.0;
     let h = top + row * f(i64::try_from(shown.len()).unwrap_or(0)).max(1.0) + 8.0;
     let mut out = String::new();
@@ -237,7 +237,7 @@ pub fn attainment_bars(lines: &[AttainmentLine], limit: usize) -> String {
             r#"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="{INK}">{}</text>"#,
             label_w - 8.0,
             yy + 16.0,
-            esc(&clip(&l.name, 34))
+            esc(&clip(&l.name, 36))
         );
         match l.attainment {
             Some(a) => {
@@ -274,7 +274,7 @@ pub fn attainment_bars(lines: &[AttainmentLine], limit: usize) -> String {
 /// Submitted and approved per field, approved drawn over submitted.
 pub fn by_field(fields: &[FieldLine]) -> String {
     let row = 26.0;
-    let (label_w, value_w, top) = (230.0, 130.0, 8.0);
+    let (label_w, value_w, top) = (270.0, 110.0, 8.0);
     let w = 720.0;
     let h = top + row * f(i64::try_from(fields.len()).unwrap_or(0)).max(1.0) + 8.0;
     let mut out = String::new();
@@ -312,7 +312,7 @@ pub fn by_field(fields: &[FieldLine]) -> String {
             r#"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="{INK}">{}</text><rect x="{label_w}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{SOFT}" rx="2"/><rect x="{label_w}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{GREEN}" rx="2"/><text x="{:.1}" y="{:.1}" fill="{INK}">{} / {}</text>"#,
             label_w - 8.0,
             yy + 17.0,
-            esc(&clip(&l.name, 34)),
+            esc(&clip(&l.name, 36)),
             yy + 4.0,
             ws.max(1.0),
             row - 8.0,
