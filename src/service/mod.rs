@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod attainment;
 pub mod auth;
+pub mod export;
 pub mod gallery;
 pub mod initiatives;
 pub mod programs;
