@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod attainment;
+pub mod attainment_export;
 pub mod auth;
 pub mod export;
 pub mod gallery;
@@ -11,6 +12,7 @@ pub mod programs;
 pub mod review;
 pub mod seed;
 pub mod similar;
+pub mod union_initiatives;
 pub mod unions;
 pub mod users;
 

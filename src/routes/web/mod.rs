@@ -13,6 +13,7 @@ pub mod member;
 pub mod review;
 pub mod review_admin;
 pub mod session;
+pub mod union_reports;
 
 use std::collections::BTreeMap;
 
@@ -67,7 +68,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(review_admin::save_rubric)
         .service(review_admin::create_committee)
         .service(review_admin::add_member)
-        .service(review_admin::remove_member);
+        .service(review_admin::remove_member)
+        .service(union_reports::initiatives)
+        .service(union_reports::initiatives_xlsx)
+        .service(union_reports::initiatives_csv)
+        .service(union_reports::dashboard_xlsx)
+        .service(union_reports::dashboard_csv);
 }
 
 /// What every page's frame needs: who is signed in, the CSRF token, the assets' version.
