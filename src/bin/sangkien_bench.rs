@@ -22,8 +22,17 @@
 //!
 //! `cargo run --release --bin sangkien-bench -- --dashboard --docs 2000000 --clients 8 --seconds 10`
 
+//!
+//! With `--export`, it times a union officer's exports instead: N initiatives under the
+//! officer's province (as many again elsewhere), then the XLSX and CSV exports of all N, the
+//! dashboard's table and the list's pages, one request at a time (see `export.rs`).
+//!
+//! `cargo run --release --bin sangkien-bench -- --export --docs 10000`
+
 #[path = "sangkien_bench/dashboard.rs"]
 mod dashboard;
+#[path = "sangkien_bench/export.rs"]
+mod export;
 #[path = "sangkien_bench/review.rs"]
 mod review;
 
@@ -55,6 +64,8 @@ struct Args {
     pages: bool,
     review: bool,
     dashboard: bool,
+    /// Time the exports (XLSX and CSV) of a union's initiatives.
+    export: bool,
     /// With `--review`: time only this request (queue, board or decision).
     only: Option<String>,
     /// With `--review`: decisions offered at this rate (per second, open loop) instead of from
@@ -72,15 +83,20 @@ fn parse_args() -> Args {
         pages: false,
         review: false,
         dashboard: false,
+        export: false,
         only: None,
         rate: None,
     };
     let mut seconds_given = false;
+    let mut docs_given = false;
     let mut it = std::env::args().skip(1);
     while let Some(x) = it.next() {
         let mut num = |d: usize| it.next().and_then(|v| v.parse().ok()).unwrap_or(d);
         match x.as_str() {
-            "--docs" => a.docs = num(a.docs),
+            "--docs" => {
+                a.docs = num(a.docs);
+                docs_given = true;
+            }
             "--clients" => a.clients = num(a.clients),
             "--seconds" => {
                 a.seconds = num(20) as u64;
@@ -91,12 +107,13 @@ fn parse_args() -> Args {
             "--pages" => a.pages = true,
             "--review" => a.review = true,
             "--dashboard" => a.dashboard = true,
+            "--export" => a.export = true,
             "--only" => a.only = it.next(),
             "--rate" => a.rate = it.next().and_then(|v| v.parse().ok()),
             other => {
                 eprintln!(
                     "unknown argument {other}\nusage: sangkien-bench [--docs N] [--clients C] \
-                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --dashboard | --review [--only queue|board|decision] [--rate R]]"
+                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --dashboard | --export | --review [--only queue|board|decision] [--rate R]]"
                 );
                 std::process::exit(2);
             }
@@ -104,6 +121,9 @@ fn parse_args() -> Args {
     }
     if a.review && !seconds_given {
         a.seconds = 10;
+    }
+    if a.export && !docs_given {
+        a.docs = 10_000;
     }
     a
 }
@@ -251,6 +271,9 @@ fn main() -> anyhow::Result<()> {
     }
     if args.dashboard {
         return dashboard::dashboard_bench(settings, db, &args);
+    }
+    if args.export {
+        return export::export_bench(settings, db, &args);
     }
     let (program_id, author, grass) = db.blocking(world)?;
 

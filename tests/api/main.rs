@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod duplicates;
 mod errors;
+mod exports;
 mod initiatives;
 mod migrations;
 mod organisation;

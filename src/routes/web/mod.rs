@@ -15,6 +15,7 @@ pub mod member;
 pub mod review;
 pub mod review_admin;
 pub mod session;
+pub mod union_reports;
 
 use std::collections::BTreeMap;
 
@@ -75,7 +76,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(attainment::report)
         .service(attainment::leaderboard)
         .service(attainment::editor)
-        .service(attainment::save);
+        .service(attainment::save)
+        .service(union_reports::initiatives)
+        .service(union_reports::initiatives_xlsx)
+        .service(union_reports::initiatives_csv)
+        .service(union_reports::dashboard_xlsx)
+        .service(union_reports::dashboard_csv);
 }
 
 /// What every page's frame needs: who is signed in, the CSRF token, the assets' version.
