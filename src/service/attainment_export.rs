@@ -117,3 +117,64 @@ pub fn dashboard_table(view: &DashboardView, period: &str, now: DateTime<Utc>) -
         rows,
     }
 }
+
+/// A quarter's leaderboard (same rules and permission as [`attainment::leaderboard`]) as an
+/// XLSX or CSV file: one line per union, cluster by cluster.
+#[tracing::instrument(skip(db, actor, query), fields(user = actor.user_id))]
+pub async fn leaderboard_export(
+    db: &Db,
+    actor: &Actor,
+    union_id: i64,
+    query: attainment::LeaderboardQuery,
+    format: ExportFormat,
+) -> Result<Download, AppError> {
+    let view = attainment::leaderboard(db, actor, union_id, query).await?;
+    let now = Utc::now();
+    let table = leaderboard_table(&view, now);
+    let base_name = format!("Xếp hạng {} - {}", view.quarter, view.union_name);
+    tokio::task::spawn_blocking(move || export::render(&table, format, &base_name))
+        .await
+        .map_err(|e| AppError::internal(format!("export task failed: {e}")))?
+}
+
+/// The leaderboard as a table: title lines naming the union, program, quarter and the rule.
+pub fn leaderboard_table(view: &attainment::LeaderboardView, now: DateTime<Utc>) -> Table {
+    let mut rows = Vec::new();
+    for c in &view.clusters {
+        for l in &c.lines {
+            rows.push(vec![
+                Cell::Text(c.name.clone()),
+                Cell::Integer(i64::try_from(l.rank).unwrap_or(0)),
+                Cell::Text(l.code.clone()),
+                Cell::Text(l.name.clone()),
+                Cell::Integer(l.approved),
+                l.target.into(),
+                l.attainment.map_or(Cell::Empty, Cell::Percent),
+                Cell::Text(if l.leads { "Dẫn đầu cụm" } else { "" }.to_owned()),
+            ]);
+        }
+    }
+    Table {
+        sheet_name: "Xếp hạng".to_owned(),
+        title_lines: vec![
+            format!(
+                "Xếp hạng thi đua {} — các đơn vị trực thuộc {}",
+                view.quarter_label, view.union_name
+            ),
+            format!("Chương trình: {}", view.program_name),
+            format!("Số liệu tại: {}", vietnam_time(now)),
+            format!("Cách xếp hạng: {}", view.rule),
+        ],
+        columns: vec![
+            Column::new("Cụm thi đua", Kind::Text),
+            Column::new("Hạng", Kind::Integer),
+            Column::new("Mã đơn vị", Kind::Text),
+            Column::new("Đơn vị", Kind::Text),
+            Column::new("Thông qua trong quý", Kind::Integer),
+            Column::new("Chỉ tiêu quý", Kind::Integer),
+            Column::new("Đạt", Kind::Percent),
+            Column::new("Ghi chú", Kind::Text),
+        ],
+        rows,
+    }
+}

@@ -185,6 +185,35 @@ async fn officers_read_dashboards_and_allocate_from_pages(backend: Backend) {
     assert_eq!(api["clusters"][0]["lines"][0]["approved"], 2);
     assert_eq!(api["clusters"][0]["lines"][0]["leads"], true);
     assert_eq!(api["clusters"][0]["lines"][1]["leads"], false);
+    // The leaderboard downloads, as CSV with a BOM and as a real XLSX.
+    let res = a
+        .get(format!(
+            "{}/don-vi/{}/xep-hang.csv?program_id={program}",
+            app.base, w.root
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let csv = res.bytes().await.unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let csv = String::from_utf8(csv.to_vec()).unwrap();
+    assert!(csv.contains("Thông qua trong quý"), "{csv}");
+    assert!(csv.contains("LĐLĐ tỉnh Cao Bằng"), "{csv}");
+    assert!(csv.contains("Dẫn đầu cụm"), "{csv}");
+    let res = a
+        .get(format!(
+            "{}/don-vi/{}/xep-hang.xlsx?program_id={program}",
+            app.base, w.root
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.bytes().await.unwrap().starts_with(b"PK"),
+        "an XLSX is a zip"
+    );
     let res = a
         .get(format!(
             "{}/don-vi/{}/xep-hang?program_id={program}&quarter=2026-Q9",

@@ -733,3 +733,55 @@ mod tests {
         assert!(parse_value(QuotaKind::PercentOfMembers, "").is_err());
     }
 }
+
+async fn leaderboard_file(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    query: &BoardQuery,
+    format: crate::service::export::ExportFormat,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?;
+    let program_id = query.program_id.ok_or_else(|| {
+        PageError::App(AppError::bad_field(
+            "program_id",
+            "Hãy chọn một chương trình.",
+        ))
+    })?;
+    let file = service::attainment_export::leaderboard_export(
+        &state.db,
+        &me.actor,
+        id,
+        LeaderboardQuery {
+            program_id,
+            quarter: query.quarter.clone(),
+        },
+        format,
+    )
+    .await?;
+    Ok(crate::routes::download::attachment(file))
+}
+
+/// The quarterly leaderboard as an Excel workbook.
+#[get("/don-vi/{id}/xep-hang.xlsx")]
+pub async fn leaderboard_xlsx(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    query: web::Query<BoardQuery>,
+) -> Result<HttpResponse, PageError> {
+    let format = crate::service::export::ExportFormat::Xlsx;
+    leaderboard_file(&state, &visitor, path.into_inner(), &query, format).await
+}
+
+/// The quarterly leaderboard as CSV.
+#[get("/don-vi/{id}/xep-hang.csv")]
+pub async fn leaderboard_csv(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    query: web::Query<BoardQuery>,
+) -> Result<HttpResponse, PageError> {
+    let format = crate::service::export::ExportFormat::Csv;
+    leaderboard_file(&state, &visitor, path.into_inner(), &query, format).await
+}

@@ -74,6 +74,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(attainment::start)
         .service(attainment::dashboard)
         .service(attainment::report)
+        .service(attainment::leaderboard_xlsx)
+        .service(attainment::leaderboard_csv)
         .service(attainment::leaderboard)
         .service(attainment::editor)
         .service(attainment::save)
