@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod attainment;
 pub mod auth;
 pub mod gallery;
+pub mod imports;
 pub mod initiatives;
 pub mod programs;
 pub mod review;

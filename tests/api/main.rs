@@ -13,6 +13,7 @@ mod duplicates;
 mod errors;
 mod initiatives;
 mod migrations;
+mod org_import;
 mod organisation;
 mod pages;
 mod permissions;

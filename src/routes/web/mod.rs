@@ -8,6 +8,7 @@ pub mod assets;
 pub mod auth;
 pub mod format;
 pub mod gallery;
+pub mod imports;
 pub mod initiatives;
 pub mod member;
 pub mod review;
@@ -67,7 +68,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(review_admin::save_rubric)
         .service(review_admin::create_committee)
         .service(review_admin::add_member)
-        .service(review_admin::remove_member);
+        .service(review_admin::remove_member)
+        .service(imports::show)
+        .service(imports::upload)
+        .service(imports::accept);
 }
 
 /// What every page's frame needs: who is signed in, the CSRF token, the assets' version.
@@ -79,10 +83,13 @@ pub struct Chrome {
     pub csrf: String,
     /// The assets' content version, for cache-busting URLs.
     pub asset: &'static str,
-    /// Which navigation entry is current: `home`, `gallery`, `signin`, `review` or empty.
+    /// Which navigation entry is current: `home`, `gallery`, `signin`, `review`, `import` or
+    /// empty.
     pub nav: &'static str,
     /// Show the reviewers' entry (the user reviews or administers programs).
     pub reviews: bool,
+    /// Show the organisation import (the user is an officer or a system administrator).
+    pub imports: bool,
 }
 
 impl Chrome {
@@ -98,6 +105,10 @@ impl Chrome {
                     || i.actor.has_role(crate::domain::Role::ProgramAdmin)
                     || i.actor.is_system_admin()
             }),
+            imports: visitor
+                .identity
+                .as_ref()
+                .is_some_and(|i| crate::service::imports::authorize(&i.actor).is_ok()),
         }
     }
 
@@ -109,6 +120,7 @@ impl Chrome {
             asset: assets::version(),
             nav: "",
             reviews: false,
+            imports: false,
         }
     }
 }
