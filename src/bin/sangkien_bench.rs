@@ -15,7 +15,14 @@
 //! decisions (scores, then approve), each from C clients for S seconds (see `review.rs`).
 //!
 //! `cargo run --release --bin sangkien-bench -- --review --docs 100000 --clients 8 --seconds 10`
+//!
+//! With `--import`, it times the organisation import instead: a union tree of 3,528 unions and
+//! N members from CSV and from XLSX, validation and writing apart (see `import.rs`).
+//!
+//! `cargo run --release --bin sangkien-bench -- --import --docs 100000`
 
+#[path = "sangkien_bench/import.rs"]
+mod import;
 #[path = "sangkien_bench/review.rs"]
 mod review;
 
@@ -46,6 +53,7 @@ struct Args {
     dir: PathBuf,
     pages: bool,
     review: bool,
+    import: bool,
     /// With `--review`: time only this request (queue, board or decision).
     only: Option<String>,
     /// With `--review`: decisions offered at this rate (per second, open loop) instead of from
@@ -62,6 +70,7 @@ fn parse_args() -> Args {
         dir: std::env::temp_dir().join("sangkien-bench"),
         pages: false,
         review: false,
+        import: false,
         only: None,
         rate: None,
     };
@@ -80,12 +89,13 @@ fn parse_args() -> Args {
             "--dir" => a.dir = it.next().map(PathBuf::from).unwrap_or(a.dir),
             "--pages" => a.pages = true,
             "--review" => a.review = true,
+            "--import" => a.import = true,
             "--only" => a.only = it.next(),
             "--rate" => a.rate = it.next().and_then(|v| v.parse().ok()),
             other => {
                 eprintln!(
                     "unknown argument {other}\nusage: sangkien-bench [--docs N] [--clients C] \
-                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --review [--only queue|board|decision] [--rate R]]"
+                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --import | --review [--only queue|board|decision] [--rate R]]"
                 );
                 std::process::exit(2);
             }
@@ -237,6 +247,9 @@ fn main() -> anyhow::Result<()> {
     db.migrate()?;
     if args.review {
         return review::review_bench(settings, db, &args);
+    }
+    if args.import {
+        return import::import_bench(db, &args);
     }
     let (program_id, author, grass) = db.blocking(world)?;
 
