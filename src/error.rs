@@ -203,6 +203,12 @@ impl AppError {
         Self::validation(fields)
     }
 
+    /// `validation_failed` for one field, with the field's problem as the message too (what a
+    /// page shows).
+    pub fn bad_field(name: &str, problem: &str) -> Self {
+        Self::field(name, problem).with_message(problem)
+    }
+
     /// `not_found`.
     pub fn not_found() -> Self {
         Self::new(ErrorCode::NotFound)

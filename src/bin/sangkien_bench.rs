@@ -20,7 +20,23 @@
 //! N members from CSV and from XLSX, validation and writing apart (see `import.rs`).
 //!
 //! `cargo run --release --bin sangkien-bench -- --import --docs 100000`
+//!
+//! With `--dashboard`, it times the attainment dashboards instead: about 100,000 unions five
+//! levels deep with quotas and N initiatives, then the counter update of an approval, and the
+//! dashboard (JSON and page) at each level from C clients for S seconds (see `dashboard.rs`).
+//!
+//! `cargo run --release --bin sangkien-bench -- --dashboard --docs 2000000 --clients 8 --seconds 10`
+//!
+//! With `--export`, it times a union officer's exports instead: N initiatives under the
+//! officer's province (as many again elsewhere), then the XLSX and CSV exports of all N, the
+//! dashboard's table and the list's pages, one request at a time (see `export.rs`).
+//!
+//! `cargo run --release --bin sangkien-bench -- --export --docs 10000`
 
+#[path = "sangkien_bench/dashboard.rs"]
+mod dashboard;
+#[path = "sangkien_bench/export.rs"]
+mod export;
 #[path = "sangkien_bench/import.rs"]
 mod import;
 #[path = "sangkien_bench/review.rs"]
@@ -54,6 +70,9 @@ struct Args {
     pages: bool,
     review: bool,
     import: bool,
+    dashboard: bool,
+    /// Time the exports (XLSX and CSV) of a union's initiatives.
+    export: bool,
     /// With `--review`: time only this request (queue, board or decision).
     only: Option<String>,
     /// With `--review`: decisions offered at this rate (per second, open loop) instead of from
@@ -71,15 +90,21 @@ fn parse_args() -> Args {
         pages: false,
         review: false,
         import: false,
+        dashboard: false,
+        export: false,
         only: None,
         rate: None,
     };
     let mut seconds_given = false;
+    let mut docs_given = false;
     let mut it = std::env::args().skip(1);
     while let Some(x) = it.next() {
         let mut num = |d: usize| it.next().and_then(|v| v.parse().ok()).unwrap_or(d);
         match x.as_str() {
-            "--docs" => a.docs = num(a.docs),
+            "--docs" => {
+                a.docs = num(a.docs);
+                docs_given = true;
+            }
             "--clients" => a.clients = num(a.clients),
             "--seconds" => {
                 a.seconds = num(20) as u64;
@@ -90,12 +115,14 @@ fn parse_args() -> Args {
             "--pages" => a.pages = true,
             "--review" => a.review = true,
             "--import" => a.import = true,
+            "--dashboard" => a.dashboard = true,
+            "--export" => a.export = true,
             "--only" => a.only = it.next(),
             "--rate" => a.rate = it.next().and_then(|v| v.parse().ok()),
             other => {
                 eprintln!(
                     "unknown argument {other}\nusage: sangkien-bench [--docs N] [--clients C] \
-                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --import | --review [--only queue|board|decision] [--rate R]]"
+                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --dashboard | --export | --import | --review [--only queue|board|decision] [--rate R]]"
                 );
                 std::process::exit(2);
             }
@@ -103,6 +130,9 @@ fn parse_args() -> Args {
     }
     if a.review && !seconds_given {
         a.seconds = 10;
+    }
+    if a.export && !docs_given {
+        a.docs = 10_000;
     }
     a
 }
@@ -250,6 +280,12 @@ fn main() -> anyhow::Result<()> {
     }
     if args.import {
         return import::import_bench(db, &args);
+    }
+    if args.dashboard {
+        return dashboard::dashboard_bench(settings, db, &args);
+    }
+    if args.export {
+        return export::export_bench(settings, db, &args);
     }
     let (program_id, author, grass) = db.blocking(world)?;
 

@@ -56,3 +56,22 @@ pub fn for_entity(
         .select(AuditRow::as_select())
         .load(conn)
 }
+
+/// The latest entries of one kind of entity over several entities, newest first, with the
+/// name of who made each.
+pub fn latest_for_entities(
+    conn: &mut DbConn,
+    entity_type: &str,
+    entity_ids: &[i64],
+    limit: i64,
+) -> QueryResult<Vec<(AuditRow, Option<String>)>> {
+    use super::schema::users;
+    audit_log::table
+        .left_join(users::table.on(audit_log::actor_id.eq(users::id.nullable())))
+        .filter(audit_log::entity_type.eq(entity_type))
+        .filter(audit_log::entity_id.eq_any(entity_ids))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select((AuditRow::as_select(), users::full_name.nullable()))
+        .load(conn)
+}

@@ -1,15 +1,18 @@
-//! Counts of initiatives by status for every union's subtree (`union_counts`, migration 5):
-//! what dashboards read instead of counting initiatives. Moved by every status transition
-//! ([`moved`], called from `initiatives::transition`), built from the initiatives when empty,
-//! and compared with a recount by [`drift`].
+//! Counts of initiatives by status for every union's subtree (`union_counts`, migration 5)
+//! and their history by day and field (`union_activity`, migration 6): what dashboards read
+//! instead of counting initiatives. Moved by every status transition ([`moved`], called from
+//! `initiatives::transition`), built from the initiatives when empty, and compared with a
+//! recount by [`drift`].
 
 use std::collections::BTreeMap;
 
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
+use diesel::upsert::excluded;
 
 use super::DbConn;
-use super::schema::{initiatives, union_counts};
+use super::schema::{initiatives, union_activity, union_counts};
 use crate::domain::union::UnionPath;
 
 /// The counted statuses, in the order of the columns (a draft is not counted).
@@ -39,25 +42,56 @@ struct Key {
 /// Counts per status, in the order of [`COUNTED`].
 pub type Counts = [i64; 7];
 
-/// An initiative moved from one status to another: its subtree counts follow, in the caller's
-/// transaction (one statement for the missing rows, one for the change).
-pub fn moved(conn: &mut DbConn, initiative_id: i64, from: &str, to: &str) -> QueryResult<()> {
+/// The calendar day of a stored (UTC) moment in Vietnam (UTC+7 all year).
+pub fn vietnam_day(at: NaiveDateTime) -> NaiveDate {
+    (at + chrono::TimeDelta::hours(7)).date()
+}
+
+/// An initiative moved from one status to another at `now`: its subtree counts and the day's
+/// activity follow, in the caller's transaction (one statement for the missing count rows,
+/// one for the change, one upsert of the day's activity).
+pub fn moved(
+    conn: &mut DbConn,
+    initiative_id: i64,
+    from: &str,
+    to: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let (from_status, to_status) = (from, to);
     let (from, to) = (column(from), column(to));
     if from == to {
         return Ok(());
     }
-    let (program_id, phase_id, path): (i64, Option<i64>, String) = initiatives::table
-        .find(initiative_id)
-        .select((
-            initiatives::program_id,
-            initiatives::phase_id,
-            initiatives::union_path,
-        ))
-        .first(conn)?;
+    let (program_id, phase_id, field_id, path): (i64, Option<i64>, Option<i64>, String) =
+        initiatives::table
+            .find(initiative_id)
+            .select((
+                initiatives::program_id,
+                initiatives::phase_id,
+                initiatives::field_id,
+                initiatives::union_path,
+            ))
+            .first(conn)?;
     let phase_id = phase_id.unwrap_or(0);
     let unions = UnionPath::from_stored(path).ids();
     if unions.is_empty() {
         return Ok(());
+    }
+    let submitted = i32::from(to.is_some()) - i32::from(from.is_some());
+    let approved = i32::from(to_status == "approved") - i32::from(from_status == "approved");
+    if submitted != 0 || approved != 0 {
+        record_activity(
+            conn,
+            &ActivityKey {
+                program_id,
+                phase_id,
+                field_id: field_id.unwrap_or(0),
+                day: vietnam_day(now),
+            },
+            &unions,
+            submitted,
+            approved,
+        )?;
     }
     ensure_rows(conn, program_id, phase_id, &unions)?;
     let mut set = Vec::new();
@@ -84,6 +118,50 @@ pub fn moved(conn: &mut DbConn, initiative_id: i64, from: &str, to: &str) -> Que
     .bind::<BigInt, _>(program_id)
     .bind::<BigInt, _>(phase_id)
     .execute(conn)
+    .map(|_| ())
+}
+
+/// Where a change is recorded in `union_activity`, for each union of a path.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct ActivityKey {
+    program_id: i64,
+    phase_id: i64,
+    field_id: i64,
+    day: NaiveDate,
+}
+
+/// Adds to the day's activity of every union in `unions` (one upsert).
+fn record_activity(
+    conn: &mut DbConn,
+    key: &ActivityKey,
+    unions: &[i64],
+    submitted: i32,
+    approved: i32,
+) -> QueryResult<()> {
+    use union_activity as a;
+    let rows: Vec<_> = unions
+        .iter()
+        .map(|u| {
+            (
+                a::program_id.eq(key.program_id),
+                a::union_id.eq(*u),
+                a::phase_id.eq(key.phase_id),
+                a::field_id.eq(key.field_id),
+                a::day.eq(key.day),
+                a::submitted.eq(submitted),
+                a::approved.eq(approved),
+            )
+        })
+        .collect();
+    crate::on_backend!(conn, |c| diesel::insert_into(a::table)
+        .values(&rows)
+        .on_conflict((a::program_id, a::union_id, a::phase_id, a::field_id, a::day))
+        .do_update()
+        .set((
+            a::submitted.eq(a::submitted + excluded(a::submitted)),
+            a::approved.eq(a::approved + excluded(a::approved)),
+        ))
+        .execute(c))
     .map(|_| ())
 }
 
@@ -123,32 +201,66 @@ fn ensure_rows(
     .map(|_| ())
 }
 
-/// Counts every initiative afresh: per (program, phase, union) of its subtree.
-fn recount(conn: &mut DbConn) -> QueryResult<BTreeMap<Key, Counts>> {
-    let rows: Vec<(i64, Option<i64>, String, String)> = initiatives::table
+/// Activity per (key, union): (submitted, net approved).
+type Activity = BTreeMap<(ActivityKey, i64), (i64, i64)>;
+
+/// Counts every initiative afresh: per (program, phase, union) of its subtree, and the
+/// activity by day (each submission on its submission day, each standing approval on its
+/// decision day).
+fn recount(conn: &mut DbConn) -> QueryResult<(BTreeMap<Key, Counts>, Activity)> {
+    type Row = (
+        i64,
+        Option<i64>,
+        Option<i64>,
+        String,
+        String,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+        NaiveDateTime,
+    );
+    let rows: Vec<Row> = initiatives::table
         .filter(initiatives::status.ne("draft"))
         .select((
             initiatives::program_id,
             initiatives::phase_id,
+            initiatives::field_id,
             initiatives::union_path,
             initiatives::status,
+            initiatives::submitted_at,
+            initiatives::decided_at,
+            initiatives::created_at,
         ))
         .load(conn)?;
     let mut out: BTreeMap<Key, Counts> = BTreeMap::new();
-    for (program_id, phase_id, path, status) in rows {
+    let mut activity = Activity::new();
+    for (program_id, phase_id, field_id, path, status, submitted_at, decided_at, created_at) in rows
+    {
         let Some(k) = COUNTED.iter().position(|c| *c == status) else {
             continue;
+        };
+        let phase_id = phase_id.unwrap_or(0);
+        let submitted_on = vietnam_day(submitted_at.unwrap_or(created_at));
+        let at = |day| ActivityKey {
+            program_id,
+            phase_id,
+            field_id: field_id.unwrap_or(0),
+            day,
         };
         for union_id in UnionPath::from_stored(path).ids() {
             let key = Key {
                 program_id,
-                phase_id: phase_id.unwrap_or(0),
+                phase_id,
                 union_id,
             };
             out.entry(key).or_insert([0; 7])[k] += 1;
+            activity.entry((at(submitted_on), union_id)).or_default().0 += 1;
+            if status == "approved" {
+                let day = vietnam_day(decided_at.or(submitted_at).unwrap_or(created_at));
+                activity.entry((at(day), union_id)).or_default().1 += 1;
+            }
         }
     }
-    Ok(out)
+    Ok((out, activity))
 }
 
 /// A stored row of counts.
@@ -198,10 +310,12 @@ fn stored(conn: &mut DbConn) -> QueryResult<BTreeMap<Key, Counts>> {
     Ok(rows.iter().map(|r| (r.key(), r.counts())).collect())
 }
 
-/// Replaces every stored count with a recount; returns how many rows were written.
+/// Replaces every stored count and the activity with a recount; returns how many count rows
+/// were written.
 pub fn rebuild(conn: &mut DbConn) -> QueryResult<usize> {
-    let counts = recount(conn)?;
+    let (counts, activity) = recount(conn)?;
     diesel::delete(union_counts::table).execute(conn)?;
+    diesel::delete(union_activity::table).execute(conn)?;
     let clamp = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
     let rows: Vec<_> = counts
         .iter()
@@ -222,6 +336,25 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<usize> {
         .collect();
     for chunk in rows.chunks(500) {
         crate::on_backend!(conn, |c| diesel::insert_into(union_counts::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    let days: Vec<_> = activity
+        .iter()
+        .map(|((k, union_id), (submitted, approved))| {
+            (
+                union_activity::program_id.eq(k.program_id),
+                union_activity::union_id.eq(*union_id),
+                union_activity::phase_id.eq(k.phase_id),
+                union_activity::field_id.eq(k.field_id),
+                union_activity::day.eq(k.day),
+                union_activity::submitted.eq(clamp(*submitted)),
+                union_activity::approved.eq(clamp(*approved)),
+            )
+        })
+        .collect();
+    for chunk in days.chunks(500) {
+        crate::on_backend!(conn, |c| diesel::insert_into(union_activity::table)
             .values(chunk)
             .execute(c))?;
     }
@@ -248,11 +381,62 @@ pub fn build_if_missing(conn: &mut DbConn) -> QueryResult<bool> {
     Ok(true)
 }
 
-/// Where the stored counts differ from a recount, one line each (none when all agree).
+/// The stored activity summed over days: per (program, phase, union, field), (submitted, net
+/// approved).
+fn stored_activity_totals(conn: &mut DbConn) -> QueryResult<BTreeMap<[i64; 4], (i64, i64)>> {
+    use union_activity as a;
+    type Row = (i64, i64, i64, i64, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = a::table
+        .group_by((a::program_id, a::phase_id, a::union_id, a::field_id))
+        .select((
+            a::program_id,
+            a::phase_id,
+            a::union_id,
+            a::field_id,
+            diesel::dsl::sum(a::submitted),
+            diesel::dsl::sum(a::approved),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, ph, u, f, s, ap)| ([p, ph, u, f], (s.unwrap_or(0), ap.unwrap_or(0))))
+        .collect())
+}
+
+/// Where the stored counts, or the activity's totals per field, differ from a recount, one
+/// line each (none when all agree). The activity is compared summed over days: a rebuild dates
+/// an approval on its decision day and forgets one that was later revoked, so only its totals
+/// are the same whichever way it was kept.
 pub fn drift(conn: &mut DbConn) -> QueryResult<Vec<String>> {
-    let counted = recount(conn)?;
-    let mut stored = stored(conn)?;
+    let (counted, activity) = recount(conn)?;
     let mut out = Vec::new();
+    let mut totals: BTreeMap<[i64; 4], (i64, i64)> = BTreeMap::new();
+    for ((k, union_id), (s, a)) in activity {
+        let t = totals
+            .entry([k.program_id, k.phase_id, union_id, k.field_id])
+            .or_default();
+        t.0 += s;
+        t.1 += a;
+    }
+    let mut stored_totals = stored_activity_totals(conn)?;
+    for (k, t) in &totals {
+        let s = stored_totals.remove(k).unwrap_or_default();
+        if s != *t {
+            out.push(format!(
+                "activity of program {}, phase {}, union {}, field {}: stored submitted {}, approved {}; counted submitted {}, approved {}",
+                k[0], k[1], k[2], k[3], s.0, s.1, t.0, t.1
+            ));
+        }
+    }
+    for (k, s) in stored_totals {
+        if s != (0, 0) {
+            out.push(format!(
+                "activity of program {}, phase {}, union {}, field {}: stored submitted {}, approved {}; counted nothing",
+                k[0], k[1], k[2], k[3], s.0, s.1
+            ));
+        }
+    }
+    let mut stored = stored(conn)?;
     let describe = |c: &Counts| {
         COUNTED
             .iter()
@@ -310,6 +494,84 @@ pub fn of_unions(
         for (k, n) in r.counts().into_iter().enumerate() {
             sum[k] += n;
         }
+    }
+    Ok(out)
+}
+
+/// One union subtree's activity in a program (or one phase), per day: (day, submitted, net
+/// approved), oldest first.
+pub fn daily(
+    conn: &mut DbConn,
+    program_id: i64,
+    phase_id: Option<i64>,
+    union_id: i64,
+) -> QueryResult<Vec<(NaiveDate, i64, i64)>> {
+    use union_activity as a;
+    let mut q = a::table
+        .filter(a::program_id.eq(program_id))
+        .filter(a::union_id.eq(union_id))
+        .into_boxed();
+    if let Some(p) = phase_id {
+        q = q.filter(a::phase_id.eq(p));
+    }
+    let rows: Vec<(NaiveDate, i32, i32)> =
+        q.select((a::day, a::submitted, a::approved)).load(conn)?;
+    let mut by_day: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
+    for (day, s, ap) in rows {
+        let d = by_day.entry(day).or_default();
+        d.0 += i64::from(s);
+        d.1 += i64::from(ap);
+    }
+    Ok(by_day.into_iter().map(|(d, (s, ap))| (d, s, ap)).collect())
+}
+
+/// One union subtree's totals per field (0: none) in a program (or one phase): (submitted,
+/// net approved).
+pub fn by_field(
+    conn: &mut DbConn,
+    program_id: i64,
+    phase_id: Option<i64>,
+    union_id: i64,
+) -> QueryResult<BTreeMap<i64, (i64, i64)>> {
+    use union_activity as a;
+    let mut q = a::table
+        .filter(a::program_id.eq(program_id))
+        .filter(a::union_id.eq(union_id))
+        .into_boxed();
+    if let Some(p) = phase_id {
+        q = q.filter(a::phase_id.eq(p));
+    }
+    let rows: Vec<(i64, i32, i32)> = q
+        .select((a::field_id, a::submitted, a::approved))
+        .load(conn)?;
+    let mut out: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    for (field, s, ap) in rows {
+        let f = out.entry(field).or_default();
+        f.0 += i64::from(s);
+        f.1 += i64::from(ap);
+    }
+    Ok(out)
+}
+
+/// Net approvals of each union's subtree in a program between two days (both included).
+pub fn approved_between(
+    conn: &mut DbConn,
+    program_id: i64,
+    unions: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<BTreeMap<i64, i64>> {
+    use union_activity as a;
+    let rows: Vec<(i64, i32)> = a::table
+        .filter(a::program_id.eq(program_id))
+        .filter(a::union_id.eq_any(unions))
+        .filter(a::day.ge(from))
+        .filter(a::day.le(to))
+        .select((a::union_id, a::approved))
+        .load(conn)?;
+    let mut out: BTreeMap<i64, i64> = BTreeMap::new();
+    for (u, ap) in rows {
+        *out.entry(u).or_default() += i64::from(ap);
     }
     Ok(out)
 }

@@ -193,7 +193,7 @@ pub fn transition(
         }
     };
     if n == 1 {
-        super::counts::moved(conn, id, from, to)?;
+        super::counts::moved(conn, id, from, to, now)?;
     }
     Ok(n == 1)
 }
@@ -468,4 +468,179 @@ pub fn program_submitted_page(
         .limit(limit)
         .select(InitiativeRow::as_select())
         .load(conn)
+}
+
+/// Which index walks a union's initiatives: the subtree's path range (sorted afterwards), or
+/// the program's initiatives newest first (kept when under the path). See
+/// [`subtree_page`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubtreePlan {
+    /// A small subtree: read its range of `initiatives_program_path_idx`, then sort.
+    ByPath,
+    /// A large share of the program: walk `initiatives_program_time_idx` newest first.
+    ByTime,
+}
+
+impl SubtreePlan {
+    /// The cheaper walk for a page ending at `end` (offset + limit) of a subtree holding
+    /// `in_subtree` of the program's `in_program` matching initiatives: the path range reads
+    /// about `in_subtree` entries, the time order about `end × in_program ÷ in_subtree`.
+    pub fn choose(in_subtree: i64, in_program: i64, end: i64) -> Self {
+        let by_path = i128::from(in_subtree.max(1)) * i128::from(in_subtree.max(1));
+        let by_time = i128::from(end.max(1)) * i128::from(in_program.max(1));
+        if by_path <= by_time {
+            Self::ByPath
+        } else {
+            Self::ByTime
+        }
+    }
+}
+
+/// Ids of a program's initiatives under `path` in one of `statuses` (and one phase), newest
+/// submitted first (then by id), `limit` from `offset`.
+///
+/// PostgreSQL's planner chooses between the two indexes of migration 8 by its statistics;
+/// SQLite (which has none unless `ANALYZE` ran) is told which one by `plan`.
+#[expect(clippy::too_many_arguments, reason = "one query's filters and window")]
+pub fn subtree_page(
+    conn: &mut DbConn,
+    program_id: i64,
+    path: &str,
+    statuses: &[&'static str],
+    phase_id: Option<i64>,
+    plan: SubtreePlan,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<i64>> {
+    use diesel::sql_types::{BigInt, Text};
+
+    #[derive(QueryableByName)]
+    struct IdRow {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+
+    let (lo, hi) = path_range(path);
+    // The statuses are the fixed names of the counting rules, never user text.
+    let statuses = statuses
+        .iter()
+        .filter(|s| s.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = |hint: &str, p: &dyn Fn(usize) -> String| {
+        let phase = if phase_id.is_some() {
+            format!(" AND phase_id = {}", p(4))
+        } else {
+            String::new()
+        };
+        let n = if phase_id.is_some() { 5 } else { 4 };
+        format!(
+            "SELECT id FROM initiatives{hint} WHERE program_id = {} AND union_path >= {} \
+             AND union_path < {} AND status IN ({statuses}){phase} \
+             ORDER BY submitted_at DESC, id DESC LIMIT {} OFFSET {}",
+            p(1),
+            p(2),
+            p(3),
+            p(n),
+            p(n + 1)
+        )
+    };
+    let rows: Vec<IdRow> = match conn {
+        DbConn::Pg(c) => {
+            let q = diesel::sql_query(sql("", &|i| format!("${i}")))
+                .into_boxed::<diesel::pg::Pg>()
+                .bind::<BigInt, _>(program_id)
+                .bind::<Text, _>(lo)
+                .bind::<Text, _>(hi);
+            let q = match phase_id {
+                Some(ph) => q.bind::<BigInt, _>(ph),
+                None => q,
+            };
+            q.bind::<BigInt, _>(limit)
+                .bind::<BigInt, _>(offset)
+                .load(c)?
+        }
+        DbConn::Sqlite(c) => {
+            let hint = match plan {
+                SubtreePlan::ByPath => " INDEXED BY initiatives_program_path_idx",
+                SubtreePlan::ByTime => " INDEXED BY initiatives_program_time_idx",
+            };
+            let q = diesel::sql_query(sql(hint, &|_| "?".to_owned()))
+                .into_boxed::<diesel::sqlite::Sqlite>()
+                .bind::<BigInt, _>(program_id)
+                .bind::<Text, _>(lo)
+                .bind::<Text, _>(hi);
+            let q = match phase_id {
+                Some(ph) => q.bind::<BigInt, _>(ph),
+                None => q,
+            };
+            q.bind::<BigInt, _>(limit)
+                .bind::<BigInt, _>(offset)
+                .load(c)?
+        }
+    };
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// What a list of initiatives shows of each one (no content sections).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = initiatives)]
+pub struct ListedRow {
+    pub id: i64,
+    pub program_id: i64,
+    pub field_id: Option<i64>,
+    pub union_id: i64,
+    pub union_path: String,
+    pub title: String,
+    pub confidential: bool,
+    pub status: String,
+    pub receipt_no: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+/// The listed columns of these initiatives, in the order of `ids` (read 500 at a time).
+pub fn listed(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<ListedRow>> {
+    let mut by_id = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<ListedRow> = initiatives::table
+            .filter(initiatives::id.eq_any(chunk))
+            .select(ListedRow::as_select())
+            .load(conn)?;
+        by_id.extend(rows.into_iter().map(|r| (r.id, r)));
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// The authors (user id and name) of these initiatives, submitting author first, by
+/// initiative (read 500 at a time).
+pub fn author_names(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, Vec<(i64, String)>>> {
+    let mut out: std::collections::HashMap<i64, Vec<(i64, String)>> =
+        std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i64, i64, String)> = initiative_authors::table
+            .inner_join(users::table.on(users::id.eq(initiative_authors::user_id)))
+            .filter(initiative_authors::initiative_id.eq_any(chunk))
+            .order((
+                initiative_authors::initiative_id,
+                initiative_authors::position,
+            ))
+            .select((
+                initiative_authors::initiative_id,
+                users::id,
+                users::full_name,
+            ))
+            .load(conn)?;
+        for (initiative, user, name) in rows {
+            out.entry(initiative).or_default().push((user, name));
+        }
+    }
+    Ok(out)
 }

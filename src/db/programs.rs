@@ -233,51 +233,100 @@ pub fn find_field(conn: &mut DbConn, id: i64) -> QueryResult<Option<FieldRow>> {
         .optional()
 }
 
-/// Sets (inserts or replaces) a union's quota for a program and optional phase.
-#[expect(clippy::too_many_arguments, reason = "one column each")]
-pub fn set_quota(
+/// A stored quota.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = quotas)]
+pub struct QuotaRecord {
+    pub id: i64,
+    pub program_id: i64,
+    pub phase_id: Option<i64>,
+    pub union_id: i64,
+    pub kind: String,
+    pub value: i64,
+    pub members_as_of: Option<NaiveDate>,
+    pub member_basis: Option<i64>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A quota to set for a union in a program and optional phase.
+#[derive(Debug, Clone)]
+pub struct QuotaSet<'a> {
+    pub program_id: i64,
+    pub phase_id: Option<i64>,
+    pub union_id: i64,
+    pub kind: &'a str,
+    pub value: i64,
+    /// The day a share of members was resolved on.
+    pub members_as_of: Option<NaiveDate>,
+    /// The subtree's members on that day.
+    pub member_basis: Option<i64>,
+}
+
+/// The quota of a union in a program and optional phase (exactly that phase, or program-wide).
+pub fn quota(
     conn: &mut DbConn,
     program_id: i64,
     phase_id: Option<i64>,
     union_id: i64,
-    kind: &str,
-    value: i64,
-    members_as_of: Option<NaiveDate>,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    let mut existing = quotas::table
+) -> QueryResult<Option<QuotaRecord>> {
+    let mut q = quotas::table
         .filter(quotas::program_id.eq(program_id))
         .filter(quotas::union_id.eq(union_id))
-        .select(quotas::id)
+        .select(QuotaRecord::as_select())
         .into_boxed();
-    existing = match phase_id {
-        Some(p) => existing.filter(quotas::phase_id.eq(p)),
-        None => existing.filter(quotas::phase_id.is_null()),
+    q = match phase_id {
+        Some(p) => q.filter(quotas::phase_id.eq(p)),
+        None => q.filter(quotas::phase_id.is_null()),
     };
-    match existing.first::<i64>(conn).optional()? {
-        Some(id) => diesel::update(quotas::table.find(id))
+    q.first(conn).optional()
+}
+
+/// Sets (inserts or replaces) a union's quota; returns the one it replaced.
+pub fn set_quota(
+    conn: &mut DbConn,
+    set: &QuotaSet<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<Option<QuotaRecord>> {
+    let before = quota(conn, set.program_id, set.phase_id, set.union_id)?;
+    match &before {
+        Some(old) => diesel::update(quotas::table.find(old.id))
             .set((
-                quotas::kind.eq(kind),
-                quotas::value.eq(value),
-                quotas::members_as_of.eq(members_as_of),
+                quotas::kind.eq(set.kind),
+                quotas::value.eq(set.value),
+                quotas::members_as_of.eq(set.members_as_of),
+                quotas::member_basis.eq(set.member_basis),
                 quotas::updated_at.eq(now),
             ))
-            .execute(conn)
-            .map(|_| ()),
+            .execute(conn)?,
         None => diesel::insert_into(quotas::table)
             .values((
-                quotas::program_id.eq(program_id),
-                quotas::phase_id.eq(phase_id),
-                quotas::union_id.eq(union_id),
-                quotas::kind.eq(kind),
-                quotas::value.eq(value),
-                quotas::members_as_of.eq(members_as_of),
+                quotas::program_id.eq(set.program_id),
+                quotas::phase_id.eq(set.phase_id),
+                quotas::union_id.eq(set.union_id),
+                quotas::kind.eq(set.kind),
+                quotas::value.eq(set.value),
+                quotas::members_as_of.eq(set.members_as_of),
+                quotas::member_basis.eq(set.member_basis),
                 quotas::created_at.eq(now),
                 quotas::updated_at.eq(now),
             ))
-            .execute(conn)
-            .map(|_| ()),
+            .execute(conn)?,
+    };
+    Ok(before)
+}
+
+/// Removes a union's quota; returns it if there was one.
+pub fn delete_quota(
+    conn: &mut DbConn,
+    program_id: i64,
+    phase_id: Option<i64>,
+    union_id: i64,
+) -> QueryResult<Option<QuotaRecord>> {
+    let before = quota(conn, program_id, phase_id, union_id)?;
+    if let Some(old) = &before {
+        diesel::delete(quotas::table.find(old.id)).execute(conn)?;
     }
+    Ok(before)
 }
 
 /// How many quotas a program has.
@@ -288,19 +337,15 @@ pub fn quota_count(conn: &mut DbConn, program_id: i64) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// A quota as stored: (union, phase, kind, value).
-pub type QuotaRow = (i64, Option<i64>, String, i64);
-
 /// Quotas of a program for the given unions, program-wide ones (no phase) included.
-pub fn quotas_of(conn: &mut DbConn, program_id: i64, unions: &[i64]) -> QueryResult<Vec<QuotaRow>> {
+pub fn quotas_of(
+    conn: &mut DbConn,
+    program_id: i64,
+    unions: &[i64],
+) -> QueryResult<Vec<QuotaRecord>> {
     quotas::table
         .filter(quotas::program_id.eq(program_id))
         .filter(quotas::union_id.eq_any(unions))
-        .select((
-            quotas::union_id,
-            quotas::phase_id,
-            quotas::kind,
-            quotas::value,
-        ))
+        .select(QuotaRecord::as_select())
         .load(conn)
 }

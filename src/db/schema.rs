@@ -96,6 +96,7 @@ diesel::table! {
         members_as_of -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        member_basis -> Nullable<BigInt>,
     }
 }
 
@@ -272,6 +273,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    union_activity (program_id, union_id, phase_id, field_id, day) {
+        program_id -> BigInt,
+        union_id -> BigInt,
+        phase_id -> BigInt,
+        field_id -> BigInt,
+        day -> Date,
+        submitted -> Integer,
+        approved -> Integer,
+    }
+}
+
+diesel::table! {
     review_loads (committee_id, reviewer_id) {
         committee_id -> BigInt,
         reviewer_id -> BigInt,
@@ -360,6 +373,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_assignments,
     review_loads,
     union_counts,
+    union_activity,
     review_conflicts,
     initiative_versions,
     awards,

@@ -112,6 +112,9 @@ pub enum Action {
     /// Read a union's attainment dashboard (counts, quota, children): its officers and the
     /// program administrators over it.
     ViewAttainment,
+    /// Allocate the union's quota among its children (its officers and the program
+    /// administrators over it).
+    AllocateQuota,
     /// Read the configuration and the system state.
     Administer,
 }
@@ -176,7 +179,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         (Action::ManageUnion, Resource::Union { path }) => {
             actor.has_role_over(Role::UnionOfficer, path)
         }
-        (Action::ViewAttainment, Resource::Union { path }) => {
+        (Action::ViewAttainment | Action::AllocateQuota, Resource::Union { path }) => {
             actor.has_role_over(Role::UnionOfficer, path)
                 || actor.has_role_over(Role::ProgramAdmin, path)
         }

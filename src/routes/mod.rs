@@ -2,6 +2,7 @@
 //! configuration that turns malformed input into catalogued errors.
 
 pub mod api;
+pub mod download;
 pub mod health;
 pub mod web;
 

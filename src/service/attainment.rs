@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::db::counts::{self, Counts};
@@ -90,6 +90,55 @@ pub struct DashboardView {
     pub union: AttainmentLine,
     /// The union's direct children, sorted as asked.
     pub children: Vec<AttainmentLine>,
+    /// The union's ancestors, root first, for going back up.
+    pub trail: Vec<TrailStep>,
+    /// The union's rank among its siblings and within its emulation cluster.
+    pub rankings: Vec<Ranking>,
+    /// Submitted and approved per field, largest approved first.
+    pub fields: Vec<FieldLine>,
+    /// Cumulative submitted and approved at the end of each day with activity.
+    pub timeline: Vec<TimelinePoint>,
+    /// The period drawn: the phase's, or from the first phase's opening to the last one's
+    /// close (Vietnam dates).
+    pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// An ancestor on the way back up.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TrailStep {
+    pub union_id: i64,
+    pub name: String,
+    /// Whether the caller may open its dashboard.
+    pub open: bool,
+}
+
+/// A union's place among others.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Ranking {
+    /// `siblings` (the parent's direct children) or `cluster`.
+    pub scope: &'static str,
+    /// 1 for the first.
+    pub rank: usize,
+    pub of: usize,
+    /// In Vietnamese: "Xếp thứ 4/7 trong Cụm 7 tỉnh Miền núi Biên giới phía Bắc".
+    pub text: String,
+}
+
+/// One field's share.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldLine {
+    pub field_id: Option<i64>,
+    pub name: String,
+    pub submitted: i64,
+    pub approved: i64,
+}
+
+/// Cumulative counts at the end of a day.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub struct TimelinePoint {
+    pub day: NaiveDate,
+    pub submitted: i64,
+    pub approved: i64,
 }
 
 /// How to sort the children.
@@ -144,7 +193,7 @@ fn dashboard_in(
         return Err(AppError::not_found());
     }
     let program: ProgramRow = pq::find(conn, query.program_id)?
-        .ok_or_else(|| AppError::field("program_id", "Không tìm thấy chương trình."))?;
+        .ok_or_else(|| AppError::bad_field("program_id", "Không tìm thấy chương trình."))?;
     let phases = pq::phases(conn, program.id)?;
     let phase = match query.phase_id {
         Some(id) => Some(
@@ -152,7 +201,7 @@ fn dashboard_in(
                 .iter()
                 .find(|p| p.id == id)
                 .cloned()
-                .ok_or_else(|| AppError::field("phase_id", "Không tìm thấy đợt này."))?,
+                .ok_or_else(|| AppError::bad_field("phase_id", "Không tìm thấy đợt này."))?,
         ),
         None => None,
     };
@@ -160,36 +209,33 @@ fn dashboard_in(
         .into_iter()
         .filter(|u| u.active)
         .collect();
-    let mut ids = vec![union.id];
-    ids.extend(children.iter().map(|c| c.id));
-    let counts = counts::of_unions(conn, program.id, query.phase_id, &ids)?;
-    let quotas = quotas_for(conn, &program, query.phase_id, &ids)?;
-    let line = |conn: &mut DbConn, u: &UnionRow| -> Result<AttainmentLine, AppError> {
-        let c: CountsView = counts.get(&u.id).copied().unwrap_or([0; 7]).into();
-        let quota = match quotas.get(&u.id) {
-            Some((QuotaKind::PercentOfMembers, value)) => Some(
-                QuotaKind::PercentOfMembers.target(*value, unions::subtree_members(conn, &u.path)?),
-            ),
-            Some((kind, value)) => Some(kind.target(*value, 0)),
-            None => None,
-        };
-        Ok(AttainmentLine {
-            union_id: u.id,
-            code: u.code.clone(),
-            name: u.name.clone(),
-            level: u.level,
-            cluster: u.cluster.clone(),
-            attainment: quota.filter(|q| *q > 0).map(|q| percent(c.approved, q)),
-            counts: c,
-            quota,
-        })
-    };
-    let own = line(conn, &union)?;
-    let mut lines = Vec::with_capacity(children.len());
-    for child in &children {
-        lines.push(line(conn, child)?);
-    }
+    let mut all = Vec::with_capacity(children.len() + 1);
+    all.push(union.clone());
+    all.extend(children);
+    let mut lines = lines_of(conn, &program, query.phase_id, &all)?;
+    let own = lines.remove(0);
     sort(&mut lines, query.sort.unwrap_or_default());
+    let rankings = rankings(conn, &union, &program, query.phase_id)?;
+    let mut above = path.ids();
+    above.pop();
+    let mut ancestors = unions::find_many(conn, &above)?;
+    ancestors.sort_by_key(|u| u.level);
+    let trail = ancestors
+        .into_iter()
+        .map(|u| TrailStep {
+            open: can(
+                actor,
+                Action::ViewAttainment,
+                Resource::Union {
+                    path: &UnionPath::from_stored(u.path.clone()),
+                },
+            ),
+            union_id: u.id,
+            name: u.name,
+        })
+        .collect();
+    let (fields, timeline) = activity(conn, &program, query.phase_id, union.id)?;
+    let period = period(&phases, phase.as_ref());
     let elapsed = elapsed_share(&phases, phase.as_ref(), db::now());
     let pace = match (own.attainment, elapsed) {
         (Some(a), Some(e)) if e > 0.0 => Some(a / e * 100.0),
@@ -205,45 +251,246 @@ fn dashboard_in(
         pace,
         union: own,
         children: lines,
+        trail,
+        rankings,
+        fields,
+        timeline,
+        period,
     })
+}
+
+/// Orders lines for ranking: by attainment, then approved; those without a quota last.
+pub fn rank_order(a: &AttainmentLine, b: &AttainmentLine) -> std::cmp::Ordering {
+    let key = |l: &AttainmentLine| (l.attainment.is_some(), l.attainment.unwrap_or(0.0));
+    let (ka, kb) = (key(a), key(b));
+    kb.0.cmp(&ka.0)
+        .then(kb.1.total_cmp(&ka.1))
+        .then(b.counts.approved.cmp(&a.counts.approved))
+        .then(a.name.cmp(&b.name))
+}
+
+/// The lines of some unions (counts, quota, attainment), unsorted.
+pub fn lines_of(
+    conn: &mut DbConn,
+    program: &ProgramRow,
+    phase_id: Option<i64>,
+    of: &[UnionRow],
+) -> Result<Vec<AttainmentLine>, AppError> {
+    let ids: Vec<i64> = of.iter().map(|u| u.id).collect();
+    let counts = counts::of_unions(conn, program.id, phase_id, &ids)?;
+    let quotas = quotas_for(conn, program, phase_id, &ids)?;
+    let mut out = Vec::with_capacity(of.len());
+    for u in of {
+        let c: CountsView = counts.get(&u.id).copied().unwrap_or([0; 7]).into();
+        let quota = match quotas.get(&u.id) {
+            Some(q) => Some(q.target(|| unions::subtree_members(conn, &u.path))?),
+            None => None,
+        };
+        out.push(AttainmentLine {
+            union_id: u.id,
+            code: u.code.clone(),
+            name: u.name.clone(),
+            level: u.level,
+            cluster: u.cluster.clone(),
+            attainment: quota.filter(|q| *q > 0).map(|q| percent(c.approved, q)),
+            counts: c,
+            quota,
+        });
+    }
+    Ok(out)
+}
+
+/// Where the union stands among its parent's children, and within its cluster.
+fn rankings(
+    conn: &mut DbConn,
+    union: &UnionRow,
+    program: &ProgramRow,
+    phase_id: Option<i64>,
+) -> Result<Vec<Ranking>, AppError> {
+    let Some(parent_id) = union.parent_id else {
+        return Ok(Vec::new());
+    };
+    let Some(parent) = unions::find(conn, parent_id)? else {
+        return Ok(Vec::new());
+    };
+    let siblings: Vec<UnionRow> = unions::children(conn, parent_id)?
+        .into_iter()
+        .filter(|u| u.active)
+        .collect();
+    let mut lines = lines_of(conn, program, phase_id, &siblings)?;
+    lines.sort_by(rank_order);
+    let mut out = Vec::new();
+    if let Some(pos) = lines.iter().position(|l| l.union_id == union.id) {
+        out.push(Ranking {
+            scope: "siblings",
+            rank: pos + 1,
+            of: lines.len(),
+            text: format!(
+                "Xếp thứ {}/{} đơn vị trực thuộc {}",
+                pos + 1,
+                lines.len(),
+                parent.short_name.as_deref().unwrap_or(&parent.name)
+            ),
+        });
+    }
+    if let Some(cluster) = &union.cluster {
+        let peers: Vec<&AttainmentLine> = lines
+            .iter()
+            .filter(|l| l.cluster.as_ref() == Some(cluster))
+            .collect();
+        if let Some(pos) = peers.iter().position(|l| l.union_id == union.id) {
+            out.push(Ranking {
+                scope: "cluster",
+                rank: pos + 1,
+                of: peers.len(),
+                text: format!(
+                    "Xếp thứ {}/{} trong {}",
+                    pos + 1,
+                    peers.len(),
+                    cluster_name(cluster)
+                ),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// "Cụm 7 tỉnh …" as written, or "cụm X" for a bare name.
+pub fn cluster_name(cluster: &str) -> String {
+    if cluster.to_lowercase().starts_with("cụm") {
+        cluster.to_owned()
+    } else {
+        format!("cụm {cluster}")
+    }
+}
+
+/// The subtree's totals per field and its cumulative timeline.
+fn activity(
+    conn: &mut DbConn,
+    program: &ProgramRow,
+    phase_id: Option<i64>,
+    union_id: i64,
+) -> Result<(Vec<FieldLine>, Vec<TimelinePoint>), AppError> {
+    let names: BTreeMap<i64, String> = pq::fields(conn, program.id)?
+        .into_iter()
+        .map(|f| (f.id, f.name))
+        .collect();
+    let mut fields: Vec<FieldLine> = counts::by_field(conn, program.id, phase_id, union_id)?
+        .into_iter()
+        .filter(|(_, (s, a))| *s != 0 || *a != 0)
+        .map(|(id, (submitted, approved))| FieldLine {
+            field_id: (id != 0).then_some(id),
+            name: names
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| "Chưa chọn lĩnh vực".to_owned()),
+            submitted,
+            approved,
+        })
+        .collect();
+    fields.sort_by(|a, b| {
+        b.approved
+            .cmp(&a.approved)
+            .then(b.submitted.cmp(&a.submitted))
+    });
+    let mut timeline = Vec::new();
+    let (mut s, mut a) = (0, 0);
+    for (day, ds, da) in counts::daily(conn, program.id, phase_id, union_id)? {
+        s += ds;
+        a += da;
+        timeline.push(TimelinePoint {
+            day,
+            submitted: s,
+            approved: a,
+        });
+    }
+    Ok((fields, timeline))
+}
+
+/// The dates a dashboard's period covers, in Vietnam time.
+fn period(phases: &[PhaseRow], phase: Option<&PhaseRow>) -> Option<(NaiveDate, NaiveDate)> {
+    let (from, to) = match phase {
+        Some(p) => (p.opens_at, p.closes_at),
+        None => (
+            phases.iter().map(|p| p.opens_at).min()?,
+            phases.iter().map(|p| p.closes_at).max()?,
+        ),
+    };
+    // A phase closing at midnight ends the day before.
+    let last = counts::vietnam_day(to - chrono::TimeDelta::seconds(1));
+    Some((
+        counts::vietnam_day(from),
+        last.max(counts::vietnam_day(from)),
+    ))
+}
+
+/// A quota as it applies to one union.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub kind: QuotaKind,
+    /// A number, or basis points of members.
+    pub value: i64,
+    /// The members a share was resolved against, when it was set.
+    pub member_basis: Option<i64>,
+}
+
+impl Quota {
+    /// The number of approved initiatives it asks for; a share of members without a stored
+    /// basis (set before bases were kept) is resolved against today's members.
+    pub fn target<E>(&self, members: impl FnOnce() -> Result<i64, E>) -> Result<i64, E> {
+        Ok(match (self.kind, self.member_basis) {
+            (QuotaKind::Absolute, _) => self.value,
+            (kind, Some(basis)) => kind.target(self.value, basis),
+            (kind, None) => kind.target(self.value, members()?),
+        })
+    }
 }
 
 /// Each union's quota: the phase's own when asked for a phase and one is set, else the
 /// program-wide one; the program's target stands in for the owner's quota.
-fn quotas_for(
+pub fn quotas_for(
     conn: &mut DbConn,
     program: &ProgramRow,
     phase_id: Option<i64>,
     ids: &[i64],
-) -> Result<BTreeMap<i64, (QuotaKind, i64)>, AppError> {
+) -> Result<BTreeMap<i64, Quota>, AppError> {
     let mut out = BTreeMap::new();
     let mut rows = pq::quotas_of(conn, program.id, ids)?;
     // Program-wide first, so that a phase's own quota replaces it.
-    rows.sort_by_key(|r| r.1.is_some());
-    for (union_id, phase, kind, value) in rows {
-        let Some(kind) = QuotaKind::parse(&kind) else {
+    rows.sort_by_key(|r| r.phase_id.is_some());
+    for r in rows {
+        let Some(kind) = QuotaKind::parse(&r.kind) else {
             continue;
         };
-        match (phase, phase_id) {
-            (None, _) => {
-                out.insert(union_id, (kind, value));
-            }
-            (Some(p), Some(asked)) if p == asked => {
-                out.insert(union_id, (kind, value));
-            }
-            _ => {}
+        let applies = match (r.phase_id, phase_id) {
+            (None, _) => true,
+            (Some(p), Some(asked)) => p == asked,
+            (Some(_), None) => false,
+        };
+        if applies {
+            out.insert(
+                r.union_id,
+                Quota {
+                    kind,
+                    value: r.value,
+                    member_basis: r.member_basis,
+                },
+            );
         }
     }
     if phase_id.is_none()
         && let Some(target) = program.target_count
     {
-        out.entry(program.owner_union_id)
-            .or_insert((QuotaKind::Absolute, target));
+        out.entry(program.owner_union_id).or_insert(Quota {
+            kind: QuotaKind::Absolute,
+            value: target,
+            member_basis: None,
+        });
     }
     Ok(out)
 }
 
-fn percent(part: i64, whole: i64) -> f64 {
+pub fn percent(part: i64, whole: i64) -> f64 {
     // Counts stay far below 2^52: exact as f64.
     #[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
     let (p, w) = (part as f64, whole as f64);
@@ -301,4 +548,323 @@ mod tests {
         assert!((percent(13, 10) - 130.0).abs() < f64::EPSILON);
         assert!((percent(1, 3) - 33.3).abs() < 1e-9);
     }
+}
+
+/// The rule the quarterly leaderboard follows, shown with it.
+pub const LEADERBOARD_RULE: &str = "Xếp hạng theo số sáng kiến được thông qua trong quý so với \
+chỉ tiêu quý (chỉ tiêu của chương trình chia theo số ngày của quý nằm trong thời gian chương \
+trình). Đơn vị xếp đầu chỉ được công nhận dẫn đầu cụm khi đạt từ 100% chỉ tiêu quý trở lên.";
+
+/// A calendar quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Quarter {
+    pub year: i32,
+    /// 1 to 4.
+    pub number: u32,
+}
+
+impl Quarter {
+    /// The quarter of a day.
+    pub fn of(day: NaiveDate) -> Self {
+        use chrono::Datelike;
+        Self {
+            year: day.year(),
+            number: day.month0() / 3 + 1,
+        }
+    }
+
+    /// From `2026-Q3` (or `2026-3`).
+    pub fn parse(s: &str) -> Option<Self> {
+        let (y, q) = s.trim().split_once('-')?;
+        let q = q.trim_start_matches(['Q', 'q']);
+        let (year, number) = (y.parse().ok()?, q.parse().ok()?);
+        ((1..=4).contains(&number) && (2000..=2100).contains(&year))
+            .then_some(Self { year, number })
+    }
+
+    /// `2026-Q3`.
+    pub fn code(self) -> String {
+        format!("{}-Q{}", self.year, self.number)
+    }
+
+    /// "Quý III/2026".
+    pub fn label(self) -> String {
+        let roman = ["I", "II", "III", "IV"];
+        let n = usize::try_from(self.number.saturating_sub(1)).unwrap_or(0);
+        format!("Quý {}/{}", roman.get(n).copied().unwrap_or("?"), self.year)
+    }
+
+    /// The first and last days.
+    pub fn days(self) -> (NaiveDate, NaiveDate) {
+        let first = NaiveDate::from_ymd_opt(self.year, self.number * 3 - 2, 1).unwrap_or_default();
+        let next = if self.number == 4 {
+            NaiveDate::from_ymd_opt(self.year + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(self.year, self.number * 3 + 1, 1)
+        }
+        .unwrap_or_default();
+        (first, next.pred_opt().unwrap_or(next))
+    }
+
+    fn next(self) -> Self {
+        if self.number == 4 {
+            Self {
+                year: self.year + 1,
+                number: 1,
+            }
+        } else {
+            Self {
+                year: self.year,
+                number: self.number + 1,
+            }
+        }
+    }
+}
+
+/// What a leaderboard is asked for.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct LeaderboardQuery {
+    pub program_id: i64,
+    /// `2026-Q3` (default: the current quarter, or the program's last one).
+    pub quarter: Option<String>,
+}
+
+/// One union's quarter.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QuarterLine {
+    pub rank: usize,
+    pub union_id: i64,
+    pub code: String,
+    pub name: String,
+    /// Net approvals in the quarter.
+    pub approved: i64,
+    /// The quota's share for the quarter.
+    pub target: Option<i64>,
+    /// Approved ÷ target, in percent.
+    pub attainment: Option<f64>,
+    /// This union leads its cluster this quarter.
+    pub leads: bool,
+}
+
+/// One cluster's table.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClusterBoard {
+    pub cluster: Option<String>,
+    /// "Cụm …", or "Chưa xếp cụm".
+    pub name: String,
+    /// In Vietnamese: who leads, or why no one does.
+    pub verdict: String,
+    pub lines: Vec<QuarterLine>,
+}
+
+/// A quarter's leaderboard among a union's children, by cluster.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LeaderboardView {
+    pub program_id: i64,
+    pub program_name: String,
+    pub union_id: i64,
+    pub union_name: String,
+    pub quarter: String,
+    pub quarter_label: String,
+    /// The quarters the program spans: (code, label).
+    pub quarters: Vec<(String, String)>,
+    pub rule: &'static str,
+    pub clusters: Vec<ClusterBoard>,
+}
+
+/// The quarterly leaderboard of a union's children, cluster by cluster.
+pub async fn leaderboard(
+    db: &Db,
+    actor: &Actor,
+    union_id: i64,
+    query: LeaderboardQuery,
+) -> Result<LeaderboardView, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| leaderboard_in(conn, &actor, union_id, &query))
+        .await
+}
+
+fn leaderboard_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    union_id: i64,
+    query: &LeaderboardQuery,
+) -> Result<LeaderboardView, AppError> {
+    let union = unions::find(conn, union_id)?.ok_or_else(AppError::not_found)?;
+    let path = UnionPath::from_stored(union.path.clone());
+    if !can(
+        actor,
+        Action::ViewAttainment,
+        Resource::Union { path: &path },
+    ) {
+        return Err(AppError::not_found());
+    }
+    let program: ProgramRow = pq::find(conn, query.program_id)?
+        .ok_or_else(|| AppError::bad_field("program_id", "Không tìm thấy chương trình."))?;
+    let phases = pq::phases(conn, program.id)?;
+    let span = period(&phases, None);
+    let today = counts::vietnam_day(db::now());
+    let mut quarters = Vec::new();
+    if let Some((from, to)) = span {
+        let mut q = Quarter::of(from);
+        while q <= Quarter::of(to) {
+            quarters.push(q);
+            q = q.next();
+        }
+    }
+    let quarter = match &query.quarter {
+        Some(s) => Quarter::parse(s)
+            .ok_or_else(|| AppError::bad_field("quarter", "Quý không hợp lệ (ví dụ: 2026-Q3)."))?,
+        None => quarters
+            .iter()
+            .copied()
+            .rfind(|q| q.days().0 <= today)
+            .or_else(|| quarters.first().copied())
+            .unwrap_or_else(|| Quarter::of(today)),
+    };
+    let (first, last) = quarter.days();
+    let children: Vec<UnionRow> = unions::children(conn, union.id)?
+        .into_iter()
+        .filter(|u| u.active)
+        .collect();
+    let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
+    let approved = counts::approved_between(conn, program.id, &ids, first, last)?;
+    let quotas = quotas_for(conn, &program, None, &ids)?;
+    // The share of the program's days that fall in the quarter.
+    let share = span.map(|(from, to)| {
+        let whole = (to - from).num_days() + 1;
+        let overlap = (last.min(to) - first.max(from)).num_days() + 1;
+        (overlap.max(0), whole.max(1))
+    });
+    let mut boards: BTreeMap<Option<String>, Vec<QuarterLine>> = BTreeMap::new();
+    for u in &children {
+        let target = match (quotas.get(&u.id), share) {
+            (Some(q), Some((part, whole))) => {
+                let full = q.target(|| unions::subtree_members(conn, &u.path))?;
+                Some((full * part + whole - 1) / whole)
+            }
+            _ => None,
+        };
+        let n = approved.get(&u.id).copied().unwrap_or(0);
+        boards
+            .entry(u.cluster.clone())
+            .or_default()
+            .push(QuarterLine {
+                rank: 0,
+                union_id: u.id,
+                code: u.code.clone(),
+                name: u.name.clone(),
+                approved: n,
+                attainment: target.filter(|t| *t > 0).map(|t| percent(n, t)),
+                target,
+                leads: false,
+            });
+    }
+    let mut clusters = Vec::new();
+    for (cluster, mut lines) in boards {
+        lines.sort_by(|a, b| {
+            let key = |l: &QuarterLine| (l.attainment.is_some(), l.attainment.unwrap_or(0.0));
+            let (ka, kb) = (key(a), key(b));
+            kb.0.cmp(&ka.0)
+                .then(kb.1.total_cmp(&ka.1))
+                .then(b.approved.cmp(&a.approved))
+                .then(a.name.cmp(&b.name))
+        });
+        for (i, l) in lines.iter_mut().enumerate() {
+            l.rank = i + 1;
+        }
+        let verdict = match lines.first_mut() {
+            Some(top) if top.attainment.is_some_and(|a| a >= 100.0) => {
+                top.leads = true;
+                format!("{} dẫn đầu {}.", top.name, quarter.label())
+            }
+            Some(_) => format!(
+                "Chưa có đơn vị dẫn đầu {}: đơn vị xếp đầu chưa đạt chỉ tiêu quý.",
+                quarter.label()
+            ),
+            None => String::new(),
+        };
+        clusters.push(ClusterBoard {
+            name: cluster
+                .as_deref()
+                .map_or_else(|| "Chưa xếp cụm".to_owned(), cluster_name),
+            cluster,
+            verdict,
+            lines,
+        });
+    }
+    // Named clusters first, the unclustered last.
+    clusters.sort_by_key(|c| c.cluster.is_none());
+    Ok(LeaderboardView {
+        program_id: program.id,
+        program_name: program.name,
+        union_id: union.id,
+        union_name: union.name,
+        quarter: quarter.code(),
+        quarter_label: quarter.label(),
+        quarters: quarters.iter().map(|q| (q.code(), q.label())).collect(),
+        rule: LEADERBOARD_RULE,
+        clusters,
+    })
+}
+
+/// Where an officer's dashboards start: the highest union they oversee (officer or program
+/// administrator; the root for a system administrator) and the program to show there (the
+/// latest open one that runs over it, else the latest that does). `None` when they oversee
+/// nothing or no program runs there.
+pub async fn home(db: &Db, actor: &Actor) -> Result<Option<(i64, i64)>, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let mut paths: Vec<UnionPath> = actor
+            .grants
+            .iter()
+            .filter(|g| {
+                matches!(
+                    g.role,
+                    crate::domain::Role::UnionOfficer | crate::domain::Role::ProgramAdmin
+                )
+            })
+            .map(|g| g.union_path.clone())
+            .collect();
+        if actor.is_system_admin() {
+            for root in unions::roots(conn)? {
+                paths.push(UnionPath::from_stored(root.path));
+            }
+        }
+        paths.sort_by_key(|p| p.ids().len());
+        let Some(top) = paths.first() else {
+            return Ok(None);
+        };
+        let Some(&union_id) = top.ids().last() else {
+            return Ok(None);
+        };
+        // A program taking submissions now first, then open ones, then the latest to close.
+        let now = db::now();
+        type Rank = (bool, bool, Option<NaiveDateTime>, i64);
+        let mut best: Option<(Rank, i64)> = None;
+        for p in pq::list(conn)? {
+            let Some(owner) = unions::find(conn, p.owner_union_id)? else {
+                continue;
+            };
+            if !UnionPath::from_stored(owner.path).covers(top) {
+                continue;
+            }
+            let phases = pq::phases(conn, p.id)?;
+            let open_now = p.status == "open"
+                && phases
+                    .iter()
+                    .any(|ph| ph.opens_at <= now && now < ph.closes_at);
+            let key = (
+                open_now,
+                p.status == "open",
+                phases.iter().map(|ph| ph.closes_at).max(),
+                p.id,
+            );
+            if best.as_ref().is_none_or(|(b, _)| key > *b) {
+                best = Some((key, p.id));
+            }
+        }
+        Ok(best.map(|(_, program_id)| (union_id, program_id)))
+    })
+    .await
 }

@@ -3,14 +3,18 @@
 
 pub mod attachments;
 pub mod attainment;
+pub mod attainment_export;
 pub mod auth;
+pub mod export;
 pub mod gallery;
 pub mod imports;
 pub mod initiatives;
 pub mod programs;
+pub mod quotas;
 pub mod review;
 pub mod seed;
 pub mod similar;
+pub mod union_initiatives;
 pub mod unions;
 pub mod users;
 

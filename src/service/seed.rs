@@ -206,23 +206,30 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
     // Quotas: the target for the root, 10% of members for everyone else.
     programs::set_quota(
         conn,
-        program.id,
-        None,
-        root.id,
-        QuotaKind::Absolute.as_str(),
-        1_000_000,
-        None,
+        &programs::QuotaSet {
+            program_id: program.id,
+            phase_id: None,
+            union_id: root.id,
+            kind: QuotaKind::Absolute.as_str(),
+            value: 1_000_000,
+            members_as_of: None,
+            member_basis: None,
+        },
         now,
     )?;
     for u in all.iter().skip(1) {
+        let members = crate::db::unions::subtree_members(conn, &u.path)?;
         programs::set_quota(
             conn,
-            program.id,
-            None,
-            u.id,
-            QuotaKind::PercentOfMembers.as_str(),
-            1_000,
-            Some(today),
+            &programs::QuotaSet {
+                program_id: program.id,
+                phase_id: None,
+                union_id: u.id,
+                kind: QuotaKind::PercentOfMembers.as_str(),
+                value: 1_000,
+                members_as_of: Some(today),
+                member_basis: Some(members),
+            },
             now,
         )?;
     }

@@ -23,24 +23,18 @@ async fn dashboard_counts_follow_the_initiatives(backend: Backend) {
     approve(&app, ids[0]).await;
     approve(&app, ids[1]).await;
     // A quota of 10% of members for Cao Bằng's civil-servants union: 157 in its subtree, 16.
-    let cb_vc = w.cb_vc;
     let program = w.program;
-    app.db
-        .write(move |conn| {
-            sangkien::db::programs::set_quota(
-                conn,
-                program,
-                None,
-                cb_vc,
-                "percent_of_members",
-                1_000,
-                None,
-                sangkien::db::now(),
-            )?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    let padmin = app.login(who::PADMIN).await;
+    let res = app
+        .put(
+            &format!("/api/v1/unions/{}/quotas", w.cb),
+            &padmin,
+            &json!({"program_id": program, "allocations": [
+                {"union_id": w.cb_vc, "kind": "percent_of_members", "value": 1000}
+            ]}),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 
     let officer = app.login(who::OFFICER_A).await;
     let url = format!("/api/v1/unions/{}/dashboard?program_id={program}", w.cb);
@@ -55,6 +49,19 @@ async fn dashboard_counts_follow_the_initiatives(backend: Backend) {
     assert_eq!(vc["counts"]["approved"], 2, "{d}");
     assert_eq!(vc["quota"], 16, "{vc}");
     assert_eq!(vc["attainment"], 12.5, "{vc}");
+    // Today's activity: three submitted, two approved, all in the fixture's one field.
+    let last = d["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["submitted"], 3, "{d}");
+    assert_eq!(last["approved"], 2, "{d}");
+    assert_eq!(d["fields"][0]["approved"], 2, "{d}");
+    assert_eq!(
+        d["rankings"][0]["text"], "Xếp thứ 1/2 đơn vị trực thuộc Tổng Liên đoàn Lao động Việt Nam",
+        "{d}"
+    );
+    assert_eq!(
+        d["trail"][0]["open"], false,
+        "the officer of Cao Bằng does not see the root: {d}"
+    );
 
     // Revocation takes the approval out of every ancestor's count at once.
     let admin = app.login(who::PADMIN).await;

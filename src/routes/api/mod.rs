@@ -8,6 +8,7 @@ pub mod openapi;
 pub mod programs;
 pub mod review;
 pub mod search;
+pub mod union_reports;
 pub mod unions;
 pub mod users;
 
@@ -31,6 +32,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(unions::children)
             .service(unions::subtree)
             .service(unions::dashboard)
+            .service(unions::quotas)
+            .service(unions::allocate)
+            .service(unions::leaderboard)
+            .service(union_reports::dashboard_export)
+            .service(union_reports::initiatives)
+            .service(union_reports::initiatives_export)
             .service(users::list)
             .service(users::create)
             .service(users::get)

@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{attachments, auth, imports, initiatives, programs, review, search, unions, users};
+use super::{
+    attachments, auth, imports, initiatives, programs, review, search, union_reports, unions, users,
+};
 use crate::routes::health;
 
 /// Adds the bearer scheme.
@@ -33,7 +35,8 @@ impl Modify for BearerAuth {
     paths(
         health::healthz, health::readyz,
         auth::login, auth::me,
-        unions::roots, unions::create, unions::get, unions::update, unions::children, unions::subtree, unions::dashboard,
+        unions::roots, unions::create, unions::get, unions::update, unions::children, unions::subtree, unions::dashboard, unions::quotas, unions::allocate, unions::leaderboard,
+        union_reports::dashboard_export, union_reports::initiatives, union_reports::initiatives_export,
         users::list, users::create, users::get, users::update, users::roles, users::grant, users::revoke,
         programs::list, programs::create, programs::get, programs::update, programs::add_phase,
         programs::update_phase, programs::add_field, programs::open, programs::close,

@@ -1,6 +1,6 @@
 //! The union tree over HTTP.
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, put, web};
 use serde::Deserialize;
 
 use super::{Checker, double_option};
@@ -8,7 +8,10 @@ use crate::auth::Identity;
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody};
 use crate::service;
-use crate::service::attainment::{DashboardQuery, DashboardView};
+use crate::service::attainment::{
+    DashboardQuery, DashboardView, LeaderboardQuery, LeaderboardView,
+};
+use crate::service::quotas::{AllocationInput, AllocationQuery, AllocationView};
 use crate::service::unions::{NewUnionInput, SubtreeNode, UnionChanges, UnionView};
 use crate::state::AppState;
 
@@ -184,5 +187,71 @@ pub async fn dashboard(
     Ok(HttpResponse::Ok().json(
         service::attainment::dashboard(&state.db, &id.actor, path.into_inner(), query.into_inner())
             .await?,
+    ))
+}
+
+/// The allocation of a union's quota among its children in a program (or one phase): the
+/// union's quota, each child's, their sum and a warning when it differs, and the latest
+/// changes (officers of the union and program administrators over it).
+#[utoipa::path(get, path = "/api/v1/unions/{id}/quotas", tag = "unions", security(("bearer" = [])),
+    params(("id" = i64, Path), AllocationQuery),
+    responses((status = 200, body = AllocationView), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)))]
+#[get("/unions/{id}/quotas")]
+pub async fn quotas(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    query: web::Query<AllocationQuery>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        service::quotas::allocation(&state.db, &id.actor, path.into_inner(), query.into_inner())
+            .await?,
+    ))
+}
+
+/// Sets the quotas of some of a union's children (absolute, or basis points of each child's
+/// members counted today; no `kind` removes one), in one transaction, each change audited;
+/// answers with the allocation as it now stands.
+#[utoipa::path(put, path = "/api/v1/unions/{id}/quotas", tag = "unions", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = AllocationInput,
+    responses((status = 200, body = AllocationView), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)))]
+#[put("/unions/{id}/quotas")]
+pub async fn allocate(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    body: web::Json<AllocationInput>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        service::quotas::allocate(&state.db, &id.actor, path.into_inner(), body.into_inner())
+            .await?,
+    ))
+}
+
+/// A quarter's leaderboard among a union's children, cluster by cluster: approvals in the
+/// quarter against the quota's share for it; a cluster's first leads only at 100% or more.
+#[utoipa::path(get, path = "/api/v1/unions/{id}/leaderboard", tag = "unions", security(("bearer" = [])),
+    params(("id" = i64, Path), LeaderboardQuery),
+    responses((status = 200, body = LeaderboardView), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/unions/{id}/leaderboard")]
+pub async fn leaderboard(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    query: web::Query<LeaderboardQuery>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        service::attainment::leaderboard(
+            &state.db,
+            &id.actor,
+            path.into_inner(),
+            query.into_inner(),
+        )
+        .await?,
     ))
 }

@@ -5,7 +5,9 @@
 //! never touch the database or the index directly.
 
 pub mod assets;
+pub mod attainment;
 pub mod auth;
+pub mod charts;
 pub mod format;
 pub mod gallery;
 pub mod imports;
@@ -14,6 +16,7 @@ pub mod member;
 pub mod review;
 pub mod review_admin;
 pub mod session;
+pub mod union_reports;
 
 use std::collections::BTreeMap;
 
@@ -71,7 +74,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(review_admin::remove_member)
         .service(imports::show)
         .service(imports::upload)
-        .service(imports::accept);
+        .service(imports::accept)
+        .service(attainment::start)
+        .service(attainment::dashboard)
+        .service(attainment::report)
+        .service(attainment::leaderboard)
+        .service(attainment::editor)
+        .service(attainment::save)
+        .service(union_reports::initiatives)
+        .service(union_reports::initiatives_xlsx)
+        .service(union_reports::initiatives_csv)
+        .service(union_reports::dashboard_xlsx)
+        .service(union_reports::dashboard_csv);
 }
 
 /// What every page's frame needs: who is signed in, the CSRF token, the assets' version.
@@ -90,6 +104,8 @@ pub struct Chrome {
     pub reviews: bool,
     /// Show the organisation import (the user is an officer or a system administrator).
     pub imports: bool,
+    /// Show the dashboards' entry (the user is a union officer or administers programs).
+    pub dashboards: bool,
 }
 
 impl Chrome {
@@ -109,6 +125,11 @@ impl Chrome {
                 .identity
                 .as_ref()
                 .is_some_and(|i| crate::service::imports::authorize(&i.actor).is_ok()),
+            dashboards: visitor.identity.as_ref().is_some_and(|i| {
+                i.actor.has_role(crate::domain::Role::UnionOfficer)
+                    || i.actor.has_role(crate::domain::Role::ProgramAdmin)
+                    || i.actor.is_system_admin()
+            }),
         }
     }
 
@@ -121,6 +142,7 @@ impl Chrome {
             nav: "",
             reviews: false,
             imports: false,
+            dashboards: false,
         }
     }
 }

@@ -1,0 +1,2 @@
+DROP INDEX initiatives_program_time_idx;
+DROP INDEX initiatives_program_path_idx;

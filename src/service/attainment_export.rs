@@ -1,0 +1,119 @@
+//! The dashboard's table as a file for the quarterly report: the union's own line, then one
+//! line per child, with the counts by the counting rules, the quota and the attainment.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Asia::Ho_Chi_Minh;
+
+use crate::db::Db;
+use crate::domain::{Actor, UnionLevel};
+use crate::error::AppError;
+use crate::service::attainment::{self, AttainmentLine, DashboardQuery, DashboardView};
+use crate::service::export::{self, Cell, Column, Download, ExportFormat, Kind, Table};
+use crate::service::union_initiatives::vietnam_time;
+
+/// The dashboard of a union (same rules and permission as [`attainment::dashboard`]) as an
+/// XLSX or CSV file.
+#[tracing::instrument(skip(db, actor, query), fields(user = actor.user_id))]
+pub async fn export(
+    db: &Db,
+    actor: &Actor,
+    union_id: i64,
+    query: DashboardQuery,
+    format: ExportFormat,
+) -> Result<Download, AppError> {
+    let phase_id = query.phase_id;
+    let view = attainment::dashboard(db, actor, union_id, query).await?;
+    let phase = match phase_id {
+        Some(id) => {
+            db.read(move |conn| Ok(crate::db::programs::find_phase(conn, id)?))
+                .await?
+        }
+        None => None,
+    };
+    let period = crate::service::union_initiatives::period_line(phase.as_ref());
+    let now = Utc::now();
+    let table = dashboard_table(&view, &period, now);
+    let base_name = format!(
+        "Thành tích - {}{} - {}",
+        view.union.name,
+        view.phase_name
+            .as_ref()
+            .map(|p| format!(" - {p}"))
+            .unwrap_or_default(),
+        now.with_timezone(&Ho_Chi_Minh).format("%Y-%m-%d")
+    );
+    tokio::task::spawn_blocking(move || export::render(&table, format, &base_name))
+        .await
+        .map_err(|e| AppError::internal(format!("export task failed: {e}")))?
+}
+
+fn level_name(level: i32) -> String {
+    UnionLevel::from_i32(level).map_or_else(|| level.to_string(), |l| l.label().to_owned())
+}
+
+fn line_cells(line: &AttainmentLine) -> Vec<Cell> {
+    vec![
+        Cell::Text(line.code.clone()),
+        Cell::Text(line.name.clone()),
+        Cell::Text(level_name(line.level)),
+        line.cluster.clone().into(),
+        line.quota.into(),
+        Cell::Integer(line.counts.submitted),
+        Cell::Integer(line.counts.under_review),
+        Cell::Integer(line.counts.approved),
+        Cell::Integer(line.counts.rejected),
+        Cell::Integer(line.counts.duplicates),
+        Cell::Integer(line.counts.revoked),
+        line.attainment.map_or(Cell::Empty, Cell::Percent),
+    ]
+}
+
+/// The dashboard as a table: title lines naming union, program, period and the counting
+/// rule; the union's own line first, then its children in the dashboard's order.
+pub fn dashboard_table(view: &DashboardView, period: &str, now: DateTime<Utc>) -> Table {
+    let columns = vec![
+        Column::new("Mã đơn vị", Kind::Text),
+        Column::new("Tên đơn vị", Kind::Text),
+        Column::new("Cấp", Kind::Text),
+        Column::new("Cụm thi đua", Kind::Text),
+        Column::new("Chỉ tiêu", Kind::Integer),
+        Column::new("Lượt tham gia", Kind::Integer),
+        Column::new("Đang xét", Kind::Integer),
+        Column::new("Được thông qua", Kind::Integer),
+        Column::new("Không thông qua", Kind::Integer),
+        Column::new("Trùng lặp", Kind::Integer),
+        Column::new("Bị thu hồi", Kind::Integer),
+        Column::new("Tỷ lệ đạt (%)", Kind::Percent),
+    ];
+    let mut rows = Vec::with_capacity(view.children.len() + 1);
+    rows.push(line_cells(&view.union));
+    rows.extend(view.children.iter().map(line_cells));
+    let mut progress = period.to_owned();
+    if let Some(e) = view.elapsed {
+        progress.push_str(&format!(
+            ". Thời gian đã qua: {}",
+            crate::service::union_initiatives::percent_text(e)
+        ));
+    }
+    if let Some(p) = view.pace {
+        progress.push_str(&format!(
+            ". Tiến độ so với thời gian: {}",
+            crate::service::union_initiatives::percent_text(p)
+        ));
+    }
+    Table {
+        sheet_name: "Thành tích".to_owned(),
+        title_lines: vec![
+            format!(
+                "KẾT QUẢ THỰC HIỆN CHỈ TIÊU SÁNG KIẾN – {}",
+                view.union.name.to_uppercase()
+            ),
+            format!("Chương trình: {}", view.program_name),
+            progress,
+            format!("Số liệu tính đến {} (giờ Việt Nam)", vietnam_time(now)),
+            format!("Quy tắc đếm: {}", view.counting_rule),
+        ],
+        columns,
+        rows,
+    }
+}
