@@ -1,5 +1,5 @@
-//! The command line: `serve`, `migrate`, `seed --demo`, `user create`, `check-config`; with
-//! no command, the embedded demo (migrate, seed an empty database, serve).
+//! The command line: `serve`, `migrate`, `seed --demo`, `user create`, `import`,
+//! `check-config`; with no command, the embedded demo (migrate, seed an empty database, serve).
 
 use std::path::PathBuf;
 
@@ -12,6 +12,7 @@ use crate::db::{Db, programs, unions};
 use crate::domain::{Role, text};
 use crate::search::SearchService;
 use crate::service;
+use crate::service::imports::ImportKind;
 use crate::service::users::{GrantInput, NewUserInput};
 
 /// Sáng kiến — initiatives of trade-union members, from submission to quota.
@@ -55,6 +56,10 @@ pub enum Command {
         #[arg(long)]
         program: String,
     },
+    /// Import the union tree or members from an XLSX or CSV file, within an officer's subtree
+    /// (every row validated first; nothing is written if one is bad).
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Recompute the counts of initiatives per union and status from the initiatives.
     Recount {
         /// Only compare with the stored counts and report every difference (exit code 1 if
@@ -62,6 +67,31 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
+}
+
+/// What to import.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// The union tree: Mã đơn vị, Mã đơn vị cấp trên, Tên đơn vị, Cấp, Cụm thi đua, Số đoàn
+    /// viên (or code, parent code, name, level, cluster, member count).
+    Unions(ImportArgs),
+    /// Members: Mã đoàn viên, Họ và tên, Email, Số điện thoại, Mã đơn vị (or member code, full
+    /// name, email, phone, union code).
+    Members(ImportArgs),
+}
+
+/// `import unions|members`
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The XLSX or CSV (UTF-8) file.
+    pub file: PathBuf,
+    /// Email of the officer (or system administrator) importing: the import stays within the
+    /// subtree their role covers and is recorded in their name.
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub actor: String,
+    /// Only validate and print the report; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// User administration.
@@ -143,6 +173,12 @@ pub fn run() -> anyhow::Result<()> {
             println!("Đã lập chỉ mục {n} sáng kiến.");
             Ok(())
         }
+        Some(Command::Import(ImportCommand::Unions(args))) => {
+            import(&settings, ImportKind::Unions, &args)
+        }
+        Some(Command::Import(ImportCommand::Members(args))) => {
+            import(&settings, ImportKind::Members, &args)
+        }
         Some(Command::Recount { verify }) => {
             let db = connect(&settings)?;
             db.migrate()?;
@@ -194,6 +230,69 @@ fn progress_bar(what: &str) -> indicatif::ProgressBar {
     bar.set_style(style);
     bar.set_message(what.to_owned());
     bar
+}
+
+fn import(settings: &Settings, kind: ImportKind, args: &ImportArgs) -> anyhow::Result<()> {
+    let app_error = |e: crate::error::AppError| anyhow::anyhow!("{}", e.message);
+    let email = text::parse_email(&args.actor).map_err(|e| anyhow::anyhow!("--as: {e}"))?;
+    let bytes =
+        std::fs::read(&args.file).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let rows = service::imports::read_rows(&bytes).map_err(app_error)?;
+    let db = connect(settings)?;
+    db.migrate()?;
+    let bar = progress_bar("Kiểm tra");
+    let progress = |stage: &'static str, done: u64, total: u64| {
+        bar.set_message(stage);
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let report = db
+        .blocking(|conn| {
+            let user = crate::db::users::find_by_email(conn, &email)?.ok_or_else(|| {
+                crate::error::AppError::not_found()
+                    .with_message(format!("Không có tài khoản nào với email {email}."))
+            })?;
+            let (_, actor) = service::auth::actor_in(conn, user.id)?.ok_or_else(|| {
+                crate::error::AppError::new(crate::error::ErrorCode::AccountDisabled)
+            })?;
+            service::imports::run_in(conn, &actor, kind, &rows, args.dry_run, &progress)
+        })
+        .map_err(app_error)?;
+    bar.finish_and_clear();
+    let bad_lines = report
+        .errors
+        .iter()
+        .map(|e| e.line)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    println!(
+        "{} ({}): {} dòng dữ liệu; {} mới, {} thay đổi, {} không đổi; {} dòng lỗi.",
+        kind.label(),
+        args.file.display(),
+        report.rows,
+        report.new,
+        report.changed,
+        report.unchanged,
+        bad_lines
+    );
+    for e in &report.errors {
+        if e.code.is_empty() {
+            println!("  Dòng {}: {}", e.line, e.message);
+        } else {
+            println!("  Dòng {} [{}]: {}", e.line, e.code, e.message);
+        }
+    }
+    if !report.is_valid() {
+        anyhow::bail!("{bad_lines} dòng không hợp lệ; chưa nhập dòng nào");
+    }
+    if args.dry_run {
+        println!("Chạy thử (--dry-run): chưa ghi gì vào cơ sở dữ liệu.");
+    } else if report.applied {
+        println!("Đã nhập dữ liệu.");
+    } else {
+        println!("Không có gì thay đổi.");
+    }
+    Ok(())
 }
 
 fn connect(settings: &Settings) -> anyhow::Result<Db> {

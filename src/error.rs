@@ -53,6 +53,13 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The upload's type is not accepted.
     UnsupportedMediaType,
+    /// An import file is not a spreadsheet (XLSX or UTF-8 CSV), judged by its content.
+    NotASpreadsheet,
+    /// An import spreadsheet has the wrong shape: empty, missing columns, too many rows;
+    /// `details.reason` says which.
+    SpreadsheetInvalid,
+    /// Rows of an import are invalid; `details` is the report with every bad row.
+    ImportRowsInvalid,
     /// A dependency (the database) is unavailable; try again.
     ServiceUnavailable,
     /// An unexpected failure on our side.
@@ -77,9 +84,13 @@ impl ErrorCode {
             Self::PhaseClosed
             | Self::ProgramNotOpen
             | Self::IncompleteInitiative
-            | Self::ReviewsIncomplete => StatusCode::UNPROCESSABLE_ENTITY,
+            | Self::ReviewsIncomplete
+            | Self::SpreadsheetInvalid
+            | Self::ImportRowsInvalid => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType | Self::NotASpreadsheet => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -116,6 +127,13 @@ impl ErrorCode {
             }
             Self::PayloadTooLarge => "Dữ liệu hoặc tệp đính kèm vượt quá dung lượng cho phép.",
             Self::UnsupportedMediaType => "Loại tệp này không được chấp nhận.",
+            Self::NotASpreadsheet => {
+                "Tệp không phải bảng tính XLSX hoặc CSV (UTF-8), không thể đọc được."
+            }
+            Self::SpreadsheetInvalid => "Bảng tính không đúng mẫu nhập dữ liệu.",
+            Self::ImportRowsInvalid => {
+                "Có dòng dữ liệu không hợp lệ; chưa nhập dòng nào. Hãy sửa tệp rồi tải lên lại."
+            }
             Self::ServiceUnavailable => "Hệ thống đang bận, vui lòng thử lại sau ít phút.",
             Self::Internal => "Đã có lỗi xảy ra phía máy chủ. Vui lòng thử lại sau.",
         }

@@ -16,12 +16,16 @@
 //!
 //! `cargo run --release --bin sangkien-bench -- --review --docs 100000 --clients 8 --seconds 10`
 //!
+//! With `--import`, it times the organisation import instead: a union tree of 3,528 unions and
+//! N members from CSV and from XLSX, validation and writing apart (see `import.rs`).
+//!
+//! `cargo run --release --bin sangkien-bench -- --import --docs 100000`
+//!
 //! With `--dashboard`, it times the attainment dashboards instead: about 100,000 unions five
 //! levels deep with quotas and N initiatives, then the counter update of an approval, and the
 //! dashboard (JSON and page) at each level from C clients for S seconds (see `dashboard.rs`).
 //!
 //! `cargo run --release --bin sangkien-bench -- --dashboard --docs 2000000 --clients 8 --seconds 10`
-
 //!
 //! With `--export`, it times a union officer's exports instead: N initiatives under the
 //! officer's province (as many again elsewhere), then the XLSX and CSV exports of all N, the
@@ -33,6 +37,8 @@
 mod dashboard;
 #[path = "sangkien_bench/export.rs"]
 mod export;
+#[path = "sangkien_bench/import.rs"]
+mod import;
 #[path = "sangkien_bench/review.rs"]
 mod review;
 
@@ -63,6 +69,7 @@ struct Args {
     dir: PathBuf,
     pages: bool,
     review: bool,
+    import: bool,
     dashboard: bool,
     /// Time the exports (XLSX and CSV) of a union's initiatives.
     export: bool,
@@ -82,6 +89,7 @@ fn parse_args() -> Args {
         dir: std::env::temp_dir().join("sangkien-bench"),
         pages: false,
         review: false,
+        import: false,
         dashboard: false,
         export: false,
         only: None,
@@ -106,6 +114,7 @@ fn parse_args() -> Args {
             "--dir" => a.dir = it.next().map(PathBuf::from).unwrap_or(a.dir),
             "--pages" => a.pages = true,
             "--review" => a.review = true,
+            "--import" => a.import = true,
             "--dashboard" => a.dashboard = true,
             "--export" => a.export = true,
             "--only" => a.only = it.next(),
@@ -113,7 +122,7 @@ fn parse_args() -> Args {
             other => {
                 eprintln!(
                     "unknown argument {other}\nusage: sangkien-bench [--docs N] [--clients C] \
-                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --dashboard | --export | --review [--only queue|board|decision] [--rate R]]"
+                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --dashboard | --export | --import | --review [--only queue|board|decision] [--rate R]]"
                 );
                 std::process::exit(2);
             }
@@ -268,6 +277,9 @@ fn main() -> anyhow::Result<()> {
     db.migrate()?;
     if args.review {
         return review::review_bench(settings, db, &args);
+    }
+    if args.import {
+        return import::import_bench(db, &args);
     }
     if args.dashboard {
         return dashboard::dashboard_bench(settings, db, &args);

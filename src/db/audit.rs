@@ -23,7 +23,7 @@ pub struct AuditRow {
 
 /// An entry to record.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 pub struct NewAudit<'a> {
     pub actor_id: Option<i64>,
     pub entity_type: &'a str,

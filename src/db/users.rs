@@ -24,7 +24,7 @@ pub struct UserRow {
 
 /// A user to insert.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = users)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
 pub struct NewUser<'a> {
     pub member_code: Option<&'a str>,
     pub full_name: &'a str,

@@ -62,30 +62,35 @@ pub async fn login(
 /// The active user `user_id` with their grants, or `None` when the account is unknown or
 /// disabled.
 pub async fn load_actor(db: &Db, user_id: i64) -> Result<Option<(UserRow, Actor)>, AppError> {
-    db.read(move |conn| {
-        let Some(user) = users::find(conn, user_id)? else {
-            return Ok(None);
-        };
-        if UserStatus::parse(&user.status) != UserStatus::Active {
-            return Ok(None);
-        }
-        let union = unions::find(conn, user.union_id)?.ok_or_else(AppError::not_found)?;
-        let grants = users::grants(conn, user.id)?
-            .into_iter()
-            .filter_map(|g| {
-                Some(Grant {
-                    role: Role::parse(&g.role)?,
-                    union_path: UnionPath::from_stored(g.union_path),
-                    program_id: g.program_id,
-                })
+    db.read(move |conn| actor_in(conn, user_id)).await
+}
+
+/// As [`load_actor`], on an open connection (the command line).
+pub fn actor_in(
+    conn: &mut crate::db::DbConn,
+    user_id: i64,
+) -> Result<Option<(UserRow, Actor)>, AppError> {
+    let Some(user) = users::find(conn, user_id)? else {
+        return Ok(None);
+    };
+    if UserStatus::parse(&user.status) != UserStatus::Active {
+        return Ok(None);
+    }
+    let union = unions::find(conn, user.union_id)?.ok_or_else(AppError::not_found)?;
+    let grants = users::grants(conn, user.id)?
+        .into_iter()
+        .filter_map(|g| {
+            Some(Grant {
+                role: Role::parse(&g.role)?,
+                union_path: UnionPath::from_stored(g.union_path),
+                program_id: g.program_id,
             })
-            .collect();
-        let actor = Actor {
-            user_id: user.id,
-            union_path: UnionPath::from_stored(union.path),
-            grants,
-        };
-        Ok(Some((user, actor)))
-    })
-    .await
+        })
+        .collect();
+    let actor = Actor {
+        user_id: user.id,
+        union_path: UnionPath::from_stored(union.path),
+        grants,
+    };
+    Ok(Some((user, actor)))
 }

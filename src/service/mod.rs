@@ -7,6 +7,7 @@ pub mod attainment_export;
 pub mod auth;
 pub mod export;
 pub mod gallery;
+pub mod imports;
 pub mod initiatives;
 pub mod programs;
 pub mod quotas;

@@ -85,12 +85,15 @@ async fn seed(app: &TestApp, w: &crate::helpers::World) -> Vec<i64> {
         .write(move |conn| {
             sangkien::db::programs::set_quota(
                 conn,
-                program,
-                None,
-                cb_vc,
-                "percent_of_members",
-                1_000,
-                None,
+                &sangkien::db::programs::QuotaSet {
+                    program_id: program,
+                    phase_id: None,
+                    union_id: cb_vc,
+                    kind: "percent_of_members",
+                    value: 1_000,
+                    members_as_of: None,
+                    member_basis: None,
+                },
                 sangkien::db::now(),
             )?;
             Ok(())

@@ -15,6 +15,7 @@ mod errors;
 mod exports;
 mod initiatives;
 mod migrations;
+mod org_import;
 mod organisation;
 mod pages;
 mod permissions;

@@ -2,6 +2,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod imports;
 pub mod initiatives;
 pub mod openapi;
 pub mod programs;
@@ -90,7 +91,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(review::diff)
             .service(review::revoke)
             .service(review::award)
-            .service(review::set_head),
+            .service(review::set_head)
+            .service(imports::import),
     );
 }
 

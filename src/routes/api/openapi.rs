@@ -5,7 +5,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    attachments, auth, initiatives, programs, review, search, union_reports, unions, users,
+    attachments, auth, imports, initiatives, programs, review, search, union_reports, unions, users,
 };
 use crate::routes::health;
 
@@ -49,6 +49,7 @@ impl Modify for BearerAuth {
         review::board, review::assign, review::unassign, review::publish, review::queue,
         review::review, review::score, review::declare_conflict, review::decide, review::withdraw,
         review::diff, review::revoke, review::award, review::set_head,
+        imports::import,
     ),
     tags(
         (name = "auth", description = "Sign-in"),
@@ -58,6 +59,7 @@ impl Modify for BearerAuth {
         (name = "initiatives", description = "Initiatives"),
         (name = "attachments", description = "Attachments"),
         (name = "review", description = "Organising-committee review: stages, rubric, committees, queue, scores, decisions"),
+        (name = "imports", description = "Organisation import: the union tree and members from XLSX or CSV"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod charts;
 pub mod format;
 pub mod gallery;
+pub mod imports;
 pub mod initiatives;
 pub mod member;
 pub mod review;
@@ -71,6 +72,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(review_admin::create_committee)
         .service(review_admin::add_member)
         .service(review_admin::remove_member)
+        .service(imports::show)
+        .service(imports::upload)
+        .service(imports::accept)
         .service(attainment::start)
         .service(attainment::dashboard)
         .service(attainment::report)
@@ -95,10 +99,13 @@ pub struct Chrome {
     pub csrf: String,
     /// The assets' content version, for cache-busting URLs.
     pub asset: &'static str,
-    /// Which navigation entry is current: `home`, `gallery`, `signin`, `review` or empty.
+    /// Which navigation entry is current: `home`, `gallery`, `signin`, `review`, `import` or
+    /// empty.
     pub nav: &'static str,
     /// Show the reviewers' entry (the user reviews or administers programs).
     pub reviews: bool,
+    /// Show the organisation import (the user is an officer or a system administrator).
+    pub imports: bool,
     /// Show the dashboards' entry (the user is a union officer or administers programs).
     pub dashboards: bool,
 }
@@ -116,6 +123,10 @@ impl Chrome {
                     || i.actor.has_role(crate::domain::Role::ProgramAdmin)
                     || i.actor.is_system_admin()
             }),
+            imports: visitor
+                .identity
+                .as_ref()
+                .is_some_and(|i| crate::service::imports::authorize(&i.actor).is_ok()),
             dashboards: visitor.identity.as_ref().is_some_and(|i| {
                 i.actor.has_role(crate::domain::Role::UnionOfficer)
                     || i.actor.has_role(crate::domain::Role::ProgramAdmin)
@@ -132,6 +143,7 @@ impl Chrome {
             asset: assets::version(),
             nav: "",
             reviews: false,
+            imports: false,
             dashboards: false,
         }
     }

@@ -1,0 +1,225 @@
+//! Bulk reads and writes of the organisation import: unions and members looked up by code in
+//! chunks, multi-row inserts per backend, the paths of new unions set in one statement per
+//! level.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::audit::NewAudit;
+use super::schema::{audit_log, role_grants, unions, users};
+use super::unions::UnionRow;
+use super::users::{NewUser, UserRow};
+
+/// Values bound per statement stay well under SQLite's limit (32,766).
+const CHUNK: usize = 1_000;
+
+/// The unions with these codes.
+pub fn unions_by_codes(conn: &mut DbConn, codes: &[&str]) -> QueryResult<Vec<UnionRow>> {
+    let mut out = Vec::new();
+    for chunk in codes.chunks(CHUNK) {
+        out.extend(
+            unions::table
+                .filter(unions::code.eq_any(chunk))
+                .select(UnionRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The unions with these ids.
+pub fn unions_by_ids(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnionRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            unions::table
+                .filter(unions::id.eq_any(chunk))
+                .select(UnionRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The users with these member codes.
+pub fn users_by_member_codes(conn: &mut DbConn, codes: &[&str]) -> QueryResult<Vec<UserRow>> {
+    let mut out = Vec::new();
+    for chunk in codes.chunks(CHUNK) {
+        out.extend(
+            users::table
+                .filter(users::member_code.eq_any(chunk))
+                .select(UserRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The users with these (lower-case) emails.
+pub fn users_by_emails(conn: &mut DbConn, emails: &[&str]) -> QueryResult<Vec<UserRow>> {
+    let mut out = Vec::new();
+    for chunk in emails.chunks(CHUNK) {
+        out.extend(
+            users::table
+                .filter(users::email.eq_any(chunk))
+                .select(UserRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// A new union of an import; its path is a unique placeholder until [`set_pending_paths`].
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = unions, treat_none_as_default_value = false)]
+pub struct NewImportedUnion<'a> {
+    pub parent_id: Option<i64>,
+    pub level: i32,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub path: String,
+    pub cluster: Option<&'a str>,
+    pub member_count: i32,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The placeholder path of a union being inserted.
+pub fn pending_path(code: &str) -> String {
+    format!("pending:{code}")
+}
+
+/// Inserts unions (all of one level, whose parents have their paths) in multi-row statements;
+/// returns `(id, code)` of each.
+pub fn insert_unions(
+    conn: &mut DbConn,
+    rows: &[NewImportedUnion<'_>],
+) -> QueryResult<Vec<(i64, String)>> {
+    for chunk in rows.chunks(CHUNK / 10) {
+        crate::on_backend!(conn, |c| diesel::insert_into(unions::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    let codes: Vec<&str> = rows.iter().map(|r| r.code).collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in codes.chunks(CHUNK) {
+        out.extend(
+            unions::table
+                .filter(unions::code.eq_any(chunk))
+                .select((unions::id, unions::code))
+                .load::<(i64, String)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Gives every union still holding a placeholder path its materialised path, from its parent's
+/// (one statement; call after each level, parents first).
+pub fn set_pending_paths(conn: &mut DbConn) -> QueryResult<usize> {
+    const SQL: &str = "UPDATE unions SET path = COALESCE((SELECT p.path FROM unions p \
+                       WHERE p.id = unions.parent_id), '/') || CAST(unions.id AS TEXT) || '/' \
+                       WHERE unions.path LIKE 'pending:%'";
+    crate::on_backend!(conn, |c| diesel::sql_query(SQL).execute(c))
+}
+
+/// Changes a union's name, cluster and member count.
+pub fn update_union(
+    conn: &mut DbConn,
+    id: i64,
+    name: &str,
+    cluster: Option<&str>,
+    member_count: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(unions::table.find(id))
+        .set((
+            unions::name.eq(name),
+            unions::cluster.eq(cluster),
+            unions::member_count.eq(member_count),
+            unions::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Inserts members (accounts without a password) in multi-row statements, each with the
+/// member role over their union, granted by `granted_by`.
+pub fn insert_members(
+    conn: &mut DbConn,
+    rows: &[NewUser<'_>],
+    granted_by: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    for chunk in rows.chunks(CHUNK / 2) {
+        crate::on_backend!(conn, |c| diesel::insert_into(users::table)
+            .values(chunk)
+            .execute(c))?;
+        let codes: Vec<&str> = chunk.iter().filter_map(|u| u.member_code).collect();
+        let ids: Vec<(i64, i64)> = users::table
+            .filter(users::member_code.eq_any(&codes))
+            .select((users::id, users::union_id))
+            .load(conn)?;
+        let grants: Vec<_> = ids
+            .into_iter()
+            .map(|(user_id, union_id)| {
+                (
+                    role_grants::user_id.eq(user_id),
+                    role_grants::role.eq(crate::domain::Role::Member.as_str()),
+                    role_grants::union_id.eq(union_id),
+                    role_grants::granted_by.eq(granted_by),
+                    role_grants::created_at.eq(now),
+                )
+            })
+            .collect();
+        crate::on_backend!(conn, |c| diesel::insert_into(role_grants::table)
+            .values(&grants)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Changes a member's name, email, phone and union (moving their member role along).
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub fn update_member(
+    conn: &mut DbConn,
+    id: i64,
+    full_name: &str,
+    email: &str,
+    phone: Option<&str>,
+    old_union_id: i64,
+    union_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::full_name.eq(full_name),
+            users::email.eq(email),
+            users::phone.eq(phone),
+            users::union_id.eq(union_id),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if old_union_id != union_id {
+        diesel::update(
+            role_grants::table
+                .filter(role_grants::user_id.eq(id))
+                .filter(role_grants::role.eq(crate::domain::Role::Member.as_str()))
+                .filter(role_grants::union_id.eq(old_union_id)),
+        )
+        .set(role_grants::union_id.eq(union_id))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Records audit entries in multi-row statements.
+pub fn record_audits(conn: &mut DbConn, entries: &[NewAudit<'_>]) -> QueryResult<()> {
+    for chunk in entries.chunks(CHUNK / 10) {
+        crate::on_backend!(conn, |c| diesel::insert_into(audit_log::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
