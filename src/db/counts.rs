@@ -339,8 +339,12 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<usize> {
             .values(chunk)
             .execute(c))?;
     }
-    let days: Vec<_> = activity
-        .iter()
+    // In key order (program, union, …): a union's rows land together.
+    let mut sorted: Vec<_> = activity.iter().collect();
+    sorted
+        .sort_by_key(|((k, union_id), _)| (k.program_id, *union_id, k.phase_id, k.field_id, k.day));
+    let days: Vec<_> = sorted
+        .into_iter()
         .map(|((k, union_id), (submitted, approved))| {
             (
                 union_activity::program_id.eq(k.program_id),
