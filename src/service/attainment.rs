@@ -177,12 +177,13 @@ pub async fn dashboard(
         .await
 }
 
-fn dashboard_in(
+/// The union the actor may read the attainment of, its path, the program and its phases.
+fn scope(
     conn: &mut DbConn,
     actor: &Actor,
     union_id: i64,
-    query: &DashboardQuery,
-) -> Result<DashboardView, AppError> {
+    program_id: i64,
+) -> Result<(UnionRow, UnionPath, ProgramRow, Vec<PhaseRow>), AppError> {
     let union = unions::find(conn, union_id)?.ok_or_else(AppError::not_found)?;
     let path = UnionPath::from_stored(union.path.clone());
     if !can(
@@ -192,9 +193,19 @@ fn dashboard_in(
     ) {
         return Err(AppError::not_found());
     }
-    let program: ProgramRow = pq::find(conn, query.program_id)?
+    let program = pq::find(conn, program_id)?
         .ok_or_else(|| AppError::bad_field("program_id", "Không tìm thấy chương trình."))?;
     let phases = pq::phases(conn, program.id)?;
+    Ok((union, path, program, phases))
+}
+
+fn dashboard_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    union_id: i64,
+    query: &DashboardQuery,
+) -> Result<DashboardView, AppError> {
+    let (union, path, program, phases) = scope(conn, actor, union_id, query.program_id)?;
     let phase = match query.phase_id {
         Some(id) => Some(
             phases
@@ -690,18 +701,7 @@ fn leaderboard_in(
     union_id: i64,
     query: &LeaderboardQuery,
 ) -> Result<LeaderboardView, AppError> {
-    let union = unions::find(conn, union_id)?.ok_or_else(AppError::not_found)?;
-    let path = UnionPath::from_stored(union.path.clone());
-    if !can(
-        actor,
-        Action::ViewAttainment,
-        Resource::Union { path: &path },
-    ) {
-        return Err(AppError::not_found());
-    }
-    let program: ProgramRow = pq::find(conn, query.program_id)?
-        .ok_or_else(|| AppError::bad_field("program_id", "Không tìm thấy chương trình."))?;
-    let phases = pq::phases(conn, program.id)?;
+    let (union, _, program, phases) = scope(conn, actor, union_id, query.program_id)?;
     let span = period(&phases, None);
     let today = counts::vietnam_day(db::now());
     let mut quarters = Vec::new();
