@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod format;
 pub mod routes;
 pub mod search;
 pub mod service;

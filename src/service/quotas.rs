@@ -371,7 +371,7 @@ fn quota_view(q: &QuotaRecord, members: i64) -> Option<QuotaView> {
 
 /// The warning the editor shows, if any.
 fn warning(own: Option<i64>, children_sum: i64, unallocated: usize) -> Option<String> {
-    use crate::routes::web::format::number;
+    use crate::format::number;
     let mut parts = Vec::new();
     match own {
         Some(t) if children_sum < t => parts.push(format!(
@@ -411,7 +411,7 @@ fn stored_state(q: Option<&QuotaRecord>) -> String {
 
 /// The audit log's form of a quota, in Vietnamese.
 fn describe_stored(s: Option<&str>) -> String {
-    use crate::routes::web::format::{number, percent};
+    use crate::format::{number, percent};
     let Some((kind, rest)) = s.and_then(|s| s.split_once(':')) else {
         return "—".to_owned();
     };

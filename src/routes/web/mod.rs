@@ -8,7 +8,7 @@ pub mod assets;
 pub mod attainment;
 pub mod auth;
 pub mod charts;
-pub mod format;
+pub use crate::format;
 pub mod gallery;
 pub mod imports;
 pub mod initiatives;

@@ -1,5 +1,5 @@
-//! How pages write numbers, money, dates and durations the Vietnamese way: 1.234.567 đ,
-//! 130,5%, dd/mm/yyyy, 24-hour times in Vietnam time.
+//! How numbers, money, dates and durations are written the Vietnamese way, on pages, in
+//! exports and in messages: 1.234.567 đ, 130,5%, dd/mm/yyyy, 24-hour times in Vietnam time.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
