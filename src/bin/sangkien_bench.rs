@@ -73,7 +73,10 @@ struct Args {
     dashboard: bool,
     /// Time the exports (XLSX and CSV) of a union's initiatives.
     export: bool,
-    /// With `--review`: time only this request (queue, board or decision).
+    /// With `--dashboard`: keep the directory and measure the data a previous run seeded.
+    reuse: bool,
+    /// With `--review`: time only this request (queue, board or decision); with
+    /// `--dashboard`: only the JSON or only the page (json, page).
     only: Option<String>,
     /// With `--review`: decisions offered at this rate (per second, open loop) instead of from
     /// `clients` clients without pause.
@@ -92,6 +95,7 @@ fn parse_args() -> Args {
         import: false,
         dashboard: false,
         export: false,
+        reuse: false,
         only: None,
         rate: None,
     };
@@ -117,12 +121,13 @@ fn parse_args() -> Args {
             "--import" => a.import = true,
             "--dashboard" => a.dashboard = true,
             "--export" => a.export = true,
+            "--reuse" => a.reuse = true,
             "--only" => a.only = it.next(),
             "--rate" => a.rate = it.next().and_then(|v| v.parse().ok()),
             other => {
                 eprintln!(
                     "unknown argument {other}\nusage: sangkien-bench [--docs N] [--clients C] \
-                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --dashboard | --export | --import | --review [--only queue|board|decision] [--rate R]]"
+                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --dashboard [--reuse] [--only json|page] | --export | --import | --review [--only queue|board|decision] [--rate R]]"
                 );
                 std::process::exit(2);
             }
@@ -261,7 +266,9 @@ fn world(conn: &mut DbConn) -> Result<World, AppError> {
 
 fn main() -> anyhow::Result<()> {
     let args = parse_args();
-    let _ = std::fs::remove_dir_all(&args.dir);
+    if !args.reuse {
+        let _ = std::fs::remove_dir_all(&args.dir);
+    }
     std::fs::create_dir_all(&args.dir)?;
     let url = args
         .database_url

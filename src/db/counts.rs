@@ -1,6 +1,6 @@
 //! Counts of initiatives by status for every union's subtree (`union_counts`, migration 5)
-//! and their history by day and field (`union_activity`, migration 6): what dashboards read
-//! instead of counting initiatives. Moved by every status transition ([`moved`], called from
+//! and their activity by day (`union_days`) and by field (`union_fields`, migration 9): what
+//! dashboards read instead of counting initiatives. Moved by every status transition ([`moved`], called from
 //! `initiatives::transition`), built from the initiatives when empty, and compared with a
 //! recount by [`drift`].
 
@@ -12,7 +12,7 @@ use diesel::sql_types::BigInt;
 use diesel::upsert::excluded;
 
 use super::DbConn;
-use super::schema::{initiatives, union_activity, union_counts};
+use super::schema::{initiatives, union_counts, union_days, union_fields};
 use crate::domain::union::UnionPath;
 
 /// The counted statuses, in the order of the columns (a draft is not counted).
@@ -121,7 +121,7 @@ pub fn moved(
     .map(|_| ())
 }
 
-/// Where a change is recorded in `union_activity`, for each union of a path.
+/// Where a change is recorded in `union_days` and `union_fields`, for each union of a path.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct ActivityKey {
     program_id: i64,
@@ -130,7 +130,7 @@ struct ActivityKey {
     day: NaiveDate,
 }
 
-/// Adds to the day's activity of every union in `unions` (one upsert).
+/// Adds to the day's and the field's activity of every union in `unions` (one upsert each).
 fn record_activity(
     conn: &mut DbConn,
     key: &ActivityKey,
@@ -138,28 +138,50 @@ fn record_activity(
     submitted: i32,
     approved: i32,
 ) -> QueryResult<()> {
-    use union_activity as a;
-    let rows: Vec<_> = unions
+    use union_days as d;
+    use union_fields as f;
+    let days: Vec<_> = unions
         .iter()
         .map(|u| {
             (
-                a::program_id.eq(key.program_id),
-                a::union_id.eq(*u),
-                a::phase_id.eq(key.phase_id),
-                a::field_id.eq(key.field_id),
-                a::day.eq(key.day),
-                a::submitted.eq(submitted),
-                a::approved.eq(approved),
+                d::program_id.eq(key.program_id),
+                d::union_id.eq(*u),
+                d::phase_id.eq(key.phase_id),
+                d::day.eq(key.day),
+                d::submitted.eq(submitted),
+                d::approved.eq(approved),
             )
         })
         .collect();
-    crate::on_backend!(conn, |c| diesel::insert_into(a::table)
-        .values(&rows)
-        .on_conflict((a::program_id, a::union_id, a::phase_id, a::field_id, a::day))
+    crate::on_backend!(conn, |c| diesel::insert_into(d::table)
+        .values(&days)
+        .on_conflict((d::program_id, d::union_id, d::phase_id, d::day))
         .do_update()
         .set((
-            a::submitted.eq(a::submitted + excluded(a::submitted)),
-            a::approved.eq(a::approved + excluded(a::approved)),
+            d::submitted.eq(d::submitted + excluded(d::submitted)),
+            d::approved.eq(d::approved + excluded(d::approved)),
+        ))
+        .execute(c))?;
+    let fields: Vec<_> = unions
+        .iter()
+        .map(|u| {
+            (
+                f::program_id.eq(key.program_id),
+                f::union_id.eq(*u),
+                f::phase_id.eq(key.phase_id),
+                f::field_id.eq(key.field_id),
+                f::submitted.eq(submitted),
+                f::approved.eq(approved),
+            )
+        })
+        .collect();
+    crate::on_backend!(conn, |c| diesel::insert_into(f::table)
+        .values(&fields)
+        .on_conflict((f::program_id, f::union_id, f::phase_id, f::field_id))
+        .do_update()
+        .set((
+            f::submitted.eq(f::submitted + excluded(f::submitted)),
+            f::approved.eq(f::approved + excluded(f::approved)),
         ))
         .execute(c))
     .map(|_| ())
@@ -201,8 +223,30 @@ fn ensure_rows(
     .map(|_| ())
 }
 
-/// Activity per (key, union): (submitted, net approved).
-type Activity = BTreeMap<(ActivityKey, i64), (i64, i64)>;
+/// Activity per (program, union, phase, day) and per (program, union, phase, field), in the
+/// tables' key order: (submitted, net approved).
+#[derive(Debug, Default)]
+struct Activity {
+    days: BTreeMap<(i64, i64, i64, NaiveDate), (i64, i64)>,
+    fields: BTreeMap<[i64; 4], (i64, i64)>,
+}
+
+impl Activity {
+    fn add(&mut self, key: &ActivityKey, union_id: i64, submitted: i64, approved: i64) {
+        let d = self
+            .days
+            .entry((key.program_id, union_id, key.phase_id, key.day))
+            .or_default();
+        d.0 += submitted;
+        d.1 += approved;
+        let f = self
+            .fields
+            .entry([key.program_id, union_id, key.phase_id, key.field_id])
+            .or_default();
+        f.0 += submitted;
+        f.1 += approved;
+    }
+}
 
 /// Counts every initiative afresh: per (program, phase, union) of its subtree, and the
 /// activity by day (each submission on its submission day, each standing approval on its
@@ -232,7 +276,7 @@ fn recount(conn: &mut DbConn) -> QueryResult<(BTreeMap<Key, Counts>, Activity)> 
         ))
         .load(conn)?;
     let mut out: BTreeMap<Key, Counts> = BTreeMap::new();
-    let mut activity = Activity::new();
+    let mut activity = Activity::default();
     for (program_id, phase_id, field_id, path, status, submitted_at, decided_at, created_at) in rows
     {
         let Some(k) = COUNTED.iter().position(|c| *c == status) else {
@@ -253,10 +297,10 @@ fn recount(conn: &mut DbConn) -> QueryResult<(BTreeMap<Key, Counts>, Activity)> 
                 union_id,
             };
             out.entry(key).or_insert([0; 7])[k] += 1;
-            activity.entry((at(submitted_on), union_id)).or_default().0 += 1;
+            activity.add(&at(submitted_on), union_id, 1, 0);
             if status == "approved" {
                 let day = vietnam_day(decided_at.or(submitted_at).unwrap_or(created_at));
-                activity.entry((at(day), union_id)).or_default().1 += 1;
+                activity.add(&at(day), union_id, 0, 1);
             }
         }
     }
@@ -315,7 +359,8 @@ fn stored(conn: &mut DbConn) -> QueryResult<BTreeMap<Key, Counts>> {
 pub fn rebuild(conn: &mut DbConn) -> QueryResult<usize> {
     let (counts, activity) = recount(conn)?;
     diesel::delete(union_counts::table).execute(conn)?;
-    diesel::delete(union_activity::table).execute(conn)?;
+    diesel::delete(union_days::table).execute(conn)?;
+    diesel::delete(union_fields::table).execute(conn)?;
     let clamp = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
     let rows: Vec<_> = counts
         .iter()
@@ -340,25 +385,45 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<usize> {
             .execute(c))?;
     }
     // In key order (program, union, …): a union's rows land together.
-    let mut sorted: Vec<_> = activity.iter().collect();
-    sorted
-        .sort_by_key(|((k, union_id), _)| (k.program_id, *union_id, k.phase_id, k.field_id, k.day));
-    let days: Vec<_> = sorted
-        .into_iter()
-        .map(|((k, union_id), (submitted, approved))| {
-            (
-                union_activity::program_id.eq(k.program_id),
-                union_activity::union_id.eq(*union_id),
-                union_activity::phase_id.eq(k.phase_id),
-                union_activity::field_id.eq(k.field_id),
-                union_activity::day.eq(k.day),
-                union_activity::submitted.eq(clamp(*submitted)),
-                union_activity::approved.eq(clamp(*approved)),
-            )
-        })
+    let days: Vec<_> = activity
+        .days
+        .iter()
+        .map(
+            |((program_id, union_id, phase_id, day), (submitted, approved))| {
+                (
+                    union_days::program_id.eq(*program_id),
+                    union_days::union_id.eq(*union_id),
+                    union_days::phase_id.eq(*phase_id),
+                    union_days::day.eq(*day),
+                    union_days::submitted.eq(clamp(*submitted)),
+                    union_days::approved.eq(clamp(*approved)),
+                )
+            },
+        )
         .collect();
     for chunk in days.chunks(500) {
-        crate::on_backend!(conn, |c| diesel::insert_into(union_activity::table)
+        crate::on_backend!(conn, |c| diesel::insert_into(union_days::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    let fields: Vec<_> = activity
+        .fields
+        .iter()
+        .map(
+            |([program_id, union_id, phase_id, field_id], (submitted, approved))| {
+                (
+                    union_fields::program_id.eq(*program_id),
+                    union_fields::union_id.eq(*union_id),
+                    union_fields::phase_id.eq(*phase_id),
+                    union_fields::field_id.eq(*field_id),
+                    union_fields::submitted.eq(clamp(*submitted)),
+                    union_fields::approved.eq(clamp(*approved)),
+                )
+            },
+        )
+        .collect();
+    for chunk in fields.chunks(500) {
+        crate::on_backend!(conn, |c| diesel::insert_into(union_fields::table)
             .values(chunk)
             .execute(c))?;
     }
@@ -385,61 +450,100 @@ pub fn build_if_missing(conn: &mut DbConn) -> QueryResult<bool> {
     Ok(true)
 }
 
-/// The stored activity summed over days: per (program, phase, union, field), (submitted, net
-/// approved).
-fn stored_activity_totals(conn: &mut DbConn) -> QueryResult<BTreeMap<[i64; 4], (i64, i64)>> {
-    use union_activity as a;
-    type Row = (i64, i64, i64, i64, Option<i64>, Option<i64>);
-    let rows: Vec<Row> = a::table
-        .group_by((a::program_id, a::phase_id, a::union_id, a::field_id))
+/// The stored activity by field: per (program, union, phase, field), (submitted, net approved).
+fn stored_fields(conn: &mut DbConn) -> QueryResult<BTreeMap<[i64; 4], (i64, i64)>> {
+    use union_fields as f;
+    let rows: Vec<(i64, i64, i64, i64, i32, i32)> = f::table
         .select((
-            a::program_id,
-            a::phase_id,
-            a::union_id,
-            a::field_id,
-            diesel::dsl::sum(a::submitted),
-            diesel::dsl::sum(a::approved),
+            f::program_id,
+            f::union_id,
+            f::phase_id,
+            f::field_id,
+            f::submitted,
+            f::approved,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(p, ph, u, f, s, ap)| ([p, ph, u, f], (s.unwrap_or(0), ap.unwrap_or(0))))
+        .map(|(p, u, ph, fi, s, ap)| ([p, u, ph, fi], (i64::from(s), i64::from(ap))))
         .collect())
 }
 
-/// Where the stored counts, or the activity's totals per field, differ from a recount, one
-/// line each (none when all agree). The activity is compared summed over days: a rebuild dates
-/// an approval on its decision day and forgets one that was later revoked, so only its totals
-/// are the same whichever way it was kept.
+/// The stored activity by day summed over days: per (program, union, phase), (submitted, net
+/// approved).
+fn stored_day_totals(conn: &mut DbConn) -> QueryResult<BTreeMap<[i64; 3], (i64, i64)>> {
+    use union_days as d;
+    type Row = (i64, i64, i64, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = d::table
+        .group_by((d::program_id, d::union_id, d::phase_id))
+        .select((
+            d::program_id,
+            d::union_id,
+            d::phase_id,
+            diesel::dsl::sum(d::submitted),
+            diesel::dsl::sum(d::approved),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, u, ph, s, ap)| ([p, u, ph], (s.unwrap_or(0), ap.unwrap_or(0))))
+        .collect())
+}
+
+/// Lines for the keys where `stored` and `counted` differ (a key missing on one side counts as
+/// zero).
+fn compare<K: Ord + std::fmt::Debug>(
+    what: &str,
+    counted: &BTreeMap<K, (i64, i64)>,
+    mut stored: BTreeMap<K, (i64, i64)>,
+    out: &mut Vec<String>,
+) {
+    for (k, c) in counted {
+        let s = stored.remove(k).unwrap_or_default();
+        if s != *c {
+            out.push(format!(
+                "{what} {k:?}: stored submitted {}, approved {}; counted submitted {}, approved {}",
+                s.0, s.1, c.0, c.1
+            ));
+        }
+    }
+    for (k, s) in stored {
+        if s != (0, 0) {
+            out.push(format!(
+                "{what} {k:?}: stored submitted {}, approved {}; counted nothing",
+                s.0, s.1
+            ));
+        }
+    }
+}
+
+/// Where the stored counts, or the activity's totals, differ from a recount, one line each
+/// (none when all agree). The activity by field is compared as it is; the activity by day is
+/// compared summed over days: a rebuild dates an approval on its decision day and forgets one
+/// that was later revoked, so only its totals are the same whichever way it was kept.
 pub fn drift(conn: &mut DbConn) -> QueryResult<Vec<String>> {
     let (counted, activity) = recount(conn)?;
     let mut out = Vec::new();
-    let mut totals: BTreeMap<[i64; 4], (i64, i64)> = BTreeMap::new();
-    for ((k, union_id), (s, a)) in activity {
-        let t = totals
-            .entry([k.program_id, k.phase_id, union_id, k.field_id])
+    compare(
+        "activity by field of [program, union, phase, field]",
+        &activity.fields,
+        stored_fields(conn)?,
+        &mut out,
+    );
+    let mut day_totals: BTreeMap<[i64; 3], (i64, i64)> = BTreeMap::new();
+    for ((program_id, union_id, phase_id, _), (s, a)) in &activity.days {
+        let t = day_totals
+            .entry([*program_id, *union_id, *phase_id])
             .or_default();
         t.0 += s;
         t.1 += a;
     }
-    let mut stored_totals = stored_activity_totals(conn)?;
-    for (k, t) in &totals {
-        let s = stored_totals.remove(k).unwrap_or_default();
-        if s != *t {
-            out.push(format!(
-                "activity of program {}, phase {}, union {}, field {}: stored submitted {}, approved {}; counted submitted {}, approved {}",
-                k[0], k[1], k[2], k[3], s.0, s.1, t.0, t.1
-            ));
-        }
-    }
-    for (k, s) in stored_totals {
-        if s != (0, 0) {
-            out.push(format!(
-                "activity of program {}, phase {}, union {}, field {}: stored submitted {}, approved {}; counted nothing",
-                k[0], k[1], k[2], k[3], s.0, s.1
-            ));
-        }
-    }
+    compare(
+        "activity by day of [program, union, phase]",
+        &day_totals,
+        stored_day_totals(conn)?,
+        &mut out,
+    );
     let mut stored = stored(conn)?;
     let describe = |c: &Counts| {
         COUNTED
@@ -510,7 +614,7 @@ pub fn daily(
     phase_id: Option<i64>,
     union_id: i64,
 ) -> QueryResult<Vec<(NaiveDate, i64, i64)>> {
-    use union_activity as a;
+    use union_days as a;
     let mut q = a::table
         .filter(a::program_id.eq(program_id))
         .filter(a::union_id.eq(union_id))
@@ -537,7 +641,7 @@ pub fn by_field(
     phase_id: Option<i64>,
     union_id: i64,
 ) -> QueryResult<BTreeMap<i64, (i64, i64)>> {
-    use union_activity as a;
+    use union_fields as a;
     let mut q = a::table
         .filter(a::program_id.eq(program_id))
         .filter(a::union_id.eq(union_id))
@@ -565,7 +669,7 @@ pub fn approved_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<BTreeMap<i64, i64>> {
-    use union_activity as a;
+    use union_days as a;
     let rows: Vec<(i64, i32)> = a::table
         .filter(a::program_id.eq(program_id))
         .filter(a::union_id.eq_any(unions))

@@ -273,12 +273,22 @@ diesel::table! {
 }
 
 diesel::table! {
-    union_activity (program_id, union_id, phase_id, field_id, day) {
+    union_days (program_id, union_id, phase_id, day) {
+        program_id -> BigInt,
+        union_id -> BigInt,
+        phase_id -> BigInt,
+        day -> Date,
+        submitted -> Integer,
+        approved -> Integer,
+    }
+}
+
+diesel::table! {
+    union_fields (program_id, union_id, phase_id, field_id) {
         program_id -> BigInt,
         union_id -> BigInt,
         phase_id -> BigInt,
         field_id -> BigInt,
-        day -> Date,
         submitted -> Integer,
         approved -> Integer,
     }
@@ -373,7 +383,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_assignments,
     review_loads,
     union_counts,
-    union_activity,
+    union_days,
+    union_fields,
     review_conflicts,
     initiative_versions,
     awards,

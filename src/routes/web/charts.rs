@@ -44,6 +44,23 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
+/// A coordinate written to a tenth, as `{:.1}` would, without the general float formatter
+/// (a cumulative chart of a year writes about 2,400 of them).
+struct Px(f64);
+
+impl std::fmt::Display for Px {
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "chart coordinates are small"
+    )]
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        let t = tenths.unsigned_abs();
+        write!(out, "{sign}{}.{}", t / 10, t % 10)
+    }
+}
+
 #[expect(clippy::cast_precision_loss, reason = "chart coordinates")]
 fn f(n: i64) -> f64 {
     n as f64
@@ -161,12 +178,12 @@ pub fn cumulative(
         if timeline.is_empty() {
             return;
         }
-        let mut pts = format!("{left:.1},{:.1}", y(0));
+        let mut pts = format!("{},{}", Px(left), Px(y(0)));
         let mut prev = 0;
         for p in timeline {
-            let xx = x(p.day);
+            let xx = Px(x(p.day));
             // Steps: the count holds until the day it changes.
-            let _ = write!(pts, " {xx:.1},{:.1} {xx:.1},{:.1}", y(prev), y(pick(p)));
+            let _ = write!(pts, " {xx},{} {xx},{}", Px(y(prev)), Px(y(pick(p))));
             prev = pick(p);
         }
         let end = timeline.last().map_or(to, |p| p.day).max(from);
@@ -332,6 +349,18 @@ pub fn by_field(fields: &[FieldLine]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coordinates_are_written_as_the_float_formatter_would() {
+        for v in [0.0, 0.04, 0.05, 1.25, 12.34, 99.96, 216.0, 505.449, -3.26] {
+            assert_eq!(
+                Px(v).to_string(),
+                format!("{:.1}", (v * 10.0_f64).round() / 10.0)
+            );
+        }
+        assert_eq!(Px(64.0).to_string(), "64.0");
+        assert_eq!(Px(-0.04).to_string(), "0.0");
+    }
 
     #[test]
     fn labels_are_escaped_and_numbers_vietnamese() {

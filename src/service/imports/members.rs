@@ -381,6 +381,7 @@ pub fn apply(
             now,
         )?;
     }
+    q::analyze_after_import(conn, "users, role_grants")?;
     progress("Ghi", total, total);
     Ok(())
 }

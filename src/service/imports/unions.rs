@@ -526,6 +526,7 @@ pub fn apply(
         created_at: now,
     }));
     q::record_audits(conn, &entries)?;
+    q::analyze_after_import(conn, "unions")?;
     progress("Ghi", total, total);
     Ok(())
 }
