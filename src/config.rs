@@ -299,6 +299,23 @@ mod tests {
     }
 
     #[test]
+    fn mail_defaults_and_secrets() {
+        let mut s: Settings = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
+        assert_eq!(s.mail.transport, MailTransportKind::File);
+        assert_eq!(s.mail.smtp.security, SmtpSecurity::Starttls);
+        s.mail.smtp.username = Some("sangkien".into());
+        s.mail.smtp.password = Some("mat-khau-smtp".into());
+        let shown = s.redacted_toml().unwrap();
+        assert!(!shown.contains("mat-khau-smtp"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+        s.mail.from = "not an address".into();
+        assert!(s.validate().is_err());
+        s.mail.from = "Sáng kiến <no-reply@example.vn>".into();
+        s.mail.schedule.weekly_day = 8;
+        assert!(s.validate().is_err());
+    }
+
+    #[test]
     fn bad_scheme_is_refused() {
         let mut s: Settings = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
         s.database.url = "mysql://x".into();

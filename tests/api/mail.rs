@@ -5,16 +5,21 @@
 //! administrator; password reset and invitations by signed, single-use links; digests and
 //! reminders written once per period, and left through their unsubscribe link.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
+use sangkien::auth::TokenKeys;
 use sangkien::config::{MailTransportKind, SmtpSecurity};
+use sangkien::db::Db;
 use sangkien::db::mail as outbox;
+use sangkien::email::letters::Notice;
+use sangkien::email::sender::Sender;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, World, distinct_draft, expect_error, json, submit, who,
+    Backend, PASSWORD, TEST_SECRET, TestApp, World, distinct_draft, expect_error, json, submit, who,
 };
 use crate::pages::{browser, csrf_of, sign_in, text};
 use crate::smtp::{Received, SmtpSink};
@@ -24,6 +29,7 @@ crate::on_both_backends!(
     rejection_duplicate_and_award_reach_every_author,
     bulk_publication_sends_one_email_per_decision,
     relay_down_for_a_while_loses_nothing_and_sends_once,
+    concurrent_senders_deliver_each_email_once,
     permanent_refusal_is_failed_and_retried_by_an_administrator,
     password_reset_by_email,
     imported_members_are_invited,
@@ -466,6 +472,79 @@ async fn relay_down_for_a_while_loses_nothing_and_sends_once(backend: Backend) {
     subjects.sort();
     subjects.dedup();
     assert_eq!(subjects.len(), 3, "{subjects:?}");
+}
+
+/// Several senders over one database (on PostgreSQL, each with its own pool, as separate
+/// instances would be) claim disjoint emails: each is delivered once.
+async fn concurrent_senders_deliver_each_email_once(backend: Backend) {
+    let sink = SmtpSink::start().await;
+    let Some(app) = mail_app(backend, &sink).await else {
+        return;
+    };
+    let w = app.world().await;
+    let member = w.member_a;
+    app.db
+        .write(move |conn| {
+            let now = sangkien::db::now();
+            for i in 0..40 {
+                let notice = Notice::Approved {
+                    initiative_id: i,
+                    title: format!("Sáng kiến số {i}"),
+                    note: None,
+                };
+                assert!(sangkien::service::mail::to_user(
+                    conn, member, &notice, None, now
+                )?);
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let other = match backend {
+        Backend::Postgres => {
+            let url = app.settings.database_url().unwrap();
+            tokio::task::spawn_blocking(move || Db::connect(&url, 4).unwrap())
+                .await
+                .unwrap()
+        }
+        Backend::Sqlite => app.db.clone(),
+    };
+    let keys = Arc::new(TokenKeys::new(TEST_SECRET.as_bytes(), &app.settings.auth));
+    let mut settings = app.settings.clone();
+    settings.mail.batch_size = 3;
+    let settings = Arc::new(settings);
+    let senders: Vec<Sender> = (0..3)
+        .map(|_| Sender::new(other.clone(), keys.clone(), settings.clone()).unwrap())
+        .collect();
+    let claimed: Vec<usize> = futures_util::future::join_all(senders.iter().map(|s| async move {
+        let mut claimed = 0;
+        for _ in 0..60 {
+            let pass = s.pass().await.unwrap();
+            claimed += pass.claimed;
+            if pass.claimed == 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        claimed
+    }))
+    .await;
+    let all = drained(&app).await;
+    assert!(
+        all.iter()
+            .all(|r| r.status == outbox::SENT && r.attempts == 1),
+        "{all:#?}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let received = sink.messages();
+    assert_eq!(
+        received.len(),
+        40,
+        "claimed by the extra senders: {claimed:?}"
+    );
+    let mut subjects: Vec<String> = received.iter().map(Received::subject).collect();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!(subjects.len(), 40);
 }
 
 async fn permanent_refusal_is_failed_and_retried_by_an_administrator(backend: Backend) {
