@@ -625,6 +625,7 @@ async fn permanent_refusal_is_failed_and_retried_by_an_administrator(backend: Ba
     assert!(page.contains("Đã nhận sáng kiến"), "{page}");
     assert!(page.contains(who::MEMBER_B), "{page}");
     assert!(page.contains("Thất bại"));
+    assert!(page.contains("Biên nhận"));
     assert!(page.contains(&format!("id=\"retry-{}\"", failed.id)));
     let res = sign_in(&app, who::MEMBER_B)
         .await

@@ -403,7 +403,7 @@ pub async fn save_preferences(
 #[derive(Debug, Clone)]
 pub struct OutboxRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: &'static str,
     pub recipient: String,
     pub recipient_name: String,
     pub subject: String,
@@ -413,6 +413,24 @@ pub struct OutboxRow {
     pub when: String,
     pub last_error: String,
     pub failed: bool,
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "received" => "Biên nhận",
+        "returned" => "Trả lại chỉnh sửa",
+        "approved" => "Thông qua",
+        "rejected" => "Không thông qua",
+        "duplicate" => "Trùng lặp",
+        "awarded" => "Khen thưởng",
+        "assigned" => "Phân công xét duyệt",
+        "review_digest" => "Tổng hợp xét duyệt",
+        "phase_reminder" => "Nhắc hạn nộp",
+        "attainment_weekly" => "Tổng hợp chỉ tiêu",
+        "password_reset" => "Đặt lại mật khẩu",
+        "invitation" => "Mời kích hoạt",
+        _ => "Khác",
+    }
 }
 
 fn status_label(status: &str) -> (&'static str, &'static str) {
@@ -435,7 +453,7 @@ impl From<MailView> for OutboxRow {
         };
         Self {
             id: m.id,
-            kind: m.kind,
+            kind: kind_label(&m.kind),
             recipient: m.recipient,
             recipient_name: m.recipient_name,
             subject: m.subject,
