@@ -14,6 +14,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use crate::auth::TokenKeys;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::email::{self, sender::Sender};
 use crate::routes;
 use crate::routes::web::session;
 use crate::search::{self, SearchService};
@@ -85,8 +86,36 @@ impl Application {
             self.state.db.clone(),
             std::time::Duration::from_millis(500),
         );
+        // The mail sender and the schedule of digests and reminders (lettre's transports are
+        // built here, inside the runtime).
+        let sender = Sender::new(
+            self.state.db.clone(),
+            self.state.keys.clone(),
+            self.state.settings.clone(),
+        )
+        .map_err(|e| std::io::Error::other(format!("mail transport: {e:#}")))?;
+        let (stop_sender, stopped) = tokio::sync::watch::channel(false);
+        let sender = tokio::spawn(sender.run(stopped));
+        let schedule = self.state.settings.mail.schedule.enabled.then(|| {
+            tokio::spawn(email::schedule::run(
+                self.state.db.clone(),
+                self.state.settings.clone(),
+            ))
+        });
         let result = self.server.await;
         indexer.abort();
+        // The sender finishes the emails it claimed, then stops.
+        let _ = stop_sender.send(true);
+        let abort = sender.abort_handle();
+        if tokio::time::timeout(std::time::Duration::from_secs(15), sender)
+            .await
+            .is_err()
+        {
+            abort.abort();
+        }
+        if let Some(s) = schedule {
+            s.abort();
+        }
         result
     }
 }

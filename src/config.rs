@@ -29,6 +29,8 @@ pub struct Settings {
     pub demo: DemoSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Email.
+    pub mail: MailSettings,
 }
 
 /// `[server]`
@@ -105,6 +107,87 @@ pub struct LogSettings {
     pub format: String,
 }
 
+/// `[mail]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MailSettings {
+    /// `file` (under `<data.dir>/mail`), `smtp` or `log`.
+    pub transport: MailTransportKind,
+    /// The sender, e.g. `Sáng kiến <no-reply@example.vn>`.
+    pub from: String,
+    /// How often the sender looks for due emails, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// Emails claimed at a time.
+    pub batch_size: i64,
+    /// Attempts before an email is marked failed.
+    pub max_attempts: i32,
+    /// Delay before the first retry, in milliseconds; doubled on each attempt.
+    pub retry_base_ms: u64,
+    /// Longest delay between retries, in milliseconds.
+    pub retry_max_ms: u64,
+    /// How long a claimed email is reserved for the claiming instance, in seconds.
+    pub lease_seconds: i64,
+    /// `[mail.smtp]`
+    pub smtp: SmtpSettings,
+    /// `[mail.schedule]`
+    pub schedule: ScheduleSettings,
+}
+
+/// Where email goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransportKind {
+    /// An SMTP relay.
+    Smtp,
+    /// `.eml` files under `<data.dir>/mail`.
+    File,
+    /// Only a log line per email.
+    Log,
+}
+
+/// `[mail.smtp]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SmtpSettings {
+    /// Relay host name (also the name its certificate must carry).
+    pub host: String,
+    /// Port (587 for STARTTLS, 465 for TLS).
+    pub port: u16,
+    /// `starttls`, `tls` or `none` (loopback relays only).
+    pub security: SmtpSecurity,
+    /// User name (environment only).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Password (environment only).
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Timeout of each SMTP command, in seconds.
+    pub timeout_seconds: u64,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (required).
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Tls,
+    /// No encryption.
+    None,
+}
+
+/// `[mail.schedule]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScheduleSettings {
+    /// Run the scheduled emails (digests, reminders) in this instance.
+    pub enabled: bool,
+    /// How often the schedule is looked at, in seconds.
+    pub interval_seconds: u64,
+    /// Hour (Vietnam time) from which the day's digests go out.
+    pub digest_hour: u32,
+    /// Day of the weekly attainment digest: 1 = Monday … 7 = Sunday.
+    pub weekly_day: u32,
+}
+
 impl Settings {
     /// Loads the layers: built-in defaults, the optional file, then the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
@@ -142,6 +225,16 @@ impl Settings {
         if self.auth.token_ttl_minutes <= 0 {
             anyhow::bail!("auth.token_ttl_minutes must be positive");
         }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            anyhow::bail!("mail.from is not a valid address: {:?}", self.mail.from);
+        }
+        if self.mail.schedule.digest_hour > 23 || !(1..=7).contains(&self.mail.schedule.weekly_day)
+        {
+            anyhow::bail!("mail.schedule: digest_hour is 0–23 and weekly_day 1–7");
+        }
+        if self.mail.max_attempts < 1 || self.mail.batch_size < 1 || self.mail.lease_seconds < 1 {
+            anyhow::bail!("mail: max_attempts, batch_size and lease_seconds must be positive");
+        }
         if self.uploads.max_bytes == 0 {
             anyhow::bail!("uploads.max_bytes must be positive");
         }
@@ -160,6 +253,9 @@ impl Settings {
             copy.auth.jwt_secret = Some("[redacted]".to_owned());
         }
         copy.database.url = redact_url_password(&copy.database.url);
+        if copy.mail.smtp.password.is_some() {
+            copy.mail.smtp.password = Some("[redacted]".to_owned());
+        }
         Ok(toml::to_string_pretty(&copy)?)
     }
 }
@@ -200,6 +296,23 @@ mod tests {
             redact_url_password("postgres://app@db/sk"),
             "postgres://app@db/sk"
         );
+    }
+
+    #[test]
+    fn mail_defaults_and_secrets() {
+        let mut s: Settings = Figment::from(Toml::string(DEFAULT_TOML)).extract().unwrap();
+        assert_eq!(s.mail.transport, MailTransportKind::File);
+        assert_eq!(s.mail.smtp.security, SmtpSecurity::Starttls);
+        s.mail.smtp.username = Some("sangkien".into());
+        s.mail.smtp.password = Some("mat-khau-smtp".into());
+        let shown = s.redacted_toml().unwrap();
+        assert!(!shown.contains("mat-khau-smtp"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+        s.mail.from = "not an address".into();
+        assert!(s.validate().is_err());
+        s.mail.from = "Sáng kiến <no-reply@example.vn>".into();
+        s.mail.schedule.weekly_day = 8;
+        assert!(s.validate().is_err());
     }
 
     #[test]

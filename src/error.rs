@@ -60,6 +60,9 @@ pub enum ErrorCode {
     SpreadsheetInvalid,
     /// Rows of an import are invalid; `details` is the report with every bad row.
     ImportRowsInvalid,
+    /// A link from an email (password reset, invitation, unsubscribe) is malformed, expired
+    /// or already used.
+    InvalidLink,
     /// A dependency (the database) is unavailable; try again.
     ServiceUnavailable,
     /// An unexpected failure on our side.
@@ -70,7 +73,7 @@ impl ErrorCode {
     /// The HTTP status this code is answered with.
     pub fn status(self) -> StatusCode {
         match self {
-            Self::InvalidJson | Self::ValidationFailed | Self::InvalidQuery => {
+            Self::InvalidJson | Self::ValidationFailed | Self::InvalidQuery | Self::InvalidLink => {
                 StatusCode::BAD_REQUEST
             }
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
@@ -133,6 +136,9 @@ impl ErrorCode {
             Self::SpreadsheetInvalid => "Bảng tính không đúng mẫu nhập dữ liệu.",
             Self::ImportRowsInvalid => {
                 "Có dòng dữ liệu không hợp lệ; chưa nhập dòng nào. Hãy sửa tệp rồi tải lên lại."
+            }
+            Self::InvalidLink => {
+                "Đường dẫn không hợp lệ, đã hết hạn hoặc đã được sử dụng. Vui lòng yêu cầu gửi lại."
             }
             Self::ServiceUnavailable => "Hệ thống đang bận, vui lòng thử lại sau ít phút.",
             Self::Internal => "Đã có lỗi xảy ra phía máy chủ. Vui lòng thử lại sau.",

@@ -6,4 +6,4 @@ pub mod password;
 pub mod token;
 
 pub use identity::Identity;
-pub use token::TokenKeys;
+pub use token::{LinkPurpose, TokenKeys};

@@ -27,6 +27,51 @@ pub struct Claims {
     pub jti: String,
 }
 
+/// What a signed link from an email lets its holder do; each purpose is its own audience, so
+/// that no link opens another door, and none is an access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// Choose a new password (single use: bound to the current password hash).
+    PasswordReset,
+    /// Set the first password of an imported account (single use likewise).
+    Invitation,
+    /// Turn digests off without signing in.
+    Unsubscribe,
+}
+
+impl LinkPurpose {
+    fn audience(self) -> &'static str {
+        match self {
+            Self::PasswordReset => "sangkien-link:password-reset",
+            Self::Invitation => "sangkien-link:invitation",
+            Self::Unsubscribe => "sangkien-link:unsubscribe",
+        }
+    }
+}
+
+/// The claims of a signed link.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct LinkClaims {
+    sub: String,
+    iss: String,
+    aud: String,
+    iat: i64,
+    exp: i64,
+    /// A fingerprint of the state the link may change (the password hash), so that it works
+    /// once: after use the state differs and the link is refused.
+    #[serde(default)]
+    fp: String,
+}
+
+/// A checked link: whose, and the fingerprint it was issued against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSubject {
+    /// The user's id.
+    pub user_id: i64,
+    /// The fingerprint the link carries.
+    pub fingerprint: String,
+}
+
 /// Keys and rules for issuing and checking tokens.
 pub struct TokenKeys {
     encoding: EncodingKey,
@@ -117,6 +162,59 @@ impl TokenKeys {
     }
 }
 
+impl TokenKeys {
+    /// Signs a link for `purpose` valid `ttl_seconds`, bound to `fingerprint`.
+    pub fn issue_link(
+        &self,
+        purpose: LinkPurpose,
+        user_id: i64,
+        fingerprint: &str,
+        ttl_seconds: i64,
+    ) -> Result<String, AppError> {
+        let now = Utc::now().timestamp();
+        let claims = LinkClaims {
+            sub: user_id.to_string(),
+            iss: self.issuer.clone(),
+            aud: purpose.audience().to_owned(),
+            iat: now,
+            exp: now + ttl_seconds,
+            fp: fingerprint.to_owned(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| AppError::internal(format!("signing a link: {e}")))
+    }
+
+    /// Checks a link's signature, purpose and expiry (no leeway).
+    pub fn verify_link(&self, token: &str, purpose: LinkPurpose) -> Result<LinkSubject, AppError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[purpose.audience()]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 0;
+        let data = jsonwebtoken::decode::<LinkClaims>(token.trim(), &self.decoding, &validation)
+            .map_err(|e| {
+                tracing::debug!(error = %e, "rejected a link");
+                AppError::new(ErrorCode::InvalidLink)
+            })?;
+        let user_id = data
+            .claims
+            .sub
+            .parse()
+            .map_err(|_| AppError::new(ErrorCode::InvalidLink))?;
+        Ok(LinkSubject {
+            user_id,
+            fingerprint: data.claims.fp,
+        })
+    }
+}
+
+/// The fingerprint of a password hash (or of its absence) that single-use links carry.
+pub fn password_fingerprint(hash: Option<&str>) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(hash.unwrap_or("no-password").as_bytes());
+    hex::encode(&digest[..12])
+}
+
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
@@ -159,6 +257,30 @@ mod tests {
                 .verify(&token)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn links_have_one_purpose_and_are_no_access_tokens() {
+        let keys = TokenKeys::new(&[7u8; 32], &settings());
+        let fp = password_fingerprint(Some("$argon2id$…"));
+        let link = keys
+            .issue_link(LinkPurpose::PasswordReset, 9, &fp, 600)
+            .unwrap();
+        let subject = keys.verify_link(&link, LinkPurpose::PasswordReset).unwrap();
+        assert_eq!(subject.user_id, 9);
+        assert_eq!(subject.fingerprint, fp);
+        assert!(keys.verify_link(&link, LinkPurpose::Unsubscribe).is_err());
+        assert!(keys.verify(&link).is_err());
+        let (access, _) = keys.issue(9).unwrap();
+        assert!(
+            keys.verify_link(&access, LinkPurpose::PasswordReset)
+                .is_err()
+        );
+        let expired = keys
+            .issue_link(LinkPurpose::Invitation, 9, &fp, -10)
+            .unwrap();
+        assert!(keys.verify_link(&expired, LinkPurpose::Invitation).is_err());
+        assert_ne!(password_fingerprint(None), fp);
     }
 
     #[test]

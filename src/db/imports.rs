@@ -139,18 +139,20 @@ pub fn update_union(
 }
 
 /// Inserts members (accounts without a password) in multi-row statements, each with the
-/// member role over their union, granted by `granted_by`.
+/// member role over their union, granted by `granted_by`; returns the new accounts' ids.
 pub fn insert_members(
     conn: &mut DbConn,
     rows: &[NewUser<'_>],
     granted_by: Option<i64>,
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<Vec<i64>> {
+    let mut created = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK / 2) {
         let ids: Vec<(i64, i64)> = crate::on_backend!(conn, |c| diesel::insert_into(users::table)
             .values(chunk)
             .returning((users::id, users::union_id))
             .get_results(c))?;
+        created.extend(ids.iter().map(|(id, _)| *id));
         let grants: Vec<_> = ids
             .into_iter()
             .map(|(user_id, union_id)| {
@@ -167,7 +169,7 @@ pub fn insert_members(
             .values(&grants)
             .execute(c))?;
     }
-    Ok(())
+    Ok(created)
 }
 
 /// Changes a member's name, email, phone and union (moving their member role along).

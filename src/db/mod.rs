@@ -9,6 +9,7 @@ pub mod counts;
 pub mod duplicates;
 pub mod imports;
 pub mod initiatives;
+pub mod mail;
 pub mod outbox;
 pub mod programs;
 pub mod review;

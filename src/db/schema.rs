@@ -361,6 +361,33 @@ diesel::joinable!(review_assignments -> review_cases (case_id));
 diesel::joinable!(committee_members -> committees (committee_id));
 diesel::joinable!(committees -> review_stages (stage_id));
 
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        user_id -> Nullable<BigInt>,
+        recipient -> Text,
+        recipient_name -> Text,
+        subject -> Text,
+        payload -> Text,
+        dedupe_key -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mail_preferences (user_id) {
+        user_id -> BigInt,
+        digests -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     unions,
     users,
@@ -388,4 +415,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_conflicts,
     initiative_versions,
     awards,
+    mail_outbox,
+    mail_preferences,
 );

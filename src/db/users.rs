@@ -83,6 +83,41 @@ pub fn find_by_login(conn: &mut DbConn, login: &str) -> QueryResult<Option<UserR
         .optional()
 }
 
+/// The users `ids` (unknown ids are skipped).
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+/// Replaces a user's password hash if it is still `old` (so that of two uses of one link
+/// only the first changes it); `false` when it had changed.
+pub fn replace_password(
+    conn: &mut DbConn,
+    id: i64,
+    old: Option<&str>,
+    new: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let q = users::table.filter(users::id.eq(id));
+    let n = match old {
+        Some(h) => diesel::update(q.filter(users::password_hash.eq(h)))
+            .set((
+                users::password_hash.eq(Some(new)),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+        None => diesel::update(q.filter(users::password_hash.is_null()))
+            .set((
+                users::password_hash.eq(Some(new)),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+    };
+    Ok(n > 0)
+}
+
 /// A user by exact email.
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<UserRow>> {
     users::table

@@ -295,6 +295,7 @@ pub(crate) fn record(
         &serde_json::json!({"status": to}),
         now,
     )?;
+    crate::service::mail::initiative_changed(conn, row_id, action, comment, now)?;
     Ok(())
 }
 
@@ -608,6 +609,7 @@ pub fn submit_in(
         Some(&receipt),
     )?;
     crate::service::review::enter_in(conn, id, now)?;
+    crate::service::mail::received(conn, id, action == "resubmitted", now)?;
     let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
     full_view(conn, row)
 }

@@ -9,6 +9,7 @@ pub mod export;
 pub mod gallery;
 pub mod imports;
 pub mod initiatives;
+pub mod mail;
 pub mod programs;
 pub mod quotas;
 pub mod review;

@@ -887,6 +887,7 @@ fn auto_assign_in(conn: &mut DbConn, case_id: i64, now: NaiveDateTime) -> Result
                 Some("assigned"),
                 Some(&format!("reviewer {reviewer}")),
             )?;
+            crate::service::mail::assigned(conn, row.id, *reviewer, case.due_at, now)?;
         }
     }
     if !chosen.is_empty() {
@@ -2028,6 +2029,7 @@ pub async fn assign(
                     Some("assigned"),
                     Some(&format!("reviewer {reviewer_id}")),
                 )?;
+                crate::service::mail::assigned(conn, id, reviewer_id, case.due_at, now)?;
                 mark_under_review(conn, id, now)?;
                 out.push(outcome("assigned", "Đã phân công."));
             } else {

@@ -4,6 +4,7 @@ pub mod attachments;
 pub mod auth;
 pub mod imports;
 pub mod initiatives;
+pub mod mail;
 pub mod openapi;
 pub mod programs;
 pub mod review;
@@ -92,7 +93,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(review::revoke)
             .service(review::award)
             .service(review::set_head)
-            .service(imports::import),
+            .service(imports::import)
+            .service(mail::request_reset)
+            .service(mail::confirm_reset)
+            .service(mail::accept_invitation)
+            .service(mail::unsubscribe)
+            .service(mail::preferences)
+            .service(mail::set_preferences)
+            .service(mail::outbox)
+            .service(mail::retry),
     );
 }
 

@@ -5,7 +5,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    attachments, auth, imports, initiatives, programs, review, search, union_reports, unions, users,
+    attachments, auth, imports, initiatives, mail, programs, review, search, union_reports, unions,
+    users,
 };
 use crate::routes::health;
 
@@ -50,6 +51,8 @@ impl Modify for BearerAuth {
         review::review, review::score, review::declare_conflict, review::decide, review::withdraw,
         review::diff, review::revoke, review::award, review::set_head,
         imports::import,
+        mail::request_reset, mail::confirm_reset, mail::accept_invitation, mail::unsubscribe,
+        mail::preferences, mail::set_preferences, mail::outbox, mail::retry,
     ),
     tags(
         (name = "auth", description = "Sign-in"),
@@ -60,6 +63,7 @@ impl Modify for BearerAuth {
         (name = "attachments", description = "Attachments"),
         (name = "review", description = "Organising-committee review: stages, rubric, committees, queue, scores, decisions"),
         (name = "imports", description = "Organisation import: the union tree and members from XLSX or CSV"),
+        (name = "mail", description = "Email: preferences, unsubscribing, the outbox for administrators"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

@@ -12,6 +12,7 @@ pub use crate::format;
 pub mod gallery;
 pub mod imports;
 pub mod initiatives;
+pub mod mail;
 pub mod member;
 pub mod review;
 pub mod review_admin;
@@ -87,7 +88,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(union_reports::initiatives_xlsx)
         .service(union_reports::initiatives_csv)
         .service(union_reports::dashboard_xlsx)
-        .service(union_reports::dashboard_csv);
+        .service(union_reports::dashboard_csv)
+        .service(mail::forgot_form)
+        .service(mail::forgot)
+        .service(mail::reset_form)
+        .service(mail::reset)
+        .service(mail::activate_form)
+        .service(mail::activate)
+        .service(mail::unsubscribe_form)
+        .service(mail::unsubscribe)
+        .service(mail::preferences_form)
+        .service(mail::save_preferences)
+        .service(mail::outbox)
+        .service(mail::retry);
 }
 
 /// What every page's frame needs: who is signed in, the CSRF token, the assets' version.
@@ -108,6 +121,8 @@ pub struct Chrome {
     pub imports: bool,
     /// Show the dashboards' entry (the user is a union officer or administers programs).
     pub dashboards: bool,
+    /// Show the mail outbox (system administrators).
+    pub mail_admin: bool,
 }
 
 impl Chrome {
@@ -132,6 +147,13 @@ impl Chrome {
                     || i.actor.has_role(crate::domain::Role::ProgramAdmin)
                     || i.actor.is_system_admin()
             }),
+            mail_admin: visitor.identity.as_ref().is_some_and(|i| {
+                crate::domain::can(
+                    &i.actor,
+                    crate::domain::Action::Administer,
+                    crate::domain::Resource::System,
+                )
+            }),
         }
     }
 
@@ -145,6 +167,7 @@ impl Chrome {
             reviews: false,
             imports: false,
             dashboards: false,
+            mail_admin: false,
         }
     }
 }

@@ -365,7 +365,9 @@ pub fn apply(
                 updated_at: now,
             })
             .collect();
-        q::insert_members(conn, &rows, Some(actor.user_id), now)?;
+        let created = q::insert_members(conn, &rows, Some(actor.user_id), now)?;
+        // Each new account is invited to set its password, in the import's transaction.
+        crate::service::mail::invitations(conn, &created, now)?;
         done += chunk.len() as u64;
         progress("Ghi", done, total);
     }
