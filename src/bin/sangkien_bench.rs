@@ -279,6 +279,8 @@ fn main() -> anyhow::Result<()> {
     settings.data.dir = args.dir.clone();
     settings.log.filter = "warn".into();
     settings.auth.jwt_secret = Some("bench-secret-bench-secret-bench-secret-0123".into());
+    // The timed requests alone: no digests or reminders computed in the background.
+    settings.mail.schedule.enabled = false;
     sangkien::telemetry::init(&settings.log);
     let db = Db::connect(&DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?, 4)?;
     db.migrate()?;
