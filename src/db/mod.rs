@@ -18,7 +18,7 @@ pub mod unions;
 pub mod users;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -105,11 +105,59 @@ pub struct Manager {
     url: DatabaseUrl,
 }
 
+/// A pooled connection and when it was last given back. A connection given back less than
+/// [`TRUSTED_FOR`] ago is handed out again without a round trip to check it (as HikariCP
+/// does): under load no request pays for a ping, while one that sat idle (across a database
+/// restart, say) is checked first. A connection that fails in use is dropped when given back.
+pub struct Pooled {
+    conn: DbConn,
+    returned: Instant,
+}
+
+/// How long a connection given back stays trusted without a ping.
+const TRUSTED_FOR: Duration = Duration::from_millis(500);
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
 impl r2d2::ManageConnection for Manager {
-    type Connection = DbConn;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        let conn = self.open()?;
+        Ok(Pooled {
+            conn,
+            returned: Instant::now(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), r2d2::Error> {
+        if conn.returned.elapsed() < TRUSTED_FOR {
+            return Ok(());
+        }
+        conn.conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
+        // Called as the connection is given back.
+        conn.returned = Instant::now();
+        conn.conn.is_broken()
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConn, r2d2::Error> {
         match self.url.backend {
             Backend::Postgres => PgConnection::establish(&self.url.target)
                 .map(DbConn::Pg)
@@ -126,14 +174,6 @@ impl r2d2::ManageConnection for Manager {
                 Ok(DbConn::Sqlite(conn))
             }
         }
-    }
-
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        conn.is_broken()
     }
 }
 
@@ -183,7 +223,7 @@ impl Db {
     /// Applies pending migrations of the backend's tree; returns how many ran.
     pub fn migrate(&self) -> anyhow::Result<usize> {
         let mut conn = self.pool.get()?;
-        let ran = match &mut *conn {
+        let ran = match &mut conn.conn {
             DbConn::Pg(c) => c
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
                 .map_err(|e| anyhow::anyhow!("migrating PostgreSQL: {e}"))?

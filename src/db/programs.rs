@@ -4,7 +4,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{fields, phases, programs, quotas};
+use super::schema::{fields, phases, programs, quotas, unions};
+use super::unions::Which;
 
 /// A program row.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -341,11 +342,28 @@ pub fn quota_count(conn: &mut DbConn, program_id: i64) -> QueryResult<i64> {
 pub fn quotas_of(
     conn: &mut DbConn,
     program_id: i64,
-    unions: &[i64],
+    which: Which<'_>,
 ) -> QueryResult<Vec<QuotaRecord>> {
-    quotas::table
+    let q = quotas::table
         .filter(quotas::program_id.eq(program_id))
-        .filter(quotas::union_id.eq_any(unions))
-        .select(QuotaRecord::as_select())
-        .load(conn)
+        .into_boxed();
+    let q = match which {
+        Which::One(id) => q.filter(quotas::union_id.eq(id)),
+        Which::ChildrenOf(parent) => q.filter(
+            quotas::union_id.eq_any(
+                unions::table
+                    .filter(unions::parent_id.eq(parent))
+                    .select(unions::id),
+            ),
+        ),
+        Which::Family(id) => q.filter(
+            quotas::union_id.eq_any(
+                unions::table
+                    .filter(unions::id.eq(id).nullable().or(unions::parent_id.eq(id)))
+                    .select(unions::id),
+            ),
+        ),
+        Which::These(ids) => q.filter(quotas::union_id.eq_any(ids)),
+    };
+    q.select(QuotaRecord::as_select()).load(conn)
 }

@@ -6,7 +6,22 @@ use diesel::prelude::*;
 use super::schema::unions;
 use super::{DbConn, path_range};
 
-/// A union row.
+/// Which unions a query is about. Children are selected by `parent_id` in the statement
+/// itself, so that the statement stays the same (and prepared) whatever the family's size;
+/// a list of ids is written out in the statement and prepared each time on SQLite.
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    /// One union.
+    One(i64),
+    /// The direct children of a union (inactive ones included).
+    ChildrenOf(i64),
+    /// A union and its direct children.
+    Family(i64),
+    /// Unions with these ids.
+    These(&'a [i64]),
+}
+
+/// A union row (its timestamps are not read: nothing shows them).
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = unions)]
 pub struct UnionRow {
@@ -20,8 +35,6 @@ pub struct UnionRow {
     pub cluster: Option<String>,
     pub member_count: i32,
     pub active: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
 }
 
 /// A union to insert (its path is set from its id).

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::counts::{self, Counts};
 use crate::db::programs::{self as pq, PhaseRow, ProgramRow};
-use crate::db::unions::{self, UnionRow};
+use crate::db::unions::{self, UnionRow, Which};
 use crate::db::{self, Db, DbConn};
-use crate::domain::{Action, Actor, QuotaKind, Resource, UnionPath, can};
+use crate::domain::{Action, Actor, ProgramStatus, QuotaKind, Resource, UnionPath, can};
 use crate::error::AppError;
 
 /// The counting rules, shown on every dashboard.
@@ -177,6 +177,145 @@ pub async fn dashboard(
         .await
 }
 
+/// A program that applies to a union (its owner is the union or above it), for choosing a
+/// dashboard.
+#[derive(Debug, Clone)]
+pub struct ProgramOver {
+    pub id: i64,
+    pub name: String,
+    /// (id, name) of each phase.
+    pub phases: Vec<(i64, String)>,
+}
+
+/// The programs that apply to a union the actor may see, the one taking submissions now
+/// first, then the newest.
+pub async fn programs_over(
+    db: &Db,
+    actor: &Actor,
+    union_id: i64,
+) -> Result<Vec<ProgramOver>, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| programs_over_in(conn, &actor, union_id))
+        .await
+}
+
+fn programs_over_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    union_id: i64,
+) -> Result<Vec<ProgramOver>, AppError> {
+    let (_, programs) = programs_of(conn, actor, union_id)?;
+    Ok(programs.into_iter().map(|(over, _, _)| over).collect())
+}
+
+/// The union (if the actor may see it) and the programs over it with their rows and phases,
+/// in the order of [`programs_over`].
+#[expect(clippy::type_complexity, reason = "a private step")]
+fn programs_of(
+    conn: &mut DbConn,
+    actor: &Actor,
+    union_id: i64,
+) -> Result<(UnionRow, Vec<(ProgramOver, ProgramRow, Vec<PhaseRow>)>), AppError> {
+    let union = unions::find(conn, union_id)?.ok_or_else(AppError::not_found)?;
+    let path = UnionPath::from_stored(union.path.clone());
+    if !can(actor, Action::ViewUnion, Resource::Union { path: &path }) {
+        return Err(AppError::forbidden());
+    }
+    let now = db::now();
+    let mut out = Vec::new();
+    for row in pq::list(conn)? {
+        let owner = crate::service::programs::owner_path(conn, &row)?;
+        let status = crate::service::programs::status_of(&row);
+        if !owner.covers(&path)
+            || !can(
+                actor,
+                Action::ViewProgram,
+                Resource::Program {
+                    owner_path: &owner,
+                    status,
+                },
+            )
+        {
+            continue;
+        }
+        let phases = pq::phases(conn, row.id)?;
+        let open_now = status == ProgramStatus::Open
+            && phases
+                .iter()
+                .any(|p| p.opens_at <= now && now < p.closes_at);
+        let over = ProgramOver {
+            id: row.id,
+            name: row.name.clone(),
+            phases: phases.iter().map(|p| (p.id, p.name.clone())).collect(),
+        };
+        out.push((open_now, (over, row, phases)));
+    }
+    out.sort_by_key(|(open_now, (p, _, _))| std::cmp::Reverse((*open_now, p.id)));
+    Ok((union, out.into_iter().map(|(_, p)| p).collect()))
+}
+
+/// The programs over a union and the dashboard of one of them (the one asked for, else the
+/// first of [`programs_over`]), read together.
+pub async fn dashboard_with_programs(
+    db: &Db,
+    actor: &Actor,
+    union_id: i64,
+    program_id: Option<i64>,
+    phase_id: Option<i64>,
+    sort: SortKey,
+) -> Result<(Vec<ProgramOver>, DashboardView), AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let (union, programs) = programs_of(conn, &actor, union_id)?;
+        let program_id = match program_id {
+            Some(id) => id,
+            None => programs.first().map(|(p, _, _)| p.id).ok_or_else(|| {
+                AppError::not_found()
+                    .with_message("Chưa có chương trình nào áp dụng cho đơn vị này.")
+            })?,
+        };
+        let query = DashboardQuery {
+            program_id,
+            phase_id,
+            sort: Some(sort),
+        };
+        // The rows just read serve the dashboard; a program not over the union (asked for
+        // by its id) is read as the JSON dashboard reads it.
+        let d = match programs.iter().find(|(p, _, _)| p.id == program_id) {
+            Some((_, program, phases)) => {
+                let path = attainment_path(&actor, &union)?;
+                dashboard_of(
+                    conn,
+                    &actor,
+                    union,
+                    &path,
+                    program.clone(),
+                    phases.clone(),
+                    &query,
+                )?
+            }
+            None => dashboard_in(conn, &actor, union_id, &query)?,
+        };
+        Ok((programs.into_iter().map(|(p, _, _)| p).collect(), d))
+    })
+    .await
+}
+
+/// The union's path if the actor may read its attainment (a 404 otherwise: the union is not
+/// theirs to know of).
+fn attainment_path(actor: &Actor, union: &UnionRow) -> Result<UnionPath, AppError> {
+    let path = UnionPath::from_stored(union.path.clone());
+    if can(
+        actor,
+        Action::ViewAttainment,
+        Resource::Union { path: &path },
+    ) {
+        Ok(path)
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
 /// The union the actor may read the attainment of, its path, the program and its phases.
 fn scope(
     conn: &mut DbConn,
@@ -185,14 +324,7 @@ fn scope(
     program_id: i64,
 ) -> Result<(UnionRow, UnionPath, ProgramRow, Vec<PhaseRow>), AppError> {
     let union = unions::find(conn, union_id)?.ok_or_else(AppError::not_found)?;
-    let path = UnionPath::from_stored(union.path.clone());
-    if !can(
-        actor,
-        Action::ViewAttainment,
-        Resource::Union { path: &path },
-    ) {
-        return Err(AppError::not_found());
-    }
+    let path = attainment_path(actor, &union)?;
     let program = pq::find(conn, program_id)?
         .ok_or_else(|| AppError::bad_field("program_id", "Không tìm thấy chương trình."))?;
     let phases = pq::phases(conn, program.id)?;
@@ -206,6 +338,20 @@ fn dashboard_in(
     query: &DashboardQuery,
 ) -> Result<DashboardView, AppError> {
     let (union, path, program, phases) = scope(conn, actor, union_id, query.program_id)?;
+    dashboard_of(conn, actor, union, &path, program, phases, query)
+}
+
+/// The dashboard of a union the actor may read the attainment of (`path` is its path).
+fn dashboard_of(
+    conn: &mut DbConn,
+    actor: &Actor,
+    union: UnionRow,
+    path: &UnionPath,
+    program: ProgramRow,
+    phases: Vec<PhaseRow>,
+    query: &DashboardQuery,
+) -> Result<DashboardView, AppError> {
+    let union_id = union.id;
     let phase = match query.phase_id {
         Some(id) => Some(
             phases
@@ -223,14 +369,24 @@ fn dashboard_in(
     let mut all = Vec::with_capacity(children.len() + 1);
     all.push(union.clone());
     all.extend(children);
-    let mut lines = lines_of(conn, &program, query.phase_id, &all)?;
+    let mut lines = lines_of(
+        conn,
+        &program,
+        query.phase_id,
+        &all,
+        Which::Family(union.id),
+    )?;
     let own = lines.remove(0);
     sort(&mut lines, query.sort.unwrap_or_default());
-    let rankings = rankings(conn, &union, &program, query.phase_id)?;
     let mut above = path.ids();
     above.pop();
     let mut ancestors = unions::find_many(conn, &above)?;
     ancestors.sort_by_key(|u| u.level);
+    let parent = ancestors
+        .last()
+        .filter(|p| Some(p.id) == union.parent_id)
+        .cloned();
+    let rankings = rankings(conn, &union, parent.as_ref(), &program, query.phase_id)?;
     let trail = ancestors
         .into_iter()
         .map(|u| TrailStep {
@@ -280,16 +436,17 @@ pub fn rank_order(a: &AttainmentLine, b: &AttainmentLine) -> std::cmp::Ordering 
         .then(a.name.cmp(&b.name))
 }
 
-/// The lines of some unions (counts, quota, attainment), unsorted.
+/// The lines of some unions (counts, quota, attainment), unsorted: `which` selects the same
+/// unions as `of` (or more), in the form the database reads fastest.
 pub fn lines_of(
     conn: &mut DbConn,
     program: &ProgramRow,
     phase_id: Option<i64>,
     of: &[UnionRow],
+    which: Which<'_>,
 ) -> Result<Vec<AttainmentLine>, AppError> {
-    let ids: Vec<i64> = of.iter().map(|u| u.id).collect();
-    let counts = counts::of_unions(conn, program.id, phase_id, &ids)?;
-    let quotas = quotas_for(conn, program, phase_id, &ids)?;
+    let counts = counts::of_unions(conn, program.id, phase_id, which)?;
+    let quotas = quotas_for(conn, program, phase_id, which)?;
     let mut out = Vec::with_capacity(of.len());
     for u in of {
         let c: CountsView = counts.get(&u.id).copied().unwrap_or([0; 7]).into();
@@ -315,20 +472,25 @@ pub fn lines_of(
 fn rankings(
     conn: &mut DbConn,
     union: &UnionRow,
+    parent: Option<&UnionRow>,
     program: &ProgramRow,
     phase_id: Option<i64>,
 ) -> Result<Vec<Ranking>, AppError> {
-    let Some(parent_id) = union.parent_id else {
+    let Some(parent) = parent else {
         return Ok(Vec::new());
     };
-    let Some(parent) = unions::find(conn, parent_id)? else {
-        return Ok(Vec::new());
-    };
+    let parent_id = parent.id;
     let siblings: Vec<UnionRow> = unions::children(conn, parent_id)?
         .into_iter()
         .filter(|u| u.active)
         .collect();
-    let mut lines = lines_of(conn, program, phase_id, &siblings)?;
+    let mut lines = lines_of(
+        conn,
+        program,
+        phase_id,
+        &siblings,
+        Which::ChildrenOf(parent_id),
+    )?;
     lines.sort_by(rank_order);
     let mut out = Vec::new();
     if let Some(pos) = lines.iter().position(|l| l.union_id == union.id) {
@@ -463,10 +625,10 @@ pub fn quotas_for(
     conn: &mut DbConn,
     program: &ProgramRow,
     phase_id: Option<i64>,
-    ids: &[i64],
+    which: Which<'_>,
 ) -> Result<BTreeMap<i64, Quota>, AppError> {
     let mut out = BTreeMap::new();
-    let mut rows = pq::quotas_of(conn, program.id, ids)?;
+    let mut rows = pq::quotas_of(conn, program.id, which)?;
     // Program-wide first, so that a phase's own quota replaces it.
     rows.sort_by_key(|r| r.phase_id.is_some());
     for r in rows {
@@ -729,7 +891,7 @@ fn leaderboard_in(
         .collect();
     let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
     let approved = counts::approved_between(conn, program.id, &ids, first, last)?;
-    let quotas = quotas_for(conn, &program, None, &ids)?;
+    let quotas = quotas_for(conn, &program, None, Which::ChildrenOf(union.id))?;
     // The share of the program's days that fall in the quarter.
     let share = span.map(|(from, to)| {
         let whole = (to - from).num_days() + 1;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::token::password_fingerprint;
 use crate::auth::{LinkPurpose, TokenKeys, password};
 use crate::db::mail::{self as q, MailRow, NewMail};
+use crate::db::unions::Which;
 use crate::db::users::UserRow;
 use crate::db::{self, Db, DbConn, audit, counts, initiatives, unions, users};
 use crate::domain::initiative::decision_due;
@@ -783,7 +784,7 @@ pub async fn attainment_digests(
                         if !UnionPath::from_stored(owner_path.clone()).covers(&path) {
                             continue;
                         }
-                        let c = counts::of_unions(conn, *program_id, None, &[*union_id])?
+                        let c = counts::of_unions(conn, *program_id, None, Which::One(*union_id))?
                             .remove(union_id)
                             .unwrap_or([0; 7]);
                         let program = crate::db::programs::find(conn, *program_id)?
@@ -792,7 +793,7 @@ pub async fn attainment_digests(
                             conn,
                             &program,
                             None,
-                            &[*union_id],
+                            Which::One(*union_id),
                         )?
                         .remove(union_id)
                         .map(|q| q.target(|| Ok::<i64, AppError>(0)))

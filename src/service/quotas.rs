@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::db::programs::{self as pq, PhaseRow, ProgramRow, QuotaRecord, QuotaSet};
-use crate::db::unions::{self, UnionRow};
+use crate::db::unions::{self, UnionRow, Which};
 use crate::db::{self, Db, DbConn, audit};
 use crate::domain::{Action, Actor, QuotaKind, Resource, UnionPath, can};
 use crate::error::{AppError, ErrorCode, FieldErrors};
@@ -283,10 +283,9 @@ fn view(
 ) -> Result<AllocationView, AppError> {
     let phase_id = phase.map(|p| p.id);
     let children = active_children(conn, union.id)?;
-    let mut ids = vec![union.id];
-    ids.extend(children.iter().map(|c| c.id));
-    let effective = quotas_for(conn, program, phase_id, &ids)?;
-    let exact: Vec<QuotaRecord> = pq::quotas_of(conn, program.id, &ids)?
+    let children_ids: Vec<i64> = children.iter().map(|c| c.id).collect();
+    let effective = quotas_for(conn, program, phase_id, Which::Family(union.id))?;
+    let exact: Vec<QuotaRecord> = pq::quotas_of(conn, program.id, Which::Family(union.id))?
         .into_iter()
         .filter(|q| q.phase_id == phase_id)
         .collect();
@@ -323,7 +322,7 @@ fn view(
     let difference = own.effective_target.map(|t| children_sum - t);
     let warning = warning(own.effective_target, children_sum, unallocated);
     let history =
-        audit::latest_for_entities(conn, &audit_type(program.id, phase_id), &ids[1..], 20)?
+        audit::latest_for_entities(conn, &audit_type(program.id, phase_id), &children_ids, 20)?
             .into_iter()
             .map(|(row, actor_name)| AllocationChange {
                 union_id: row.entity_id,

@@ -13,7 +13,7 @@ use crate::db::counts::{self, COUNTED};
 use crate::db::initiatives::{self as iq, SubtreePlan};
 use crate::db::programs::{self as pq, PhaseRow, ProgramRow};
 use crate::db::schema::fields;
-use crate::db::unions::{self, UnionRow};
+use crate::db::unions::{self, UnionRow, Which};
 use crate::db::{Db, DbConn};
 use crate::domain::{Action, Actor, InitiativeStatus, Resource, UnionPath, can};
 use crate::error::{AppError, ErrorCode};
@@ -231,7 +231,12 @@ fn totals(conn: &mut DbConn, scope: &Scope, group: StatusGroup) -> Result<(i64, 
         .copied()
         .unwrap_or(scope.union.id);
     let phase_id = scope.phase.as_ref().map(|p| p.id);
-    let counts = counts::of_unions(conn, scope.program.id, phase_id, &[root, scope.union.id])?;
+    let counts = counts::of_unions(
+        conn,
+        scope.program.id,
+        phase_id,
+        Which::These(&[root, scope.union.id]),
+    )?;
     let of = |id: i64| counts.get(&id).map_or(0, |c| group.count(c));
     Ok((of(scope.union.id), of(root).max(of(scope.union.id))))
 }

@@ -12,9 +12,8 @@ use crate::domain::{QuotaKind, UnionLevel};
 use crate::error::AppError;
 use crate::service;
 use crate::service::attainment::{
-    AttainmentLine, DashboardQuery, DashboardView, LeaderboardQuery, LeaderboardView, SortKey,
+    AttainmentLine, DashboardView, LeaderboardQuery, LeaderboardView, ProgramOver, SortKey,
 };
-use crate::service::programs::ProgramView;
 use crate::service::quotas::{AllocationInput, AllocationQuery, AllocationView, ChildQuota};
 use crate::state::AppState;
 
@@ -195,36 +194,27 @@ async fn programs_over(
     union_id: i64,
 ) -> Result<Vec<ProgramChoice>, PageError> {
     let me = visitor.require()?;
-    let union = service::unions::get(&state.db, &me.actor, union_id).await?;
-    let all: Vec<ProgramView> = service::programs::list(&state.db, &me.actor).await?;
-    let mut out = Vec::new();
-    for p in all {
-        let open_now =
-            p.status == crate::domain::ProgramStatus::Open && p.phases.iter().any(|ph| ph.open_now);
-        let owner = service::unions::get(&state.db, &me.actor, p.owner_union_id).await?;
-        if union.path.starts_with(&owner.path) {
-            out.push((
-                open_now,
-                ProgramChoice {
-                    id: p.id,
-                    name: p.name,
+    let all = service::attainment::programs_over(&state.db, &me.actor, union_id).await?;
+    Ok(all.into_iter().map(ProgramChoice::from).collect())
+}
+
+impl From<ProgramOver> for ProgramChoice {
+    fn from(p: ProgramOver) -> Self {
+        Self {
+            id: p.id,
+            name: p.name,
+            selected: false,
+            phases: p
+                .phases
+                .into_iter()
+                .map(|(id, name)| PhaseChoice {
+                    id,
+                    name,
                     selected: false,
-                    phases: p
-                        .phases
-                        .into_iter()
-                        .map(|ph| PhaseChoice {
-                            id: ph.id,
-                            name: ph.name,
-                            selected: false,
-                        })
-                        .collect(),
-                },
-            ));
+                })
+                .collect(),
         }
     }
-    // The program taking submissions now first (the one shown when none is asked for).
-    out.sort_by_key(|(open_now, p)| std::cmp::Reverse((*open_now, p.id)));
-    Ok(out.into_iter().map(|(_, p)| p).collect())
 }
 
 fn pick_program(q: &PageQuery, programs: &[ProgramChoice]) -> Result<i64, PageError> {
@@ -296,21 +286,19 @@ async fn dashboard_page(
 ) -> Result<DashboardPage, PageError> {
     let me = visitor.require()?;
     let sort = sort_key(q.sort.as_deref())?;
-    // The dashboard checks the permission first: someone outside gets its 404, not ours.
-    let mut programs = programs_over(state, visitor, id).await?;
-    let program_id = pick_program(q, &programs)?;
-    choose(&mut programs, program_id, q.phase_id);
-    let d = service::attainment::dashboard(
+    // One read: the programs over the union, then the dashboard of the one asked for (else
+    // the one taking submissions now).
+    let (programs, d) = service::attainment::dashboard_with_programs(
         &state.db,
         &me.actor,
         id,
-        DashboardQuery {
-            program_id,
-            phase_id: q.phase_id,
-            sort: Some(sort),
-        },
+        q.program_id,
+        q.phase_id,
+        sort,
     )
     .await?;
+    let mut programs: Vec<ProgramChoice> = programs.into_iter().map(ProgramChoice::from).collect();
+    choose(&mut programs, d.program_id, q.phase_id);
     // Ranks among the children, whatever order the table is in.
     let mut ranked: Vec<&AttainmentLine> = d.children.iter().collect();
     ranked.sort_by(|a, b| service::attainment::rank_order(a, b));

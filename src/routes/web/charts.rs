@@ -49,16 +49,21 @@ fn clip(s: &str, max: usize) -> String {
 struct Px(f64);
 
 impl std::fmt::Display for Px {
-    #[expect(
-        clippy::cast_possible_truncation,
-        reason = "chart coordinates are small"
-    )]
     fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let tenths = (self.0 * 10.0).round() as i64;
+        let tenths = tenths(self.0);
         let sign = if tenths < 0 { "-" } else { "" };
         let t = tenths.unsigned_abs();
         write!(out, "{sign}{}.{}", t / 10, t % 10)
     }
+}
+
+/// A coordinate in tenths of a pixel, to tell whether two points draw apart.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "chart coordinates are small"
+)]
+fn tenths(v: f64) -> i64 {
+    (v * 10.0).round() as i64
 }
 
 #[expect(clippy::cast_precision_loss, reason = "chart coordinates")]
@@ -178,18 +183,25 @@ pub fn cumulative(
         if timeline.is_empty() {
             return;
         }
-        let mut pts = format!("{},{}", Px(left), Px(y(0)));
+        // Steps as one path: the count holds (H) until the day it changes (V), and only a
+        // change that moves the line by a tenth of a pixel is written.
+        let mut d = format!("M{},{}", Px(left), Px(y(0)));
+        let mut drawn = tenths(y(0));
         let mut prev = 0;
         for p in timeline {
-            let xx = Px(x(p.day));
-            // Steps: the count holds until the day it changes.
-            let _ = write!(pts, " {xx},{} {xx},{}", Px(y(prev)), Px(y(pick(p))));
-            prev = pick(p);
+            let v = pick(p);
+            prev = v;
+            let yy = y(v);
+            if tenths(yy) != drawn {
+                let _ = write!(d, "H{}V{}", Px(x(p.day)), Px(yy));
+                drawn = tenths(yy);
+            }
         }
         let end = timeline.last().map_or(to, |p| p.day).max(from);
         let _ = write!(
             out,
-            r#"<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2.5"/><text x="{:.1}" y="{:.1}" fill="{colour}" font-weight="600">{} {}</text>"#,
+            r#"<path d="{d}H{}" fill="none" stroke="{colour}" stroke-width="2.5"/><text x="{:.1}" y="{:.1}" fill="{colour}" font-weight="600">{} {}</text>"#,
+            Px(x(end)),
             x(end) + 6.0,
             y(prev) + 4.0,
             esc(label),
@@ -374,6 +386,25 @@ mod tests {
         assert!(svg.contains("An toàn &lt;lao động&gt; &amp; PCCN"), "{svg}");
         assert!(svg.contains("1.038 / 1.900"), "{svg}");
         assert!(!svg.contains("style="));
+    }
+
+    #[test]
+    fn the_cumulative_line_steps_only_where_the_count_changes() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).expect("date");
+        let point = |d, submitted, approved| TimelinePoint {
+            day: day(d),
+            submitted,
+            approved,
+        };
+        let timeline = [point(2, 10, 0), point(3, 10, 0), point(5, 40, 20)];
+        let svg = cumulative(&timeline, Some((day(1), day(11))), Some(100));
+        // Axis 0..100 over 228 px from y = 244; x from 64 over 506 px for 10 days.
+        let submitted = "M64.0,244.0H114.6V221.2H266.4V152.8H266.4";
+        let approved = "M64.0,244.0H266.4V198.4H266.4";
+        assert!(svg.contains(submitted), "{svg}");
+        assert!(svg.contains(approved), "{svg}");
+        assert!(svg.contains("Thông qua 20"), "{svg}");
+        assert!(!svg.contains("polyline"));
     }
 
     #[test]
