@@ -168,3 +168,45 @@ pub fn subtree_members(conn: &mut DbConn, path: &str) -> QueryResult<i64> {
         .first(conn)?;
     Ok(total.unwrap_or(0))
 }
+
+/// Moves a union under another parent: its parent id here, the paths with [`set_path`].
+pub fn set_parent(
+    conn: &mut DbConn,
+    id: i64,
+    parent_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(unions::table.find(id))
+        .set((unions::parent_id.eq(parent_id), unions::updated_at.eq(now)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Sets a union's materialised path.
+pub fn set_path(conn: &mut DbConn, id: i64, path: &str) -> QueryResult<()> {
+    diesel::update(unions::table.find(id))
+        .set(unions::path.eq(path))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Unions of the subtree at `path` whose name or code contains `q` (case-insensitive for
+/// ASCII; names are compared as stored, NFC), in path order.
+pub fn search(conn: &mut DbConn, path: &str, q: &str, limit: i64) -> QueryResult<Vec<UnionRow>> {
+    let (lo, hi) = path_range(path);
+    let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
+    let code_pattern = format!("%{}%", q.to_uppercase().replace(['%', '_'], ""));
+    unions::table
+        .filter(unions::path.ge(lo))
+        .filter(unions::path.lt(hi))
+        .filter(
+            super::lower(unions::name)
+                .like(pattern.clone())
+                .or(unions::code.like(code_pattern))
+                .or(unions::code.like(pattern)),
+        )
+        .order(unions::path)
+        .limit(limit)
+        .select(UnionRow::as_select())
+        .load(conn)
+}
