@@ -189,24 +189,3 @@ pub fn set_path(conn: &mut DbConn, id: i64, path: &str) -> QueryResult<()> {
         .execute(conn)
         .map(|_| ())
 }
-
-/// Unions of the subtree at `path` whose name or code contains `q` (case-insensitive for
-/// ASCII; names are compared as stored, NFC), in path order.
-pub fn search(conn: &mut DbConn, path: &str, q: &str, limit: i64) -> QueryResult<Vec<UnionRow>> {
-    let (lo, hi) = path_range(path);
-    let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
-    let code_pattern = format!("%{}%", q.to_uppercase().replace(['%', '_'], ""));
-    unions::table
-        .filter(unions::path.ge(lo))
-        .filter(unions::path.lt(hi))
-        .filter(
-            super::lower(unions::name)
-                .like(pattern.clone())
-                .or(unions::code.like(code_pattern))
-                .or(unions::code.like(pattern)),
-        )
-        .order(unions::path)
-        .limit(limit)
-        .select(UnionRow::as_select())
-        .load(conn)
-}

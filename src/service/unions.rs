@@ -441,7 +441,9 @@ pub async fn ancestors(db: &Db, union: &UnionView) -> Result<Vec<UnionView>, App
     Ok(rows.into_iter().map(UnionView::from).collect())
 }
 
-/// Unions of a managed union's subtree whose name or code contains `q` (at most 50).
+/// Unions of a managed union's subtree whose name or code contains `q` (at most 50, in tree
+/// order). Names match with or without diacritics ("kho bac" finds "Kho bạc"), as typed with
+/// Telex or VNI or not at all.
 pub async fn search(
     db: &Db,
     actor: &Actor,
@@ -450,9 +452,22 @@ pub async fn search(
 ) -> Result<Vec<UnionView>, AppError> {
     let root = managed(db, actor, within).await?;
     let rows = db
-        .read(move |conn| Ok(unions::search(conn, &root.path, &q, 50)?))
+        .read(move |conn| Ok(unions::subtree(conn, &root.path, 4)?))
         .await?;
-    Ok(rows.into_iter().map(UnionView::from).collect())
+    let words = search_index::normalize::folded_words(&q).join(" ");
+    let code = q.trim().to_uppercase();
+    Ok(rows
+        .into_iter()
+        .filter(|u| {
+            u.code.to_uppercase().contains(&code)
+                || (!words.is_empty()
+                    && search_index::normalize::folded_words(&u.name)
+                        .join(" ")
+                        .contains(&words))
+        })
+        .take(50)
+        .map(UnionView::from)
+        .collect())
 }
 
 /// The head (thủ trưởng) of a union, if one is recorded.

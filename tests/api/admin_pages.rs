@@ -438,12 +438,7 @@ async fn officer_manages_unions_and_members(backend: Backend) {
         "grandchildren inside <details>"
     );
     assert!(!tree.contains("Lạng Sơn"), "nothing from another province");
-    let (_, found) = page(
-        &app,
-        &c,
-        &format!("/quan-tri/don-vi/{}?q=kho%20b%E1%BA%A1c", w.cb),
-    )
-    .await;
+    let (_, found) = page(&app, &c, &format!("/quan-tri/don-vi/{}?q=kho+bac", w.cb)).await;
     assert!(found.contains("CĐCS Kho bạc Nhà nước Cao Bằng"), "{found}");
     let (_, found) = page(&app, &c, &format!("/quan-tri/don-vi/{}?q=CB-VC-HQ", w.cb)).await;
     assert!(
