@@ -677,6 +677,9 @@ pub struct MembersPage {
 #[derive(Debug, Deserialize)]
 pub struct MembersQuery {
     pub union_id: Option<i64>,
+    /// A union of the officer's subtree by its code (takes the place of `union_id`).
+    #[serde(default)]
+    pub union: String,
     #[serde(default)]
     pub q: String,
     pub page: Option<i64>,
@@ -693,7 +696,19 @@ pub async fn members(
     let me = visitor.require()?;
     require_officer(me)?;
     let query = query.into_inner();
-    let union_id = match query.union_id {
+    let by_code = match query.union.trim() {
+        "" => None,
+        code => Some(
+            service::unions::id_by_code(&state.db, code.to_owned())
+                .await?
+                .ok_or_else(|| {
+                    AppError::new(ErrorCode::InvalidQuery)
+                        .with_message("Không có đơn vị nào mang mã này.")
+                        .with_details(serde_json::json!({"parameter": "union"}))
+                })?,
+        ),
+    };
+    let union_id = match by_code.or(query.union_id) {
         Some(id) => id,
         None => service::unions::managed_roots(&state.db, &me.actor)
             .await?
