@@ -217,6 +217,14 @@ impl SearchService {
         true
     }
 
+    /// Gives up a rebuild marked by [`Self::begin_rebuild`] that could not start.
+    pub fn cancel_rebuild(&self, why: &str) {
+        let mut p = self.progress_mut();
+        p.running = false;
+        p.finished_at = Some(chrono::Utc::now());
+        p.error = Some(why.to_owned());
+    }
+
     /// Rebuilds the index from the database (blocking), reporting `(done, total)`.
     pub fn rebuild(&self, db: &Db, mut progress: impl FnMut(u64, u64)) -> Result<usize, AppError> {
         let _busy = self.lock_busy();

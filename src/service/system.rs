@@ -99,23 +99,28 @@ pub async fn start_reindex(
             .with_message("Đang dựng lại chỉ mục; hãy chờ lần này xong."));
     }
     let actor_id = actor.user_id;
-    db.write(move |conn| {
-        audit::record(
-            conn,
-            &audit::NewAudit {
-                actor_id: Some(actor_id),
-                entity_type: "system",
-                entity_id: 0,
-                action: "reindex",
-                from_state: None,
-                to_state: None,
-                comment: None,
-                created_at: db::now(),
-            },
-        )?;
-        Ok(())
-    })
-    .await?;
+    let recorded = db
+        .write(move |conn| {
+            audit::record(
+                conn,
+                &audit::NewAudit {
+                    actor_id: Some(actor_id),
+                    entity_type: "system",
+                    entity_id: 0,
+                    action: "reindex",
+                    from_state: None,
+                    to_state: None,
+                    comment: None,
+                    created_at: db::now(),
+                },
+            )?;
+            Ok(())
+        })
+        .await;
+    if let Err(e) = recorded {
+        search.cancel_rebuild(&e.to_string());
+        return Err(e);
+    }
     let s = search.clone();
     let d = db.clone();
     tokio::task::spawn_blocking(move || match s.rebuild(&d, |_, _| {}) {
