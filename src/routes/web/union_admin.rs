@@ -62,8 +62,15 @@ pub struct Node {
     pub cluster: String,
     pub members: String,
     pub active: bool,
+    /// The first children (at most [`SHOWN_CHILDREN`]).
     pub children: Vec<Node>,
+    /// How many children it has in all.
+    pub child_count: usize,
 }
+
+/// How many grandchildren a union's page lists under each child (the rest are on the child's
+/// own page), so that a page near the root stays small.
+const SHOWN_CHILDREN: usize = 25;
 
 /// The union's details as typed.
 #[derive(Debug, Clone, Default)]
@@ -164,11 +171,15 @@ async fn union_page(
             members: format::number(n.subtree_member_count),
             active: n.union.active,
             children: Vec::new(),
+            child_count: 0,
         };
         if n.depth == 1 {
             tree.push(node);
         } else if let Some(parent) = tree.last_mut() {
-            parent.children.push(node);
+            parent.child_count += 1;
+            if parent.children.len() < SHOWN_CHILDREN {
+                parent.children.push(node);
+            }
         }
     }
     let found = if q.trim().is_empty() {
