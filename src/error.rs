@@ -35,6 +35,9 @@ pub enum ErrorCode {
     InvalidState,
     /// A unique value (code, email, member code) is already taken.
     AlreadyExists,
+    /// A change to the rules of a program that has run (phase windows, eligibility, owner)
+    /// would change past decisions; `details.reason` explains, `details.field` names it.
+    RuleChangeRefused,
     /// The same author already filed this initiative (and it was not rejected).
     DuplicateSubmission,
     /// The phase is not open for submissions.
@@ -82,6 +85,7 @@ impl ErrorCode {
             Self::VersionConflict
             | Self::InvalidState
             | Self::AlreadyExists
+            | Self::RuleChangeRefused
             | Self::DuplicateSubmission
             | Self::ConflictOfInterest => StatusCode::CONFLICT,
             Self::PhaseClosed
@@ -115,6 +119,9 @@ impl ErrorCode {
             }
             Self::InvalidState => "Không thể thực hiện thao tác ở trạng thái hiện tại.",
             Self::AlreadyExists => "Giá trị này đã được sử dụng.",
+            Self::RuleChangeRefused => {
+                "Không thể thay đổi quy định này của chương trình đã diễn ra, vì sẽ làm thay đổi các quyết định đã có."
+            }
             Self::DuplicateSubmission => {
                 "Bạn đã nộp sáng kiến này trước đây; không thể nộp trùng lặp."
             }

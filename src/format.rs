@@ -47,6 +47,47 @@ pub fn datetime(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// A Vietnam wall-clock time as the UTC moment it names (Vietnam keeps UTC+7 all year).
+pub fn from_vietnam(local: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::TimeZone;
+    Ho_Chi_Minh
+        .from_local_datetime(&local)
+        .single()
+        .map_or(local - chrono::TimeDelta::hours(7), |t| t.naive_utc())
+}
+
+/// A moment as the value of a `datetime-local` field in Vietnam time: "2026-09-05T17:00".
+pub fn vietnam_input(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Ho_Chi_Minh)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// A Vietnam date and time typed into a form: "2026-09-05T17:00" (what a `datetime-local`
+/// field sends), "2026-09-05 17:00" or "05/09/2026 17:00"; the time may be left out (00:00).
+pub fn parse_vietnam_datetime(input: &str) -> Option<chrono::NaiveDateTime> {
+    let s = input.trim();
+    for f in [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+        "%d/%m/%Y %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, f) {
+            return Some(from_vietnam(t));
+        }
+    }
+    parse_date(s).map(|d| from_vietnam(d.and_time(chrono::NaiveTime::MIN)))
+}
+
+/// A date typed into a form: "2026-09-05" (a `date` field) or "05/09/2026".
+pub fn parse_date(input: &str) -> Option<NaiveDate> {
+    let s = input.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+}
+
 /// The ISO form of a moment, for `<time datetime>` and scripts.
 pub fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -106,6 +147,23 @@ pub fn parse_vnd(input: &str) -> Result<Option<i64>, NotAnAmount> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vietnam_times_in_forms() {
+        let t = parse_vietnam_datetime("2026-12-01T08:30").unwrap();
+        assert_eq!(t.to_string(), "2026-12-01 01:30:00");
+        assert_eq!(parse_vietnam_datetime("01/12/2026 08:30"), Some(t));
+        assert_eq!(vietnam_input(t.and_utc()), "2026-12-01T08:30");
+        assert_eq!(
+            parse_vietnam_datetime("2026-12-01").unwrap().to_string(),
+            "2026-11-30 17:00:00"
+        );
+        assert!(parse_vietnam_datetime("31/02/2026 08:00").is_none());
+        assert_eq!(
+            parse_date("05/09/2026"),
+            NaiveDate::from_ymd_opt(2026, 9, 5)
+        );
+    }
     use chrono::TimeZone;
 
     #[test]

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use search_index::{IndexedInitiative, SearchIndex, SearchIndexError};
@@ -26,6 +26,27 @@ pub struct SearchService {
     seq_file: Option<PathBuf>,
     applied: AtomicI64,
     wake: Notify,
+    /// Held while the index is being changed (catching up or rebuilding), so that a rebuild
+    /// asked for from the settings page never interleaves with the background indexer.
+    busy: Mutex<()>,
+    /// The latest rebuild's progress.
+    progress: Mutex<RebuildProgress>,
+}
+
+/// Where the latest rebuild of the index stands.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct RebuildProgress {
+    /// Is a rebuild running now?
+    pub running: bool,
+    /// Initiatives indexed so far.
+    pub done: u64,
+    /// Initiatives to index.
+    pub total: u64,
+    /// When it started and finished (UTC).
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
 }
 
 impl std::fmt::Debug for SearchService {
@@ -85,6 +106,8 @@ impl SearchService {
             seq_file: Some(seq_file),
             applied: AtomicI64::new(applied),
             wake: Notify::new(),
+            busy: Mutex::new(()),
+            progress: Mutex::new(RebuildProgress::default()),
         })
     }
 
@@ -95,6 +118,8 @@ impl SearchService {
             seq_file: None,
             applied: AtomicI64::new(0),
             wake: Notify::new(),
+            busy: Mutex::new(()),
+            progress: Mutex::new(RebuildProgress::default()),
         })
     }
 
@@ -127,8 +152,9 @@ impl SearchService {
     /// Applies every outbox event after the applied position (blocking); returns how many
     /// initiatives were (re)indexed.
     pub fn catch_up(&self, db: &Db) -> Result<usize, AppError> {
+        let _busy = self.lock_busy();
         if self.applied_seq() < 0 {
-            return self.rebuild(db, |_, _| {});
+            return self.rebuild_locked(db, |_, _| {});
         }
         let mut touched = 0;
         loop {
@@ -160,12 +186,85 @@ impl SearchService {
         }
     }
 
+    fn lock_busy(&self) -> MutexGuard<'_, ()> {
+        self.busy
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn progress_mut(&self) -> MutexGuard<'_, RebuildProgress> {
+        self.progress
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The latest rebuild's progress.
+    pub fn progress(&self) -> RebuildProgress {
+        self.progress_mut().clone()
+    }
+
+    /// Marks a rebuild as started; `false` when one is already running.
+    pub fn begin_rebuild(&self) -> bool {
+        let mut p = self.progress_mut();
+        if p.running {
+            return false;
+        }
+        *p = RebuildProgress {
+            running: true,
+            started_at: Some(chrono::Utc::now()),
+            ..RebuildProgress::default()
+        };
+        true
+    }
+
+    /// Gives up a rebuild marked by [`Self::begin_rebuild`] that could not start.
+    pub fn cancel_rebuild(&self, why: &str) {
+        let mut p = self.progress_mut();
+        p.running = false;
+        p.finished_at = Some(chrono::Utc::now());
+        p.error = Some(why.to_owned());
+    }
+
     /// Rebuilds the index from the database (blocking), reporting `(done, total)`.
     pub fn rebuild(&self, db: &Db, mut progress: impl FnMut(u64, u64)) -> Result<usize, AppError> {
+        let _busy = self.lock_busy();
+        {
+            let mut p = self.progress_mut();
+            p.running = true;
+            p.done = 0;
+            p.error = None;
+            p.finished_at = None;
+            if p.started_at.is_none() {
+                p.started_at = Some(chrono::Utc::now());
+            }
+        }
+        let result = self.rebuild_locked(db, |done, total| {
+            {
+                let mut p = self.progress_mut();
+                p.done = done;
+                p.total = total;
+            }
+            progress(done, total);
+        });
+        let mut p = self.progress_mut();
+        p.running = false;
+        p.finished_at = Some(chrono::Utc::now());
+        if let Err(e) = &result {
+            p.error = Some(e.to_string());
+        }
+        result
+    }
+
+    fn rebuild_locked(
+        &self,
+        db: &Db,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<usize, AppError> {
         // Everything written before this point is covered by the scan below.
         let seq = db.blocking_read(|conn| Ok(outbox::max_seq(conn)?))?;
         let total = db.blocking_read(|conn| Ok(initiatives::count_submitted(conn, None)?))?;
         self.index.clear().map_err(index_error)?;
+        progress(0, total.max(0).unsigned_abs());
         let mut after = 0;
         let mut done: u64 = 0;
         loop {

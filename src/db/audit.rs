@@ -75,3 +75,108 @@ pub fn latest_for_entities(
         .select((AuditRow::as_select(), users::full_name.nullable()))
         .load(conn)
 }
+
+/// What to look for in the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Who acted.
+    pub actor_id: Option<i64>,
+    /// The action (`create`, `move`, `grant_role`, …).
+    pub action: Option<String>,
+    /// The kind of object (`union`, `user`, `program`, …).
+    pub entity_type: Option<String>,
+    /// The object's id.
+    pub entity_id: Option<i64>,
+    /// From this moment (UTC, inclusive).
+    pub from: Option<NaiveDateTime>,
+    /// Before this moment (UTC, exclusive).
+    pub until: Option<NaiveDateTime>,
+}
+
+/// Entries matching `filter`, newest first, with the total. `scope` (when given) keeps only
+/// entries about unions, users and programs in those subtrees, or made by users there.
+pub fn list(
+    conn: &mut DbConn,
+    scope: Option<&[String]>,
+    filter: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<AuditRow>, i64)> {
+    use super::path_range;
+    use super::schema::{programs, unions, users};
+    use diesel::sql_types::Bool;
+    macro_rules! filtered {
+        () => {{
+            let mut query = audit_log::table.into_boxed();
+            if let Some(paths) = scope {
+                let mut cond: Option<Box<dyn BoxableExpression<_, _, SqlType = Bool>>> = None;
+                for p in paths {
+                    let (lo, hi) = path_range(p);
+                    let unions_in = || {
+                        unions::table
+                            .filter(unions::path.ge(lo.clone()))
+                            .filter(unions::path.lt(hi.clone()))
+                            .select(unions::id)
+                    };
+                    let c = audit_log::entity_type
+                        .eq("union")
+                        .and(audit_log::entity_id.eq_any(unions_in()))
+                        .or(audit_log::entity_type.eq("user").and(
+                            audit_log::entity_id.eq_any(
+                                users::table
+                                    .filter(users::union_id.eq_any(unions_in()))
+                                    .select(users::id),
+                            ),
+                        ))
+                        .or(audit_log::entity_type.eq("program").and(
+                            audit_log::entity_id.eq_any(
+                                programs::table
+                                    .filter(programs::owner_union_id.eq_any(unions_in()))
+                                    .select(programs::id),
+                            ),
+                        ))
+                        .or(audit_log::actor_id.assume_not_null().eq_any(
+                            users::table
+                                .filter(users::union_id.eq_any(unions_in()))
+                                .select(users::id),
+                        ));
+                    cond = Some(match cond {
+                        None => Box::new(c),
+                        Some(prev) => Box::new(prev.or(c)),
+                    });
+                }
+                match cond {
+                    Some(c) => query = query.filter(c),
+                    None => query = query.filter(audit_log::id.lt(0)),
+                }
+            }
+            if let Some(a) = filter.actor_id {
+                query = query.filter(audit_log::actor_id.eq(a));
+            }
+            if let Some(a) = &filter.action {
+                query = query.filter(audit_log::action.eq(a.clone()));
+            }
+            if let Some(t) = &filter.entity_type {
+                query = query.filter(audit_log::entity_type.eq(t.clone()));
+            }
+            if let Some(i) = filter.entity_id {
+                query = query.filter(audit_log::entity_id.eq(i));
+            }
+            if let Some(f) = filter.from {
+                query = query.filter(audit_log::created_at.ge(f));
+            }
+            if let Some(u) = filter.until {
+                query = query.filter(audit_log::created_at.lt(u));
+            }
+            query
+        }};
+    }
+    let total: i64 = filtered!().count().get_result(conn)?;
+    let rows = filtered!()
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .select(AuditRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}

@@ -644,3 +644,24 @@ pub fn author_names(
     }
     Ok(out)
 }
+
+/// Are there initiatives past the draft stage in the union subtree at `path`? (They are
+/// counted for every ancestor, so the subtree cannot move.)
+pub fn any_counted_under(conn: &mut DbConn, path: &str) -> QueryResult<bool> {
+    let (lo, hi) = path_range(path);
+    initiatives::table
+        .filter(initiatives::union_path.ge(lo))
+        .filter(initiatives::union_path.lt(hi))
+        .filter(initiatives::status.ne("draft"))
+        .select(initiatives::id)
+        .first::<i64>(conn)
+        .optional()
+        .map(|found| found.is_some())
+}
+
+/// Sets the stored union path of a union's initiatives (after the union moved).
+pub fn set_union_path(conn: &mut DbConn, union_id: i64, path: &str) -> QueryResult<usize> {
+    diesel::update(initiatives::table.filter(initiatives::union_id.eq(union_id)))
+        .set(initiatives::union_path.eq(path))
+        .execute(conn)
+}

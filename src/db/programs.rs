@@ -45,6 +45,7 @@ pub struct NewProgram<'a> {
 #[diesel(table_name = programs, treat_none_as_null = true)]
 pub struct ProgramChanges<'a> {
     pub name: &'a str,
+    pub owner_union_id: i64,
     pub description: &'a str,
     pub applied_from: Option<NaiveDate>,
     pub applied_to: Option<NaiveDate>,

@@ -181,3 +181,24 @@ pub fn subtree_members(conn: &mut DbConn, path: &str) -> QueryResult<i64> {
         .first(conn)?;
     Ok(total.unwrap_or(0))
 }
+
+/// Moves a union under another parent: its parent id here, the paths with [`set_path`].
+pub fn set_parent(
+    conn: &mut DbConn,
+    id: i64,
+    parent_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(unions::table.find(id))
+        .set((unions::parent_id.eq(parent_id), unions::updated_at.eq(now)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Sets a union's materialised path.
+pub fn set_path(conn: &mut DbConn, id: i64, path: &str) -> QueryResult<()> {
+    diesel::update(unions::table.find(id))
+        .set(unions::path.eq(path))
+        .execute(conn)
+        .map(|_| ())
+}

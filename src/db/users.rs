@@ -290,3 +290,45 @@ pub fn set_status(conn: &mut DbConn, id: i64, status: &str, now: NaiveDateTime) 
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
+
+/// Changes a user's profile.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub fn update_profile(
+    conn: &mut DbConn,
+    id: i64,
+    full_name: &str,
+    email: &str,
+    phone: Option<&str>,
+    member_code: Option<&str>,
+    union_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::full_name.eq(full_name),
+            users::email.eq(email),
+            users::phone.eq(phone),
+            users::member_code.eq(member_code),
+            users::union_id.eq(union_id),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Moves a user's member grant from one union to another (the member changed union).
+pub fn move_member_grant(
+    conn: &mut DbConn,
+    user_id: i64,
+    from: i64,
+    to: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        role_grants::table
+            .filter(role_grants::user_id.eq(user_id))
+            .filter(role_grants::role.eq("member"))
+            .filter(role_grants::union_id.eq(from)),
+    )
+    .set(role_grants::union_id.eq(to))
+    .execute(conn)
+}

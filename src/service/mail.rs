@@ -190,6 +190,38 @@ pub(crate) fn assigned(
     Ok(())
 }
 
+/// The invitation (the same email and link as after an import) for one account without a
+/// password, asked for again by an officer; `false` when the account cannot receive it.
+pub(crate) fn invitation(
+    conn: &mut DbConn,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let Some(u) = users::find(conn, user_id)? else {
+        return Ok(false);
+    };
+    if !deliverable(&u.email, &u.status) || u.password_hash.is_some() {
+        return Ok(false);
+    }
+    let union_name = unions::find(conn, u.union_id)?.map_or_else(String::new, |x| x.name);
+    let notice = Notice::Invitation {
+        union_name,
+        login: u.member_code.clone().unwrap_or_else(|| u.email.clone()),
+        fingerprint: password_fingerprint(None),
+    };
+    to_user(
+        conn,
+        u.id,
+        &notice,
+        Some(format!(
+            "invitation:{}:{}",
+            u.id,
+            now.and_utc().timestamp_millis()
+        )),
+        now,
+    )
+}
+
 /// Invitations for accounts just imported without a password, in multi-row statements.
 pub(crate) fn invitations(
     conn: &mut DbConn,

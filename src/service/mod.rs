@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod attainment;
 pub mod attainment_export;
+pub mod audit;
 pub mod auth;
 pub mod export;
 pub mod gallery;
@@ -15,6 +16,7 @@ pub mod quotas;
 pub mod review;
 pub mod seed;
 pub mod similar;
+pub mod system;
 pub mod union_initiatives;
 pub mod unions;
 pub mod users;

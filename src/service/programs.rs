@@ -1,10 +1,11 @@
 //! Use cases on programs (chương trình), their phases (đợt) and fields (lĩnh vực).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 use serde::Serialize;
 
 use crate::db::programs::{self, FieldRow, NewProgram, PhaseRow, ProgramChanges, ProgramRow};
 use crate::db::{self, Db, DbConn, audit, outbox, unions};
+use crate::domain::program::{eligibility_change_refusal, phase_change_refusal};
 use crate::domain::{Action, Actor, PhaseWindow, ProgramStatus, Resource, UnionPath, can};
 use crate::error::{AppError, ErrorCode};
 
@@ -106,6 +107,8 @@ pub struct NewProgramInput {
 #[derive(Debug, Clone, Default)]
 pub struct ProgramChangesInput {
     pub name: Option<String>,
+    /// A new owning union (only while the program is a draft).
+    pub owner_union_id: Option<i64>,
     pub description: Option<String>,
     pub applied_from: Option<Option<NaiveDate>>,
     pub applied_to: Option<Option<NaiveDate>>,
@@ -172,6 +175,13 @@ pub(crate) fn load_managed(
         return Err(AppError::forbidden());
     }
     Ok(row)
+}
+
+/// A refused change to a running program's rules, with the reason and the field.
+fn rule_refused(field: &str, reason: &str) -> AppError {
+    AppError::new(ErrorCode::RuleChangeRefused)
+        .with_message(reason)
+        .with_details(serde_json::json!({"field": field, "reason": reason}))
 }
 
 fn check_phases(existing: &[PhaseWindow], new: &PhaseWindow) -> Result<(), AppError> {
@@ -321,11 +331,49 @@ pub async fn update(
                 "Ngày kết thúc phải sau ngày bắt đầu.",
             ));
         }
+        let status = status_of(&row);
+        if status.has_run()
+            && let Some(reason) = eligibility_change_refusal(
+                (row.applied_from, row.applied_to),
+                (applied_from, applied_to),
+            )
+        {
+            return Err(rule_refused("applied_from", reason));
+        }
+        let owner_union_id = match changes.owner_union_id {
+            Some(owner) if owner != row.owner_union_id => {
+                if status.has_run() {
+                    return Err(rule_refused(
+                        "owner_union_id",
+                        "Chương trình đã diễn ra: không thể đổi đơn vị phát động, vì phạm vi tham gia và chỉ tiêu đã được tính theo đơn vị này.",
+                    ));
+                }
+                let new_owner = unions::find(conn, owner)?
+                    .ok_or_else(|| AppError::field("owner_union_id", "Không tìm thấy công đoàn."))?;
+                let new_path = UnionPath::from_stored(new_owner.path);
+                if !can(
+                    &actor,
+                    Action::ManageProgram,
+                    Resource::Program {
+                        owner_path: &new_path,
+                        status,
+                    },
+                ) {
+                    return Err(AppError::field(
+                        "owner_union_id",
+                        "Bạn không quản trị chương trình ở đơn vị này.",
+                    ));
+                }
+                owner
+            }
+            _ => row.owner_union_id,
+        };
         programs::update(
             conn,
             id,
             &ProgramChanges {
                 name: &name,
+                owner_union_id,
                 description: &description,
                 applied_from,
                 applied_to,
@@ -356,6 +404,11 @@ pub async fn add_phase(
             .filter_map(|p| PhaseWindow::new(p.opens_at, p.closes_at))
             .collect();
         check_phases(&windows, &input.window)?;
+        if status_of(&row).has_run()
+            && let Some(reason) = phase_change_refusal(db::now(), None, &input.window)
+        {
+            return Err(rule_refused("phase", reason));
+        }
         let position = i32::try_from(existing.len() + 1).unwrap_or(i32::MAX);
         programs::insert_phase(
             conn,
@@ -383,8 +436,29 @@ pub async fn update_phase(
     db.write(move |conn| {
         let row = load_managed(conn, &actor, id)?;
         let existing = programs::phases(conn, id)?;
-        if !existing.iter().any(|p| p.id == phase_id) {
+        let Some(old) = existing.iter().find(|p| p.id == phase_id) else {
             return Err(AppError::not_found());
+        };
+        // Times are entered to the minute: an instant stored with seconds (by the seeder or
+        // an import) that is sent back unchanged keeps its exact stored value.
+        let mut input = input;
+        let same_minute = |stored: NaiveDateTime, sent: NaiveDateTime| {
+            stored.with_second(0).and_then(|t| t.with_nanosecond(0)) == Some(sent)
+        };
+        if same_minute(old.opens_at, input.window.opens_at) {
+            input.window.opens_at = old.opens_at;
+        }
+        if same_minute(old.closes_at, input.window.closes_at) {
+            input.window.closes_at = old.closes_at;
+        }
+        if status_of(&row).has_run()
+            && let Some(reason) = phase_change_refusal(
+                db::now(),
+                PhaseWindow::new(old.opens_at, old.closes_at).as_ref(),
+                &input.window,
+            )
+        {
+            return Err(rule_refused("phase", reason));
         }
         let others: Vec<PhaseWindow> = existing
             .iter()
@@ -449,6 +523,12 @@ pub async fn close(db: &Db, actor: &Actor, id: i64) -> Result<ProgramView, AppEr
     change_status(db, actor, id, ProgramStatus::Closed).await
 }
 
+/// Archives a closed program: kept for the record, hidden from members' lists.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id, program = id))]
+pub async fn archive(db: &Db, actor: &Actor, id: i64) -> Result<ProgramView, AppError> {
+    change_status(db, actor, id, ProgramStatus::Archived).await
+}
+
 async fn change_status(
     db: &Db,
     actor: &Actor,
@@ -475,7 +555,8 @@ pub fn set_status_in(
     let allowed = match to {
         ProgramStatus::Open => from.can_open(),
         ProgramStatus::Closed => from.can_close(),
-        _ => false,
+        ProgramStatus::Archived => from.can_archive(),
+        ProgramStatus::Draft => false,
     };
     if !allowed {
         return Err(AppError::new(ErrorCode::InvalidState)
@@ -489,16 +570,31 @@ pub fn set_status_in(
         return Err(AppError::new(ErrorCode::InvalidState)
             .with_message("Cần có ít nhất một đợt trước khi mở chương trình."));
     }
+    if to == ProgramStatus::Open && actor.is_some() {
+        let missing: Vec<ChecklistItem> = checklist_in(conn, &row)?
+            .into_iter()
+            .filter(|i| i.required && !i.done)
+            .collect();
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|i| i.label.as_str()).collect();
+            return Err(AppError::new(ErrorCode::InvalidState)
+                .with_message(format!(
+                    "Chưa thể mở chương trình: {}.",
+                    names.join("; ")
+                ))
+                .with_details(serde_json::json!({"missing": missing.iter().map(|i| i.code).collect::<Vec<_>>()})));
+        }
+    }
     let now = db::now();
     programs::set_status(conn, id, to.as_str(), now)?;
     record(
         conn,
         actor,
         id,
-        if to == ProgramStatus::Open {
-            "opened"
-        } else {
-            "closed"
+        match to {
+            ProgramStatus::Open => "opened",
+            ProgramStatus::Archived => "archived",
+            _ => "closed",
         },
         Some(from.as_str()),
         Some(to.as_str()),
@@ -550,6 +646,103 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<ProgramView, AppErro
             return Err(AppError::not_found());
         }
         view(conn, row)
+    })
+    .await
+}
+
+/// One line of the checklist before a program can open.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ChecklistItem {
+    /// Stable code: `name`, `description`, `phase`, `future_phase`, `eligibility`, `fields`,
+    /// `stages`, `rubric`.
+    pub code: &'static str,
+    /// What it asks for, in Vietnamese.
+    pub label: String,
+    /// Is it there?
+    pub done: bool,
+    /// Must it be there before the program opens (otherwise: recommended)?
+    pub required: bool,
+}
+
+fn checklist_in(conn: &mut DbConn, row: &ProgramRow) -> Result<Vec<ChecklistItem>, AppError> {
+    let phases = programs::phases(conn, row.id)?;
+    let fields = programs::fields(conn, row.id)?;
+    let stages = db::review::stages(conn, row.id)?;
+    let criteria = db::review::criteria(conn, row.id)?;
+    let now = db::now();
+    let item = |code, label: &str, done, required| ChecklistItem {
+        code,
+        label: label.to_owned(),
+        done,
+        required,
+    };
+    Ok(vec![
+        item(
+            "name",
+            "Tên chương trình",
+            !row.name.trim().is_empty(),
+            true,
+        ),
+        item(
+            "description",
+            "Mô tả (thể lệ, đối tượng, cách tính)",
+            !row.description.trim().is_empty(),
+            false,
+        ),
+        item(
+            "phase",
+            "Ít nhất một đợt với thời điểm bắt đầu và kết thúc",
+            !phases.is_empty(),
+            true,
+        ),
+        item(
+            "future_phase",
+            "Một đợt chưa kết thúc (còn nhận sáng kiến)",
+            phases.iter().any(|p| p.closes_at > now),
+            true,
+        ),
+        item(
+            "eligibility",
+            "Khoảng ngày áp dụng lần đầu được chấp nhận",
+            row.applied_from.is_some() || row.applied_to.is_some(),
+            false,
+        ),
+        item("fields", "Danh sách lĩnh vực", !fields.is_empty(), false),
+        item("stages", "Các vòng xét duyệt", !stages.is_empty(), true),
+        item("rubric", "Tiêu chí chấm điểm", !criteria.is_empty(), true),
+    ])
+}
+
+/// What is done and what is missing before the program can open (its administrators).
+pub async fn checklist(db: &Db, actor: &Actor, id: i64) -> Result<Vec<ChecklistItem>, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let row = load_managed(conn, &actor, id)?;
+        checklist_in(conn, &row)
+    })
+    .await
+}
+
+/// The programs the actor administers (drafts included), newest first.
+pub async fn managed(db: &Db, actor: &Actor) -> Result<Vec<ProgramView>, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let mut out = Vec::new();
+        for row in programs::list(conn)? {
+            let path = owner_path(conn, &row)?;
+            let status = status_of(&row);
+            if can(
+                &actor,
+                Action::ManageProgram,
+                Resource::Program {
+                    owner_path: &path,
+                    status,
+                },
+            ) {
+                out.push(view(conn, row)?);
+            }
+        }
+        Ok(out)
     })
     .await
 }

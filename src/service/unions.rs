@@ -166,6 +166,17 @@ pub async fn update(
         let cluster = changes.cluster.unwrap_or(row.cluster.clone());
         let member_count = changes.member_count.unwrap_or(row.member_count);
         let active = changes.active.unwrap_or(row.active);
+        if row.active && !active {
+            if row.parent_id.is_none() {
+                return Err(AppError::new(ErrorCode::InvalidState)
+                    .with_message("Không thể ngừng hoạt động đơn vị gốc."));
+            }
+            if unions::children(conn, id)?.iter().any(|c| c.active) {
+                return Err(AppError::new(ErrorCode::InvalidState).with_message(
+                    "Đơn vị còn đơn vị cấp dưới đang hoạt động: hãy chuyển hoặc ngừng hoạt động các đơn vị đó trước.",
+                ));
+            }
+        }
         let updated = unions::update(
             conn,
             id,
@@ -182,10 +193,14 @@ pub async fn update(
                 actor_id: Some(actor.user_id),
                 entity_type: "union",
                 entity_id: id,
-                action: "update",
+                action: match (row.active, active) {
+                    (true, false) => "deactivate",
+                    (false, true) => "reactivate",
+                    _ => "update",
+                },
                 from_state: Some(if row.active { "active" } else { "inactive" }),
                 to_state: Some(if active { "active" } else { "inactive" }),
-                comment: None,
+                comment: (row.name != name).then(|| format!("{} → {name}", row.name)).as_deref(),
                 created_at: now,
             },
         )?;
@@ -270,5 +285,193 @@ pub async fn roots(db: &Db) -> Result<Vec<UnionView>, AppError> {
 /// The id of the union with this code, if there is one.
 pub async fn id_by_code(db: &Db, code: String) -> Result<Option<i64>, AppError> {
     db.read(move |conn| Ok(unions::find_by_code(conn, code.trim())?.map(|u| u.id)))
+        .await
+}
+
+/// Moves a union (with its whole subtree) under another parent of the same level as its
+/// current one. Not into its own subtree; both places must be the actor's to manage. A
+/// subtree that already has submitted initiatives stays where it is: they are counted for
+/// every ancestor, and moving them would change the upper levels' figures.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id, union = id))]
+pub async fn move_to(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    new_parent_id: i64,
+) -> Result<UnionView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let row = unions::find(conn, id)?.ok_or_else(AppError::not_found)?;
+        let path = UnionPath::from_stored(row.path.clone());
+        if !can(&actor, Action::ManageUnion, Resource::Union { path: &path }) {
+            return Err(AppError::forbidden());
+        }
+        let Some(old_parent_id) = row.parent_id else {
+            return Err(AppError::new(ErrorCode::InvalidState)
+                .with_message("Không thể chuyển đơn vị gốc."));
+        };
+        let parent = unions::find(conn, new_parent_id)?
+            .ok_or_else(|| AppError::field("parent_id", "Không tìm thấy đơn vị cấp trên mới."))?;
+        let parent_path = UnionPath::from_stored(parent.path.clone());
+        if path.covers(&parent_path) {
+            return Err(AppError::field(
+                "parent_id",
+                "Không thể chuyển một đơn vị vào chính nó hoặc vào đơn vị cấp dưới của nó.",
+            ));
+        }
+        if parent.id == old_parent_id {
+            return Err(AppError::field(
+                "parent_id",
+                "Đơn vị đã trực thuộc đơn vị này.",
+            ));
+        }
+        if !can(
+            &actor,
+            Action::ManageUnion,
+            Resource::Union { path: &parent_path },
+        ) {
+            return Err(AppError::forbidden());
+        }
+        if parent.level != row.level - 1 {
+            let wanted = UnionLevel::from_i32(row.level - 1).map_or("", UnionLevel::label);
+            return Err(AppError::field(
+                "parent_id",
+                format!("Đơn vị cấp trên mới phải cùng cấp với đơn vị cấp trên hiện tại ({wanted})."),
+            ));
+        }
+        if !parent.active {
+            return Err(AppError::field(
+                "parent_id",
+                "Đơn vị cấp trên mới đã ngừng hoạt động.",
+            ));
+        }
+        if db::initiatives::any_counted_under(conn, &row.path)? {
+            return Err(AppError::new(ErrorCode::InvalidState).with_message(
+                "Đơn vị hoặc đơn vị cấp dưới đã có sáng kiến được nộp: chuyển đơn vị sẽ làm thay đổi số liệu thi đua đã tính cho các cấp trên, nên không thể chuyển.",
+            ));
+        }
+        let now = db::now();
+        let old_prefix = row.path.clone();
+        let new_prefix = format!("{}{}/", parent.path, row.id);
+        for u in unions::subtree(conn, &old_prefix, 4)? {
+            let rest = u.path.get(old_prefix.len()..).unwrap_or_default();
+            let moved = format!("{new_prefix}{rest}");
+            unions::set_path(conn, u.id, &moved)?;
+            db::initiatives::set_union_path(conn, u.id, &moved)?;
+        }
+        unions::set_parent(conn, id, parent.id, now)?;
+        let old_parent_code = unions::find(conn, old_parent_id)?.map(|p| p.code);
+        audit::record(
+            conn,
+            &audit::NewAudit {
+                actor_id: Some(actor.user_id),
+                entity_type: "union",
+                entity_id: id,
+                action: "move",
+                from_state: old_parent_code.as_deref(),
+                to_state: Some(&parent.code),
+                comment: None,
+                created_at: now,
+            },
+        )?;
+        outbox::append(
+            conn,
+            "union.moved",
+            "union",
+            id,
+            &serde_json::json!({"from": old_prefix, "to": new_prefix}),
+            now,
+        )?;
+        Ok(unions::find(conn, id)?.ok_or_else(AppError::not_found)?.into())
+    })
+    .await
+}
+
+/// A union the actor manages (officers of its subtree; system administrators), or an error:
+/// 404 for a union that does not exist, 403 for one outside the actor's subtree.
+pub async fn managed(db: &Db, actor: &Actor, id: i64) -> Result<UnionView, AppError> {
+    let row = db
+        .read(move |conn| unions::find(conn, id)?.ok_or_else(AppError::not_found))
+        .await?;
+    let path = UnionPath::from_stored(row.path.clone());
+    if !can(actor, Action::ManageUnion, Resource::Union { path: &path }) {
+        return Err(AppError::forbidden());
+    }
+    Ok(row.into())
+}
+
+/// The unions at the top of what the actor manages: the unions of their officer grants
+/// (the root for a system administrator), without those inside another.
+pub async fn managed_roots(db: &Db, actor: &Actor) -> Result<Vec<UnionView>, AppError> {
+    if actor.is_system_admin() {
+        return roots(db).await;
+    }
+    let mut paths: Vec<UnionPath> = actor
+        .grants
+        .iter()
+        .filter(|g| g.role == crate::domain::Role::UnionOfficer)
+        .map(|g| g.union_path.clone())
+        .collect();
+    paths.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    let mut tops: Vec<UnionPath> = Vec::new();
+    for p in paths {
+        if !tops.iter().any(|t| t.covers(&p)) {
+            tops.push(p);
+        }
+    }
+    let ids: Vec<i64> = tops
+        .iter()
+        .filter_map(|p| p.ids().last().copied())
+        .collect();
+    let rows = db
+        .read(move |conn| Ok(unions::find_many(conn, &ids)?))
+        .await?;
+    Ok(rows.into_iter().map(UnionView::from).collect())
+}
+
+/// The ancestors of a union, root first (for breadcrumbs).
+pub async fn ancestors(db: &Db, union: &UnionView) -> Result<Vec<UnionView>, AppError> {
+    let path = UnionPath::from_stored(union.path.clone());
+    let own = union.id;
+    let ids: Vec<i64> = path.ids().into_iter().filter(|i| *i != own).collect();
+    let mut rows = db
+        .read(move |conn| Ok(unions::find_many(conn, &ids)?))
+        .await?;
+    rows.sort_by_key(|r| r.level);
+    Ok(rows.into_iter().map(UnionView::from).collect())
+}
+
+/// Unions of a managed union's subtree whose name or code contains `q` (at most 50, in tree
+/// order). Names match with or without diacritics ("kho bac" finds "Kho bạc"), as typed with
+/// Telex or VNI or not at all.
+pub async fn search(
+    db: &Db,
+    actor: &Actor,
+    within: i64,
+    q: String,
+) -> Result<Vec<UnionView>, AppError> {
+    let root = managed(db, actor, within).await?;
+    let rows = db
+        .read(move |conn| Ok(unions::subtree(conn, &root.path, 4)?))
+        .await?;
+    let words = search_index::normalize::folded_words(&q).join(" ");
+    let code = q.trim().to_uppercase();
+    Ok(rows
+        .into_iter()
+        .filter(|u| {
+            u.code.to_uppercase().contains(&code)
+                || (!words.is_empty()
+                    && search_index::normalize::folded_words(&u.name)
+                        .join(" ")
+                        .contains(&words))
+        })
+        .take(50)
+        .map(UnionView::from)
+        .collect())
+}
+
+/// The head (thủ trưởng) of a union, if one is recorded.
+pub async fn head(db: &Db, union_id: i64) -> Result<Option<i64>, AppError> {
+    db.read(move |conn| Ok(db::review::head_of(conn, union_id)?))
         .await
 }

@@ -101,6 +101,17 @@ pub struct NewUserInput {
     pub password: Option<String>,
 }
 
+/// Validated changes to a user's profile (absent: unchanged; `Some(None)` clears).
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub full_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub member_code: Option<Option<String>>,
+    /// Move the member to another union of the actor's subtree.
+    pub union_id: Option<i64>,
+}
+
 /// A validated grant.
 #[derive(Debug, Clone)]
 pub struct GrantInput {
@@ -487,6 +498,167 @@ pub async fn revoke(db: &Db, actor: &Actor, user_id: i64, grant_id: i64) -> Resu
             },
         )?;
         Ok(())
+    })
+    .await
+}
+
+/// Changes a user's profile: name, email, phone, member code, union (officers of the user's
+/// union and, when moving, of the new one).
+#[tracing::instrument(skip_all, fields(actor = actor.user_id, user = id))]
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    changes: UserChanges,
+) -> Result<UserDetail, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let (user, path) = load_visible(conn, &actor, id)?;
+        if !can(
+            &actor,
+            Action::ManageUser,
+            Resource::User {
+                id,
+                union_path: &path,
+            },
+        ) {
+            return Err(AppError::forbidden());
+        }
+        let union_id = changes.union_id.unwrap_or(user.union_id);
+        if union_id != user.union_id {
+            let union = unions::find(conn, union_id)?
+                .ok_or_else(|| AppError::field("union_id", "Không tìm thấy công đoàn."))?;
+            let new_path = UnionPath::from_stored(union.path);
+            if !can(
+                &actor,
+                Action::ManageUser,
+                Resource::Union { path: &new_path },
+            ) {
+                return Err(AppError::field(
+                    "union_id",
+                    "Công đoàn này nằm ngoài phạm vi quản lý của bạn.",
+                ));
+            }
+            if !union.active {
+                return Err(AppError::field("union_id", "Công đoàn đã ngừng hoạt động."));
+            }
+        }
+        let email = changes.email.unwrap_or(user.email.clone());
+        if email != user.email && users::find_by_email(conn, &email)?.is_some_and(|u| u.id != id) {
+            return Err(AppError::new(ErrorCode::AlreadyExists)
+                .with_message("Email đã được sử dụng cho tài khoản khác.")
+                .with_details(serde_json::json!({"fields": {"email": "Email đã tồn tại."}})));
+        }
+        let member_code = changes.member_code.unwrap_or(user.member_code.clone());
+        if let Some(code) = &member_code
+            && Some(code) != user.member_code.as_ref()
+            && users::find_by_login(conn, code)?.is_some_and(|u| u.id != id)
+        {
+            return Err(AppError::new(ErrorCode::AlreadyExists)
+                .with_message("Mã đoàn viên đã được sử dụng.")
+                .with_details(serde_json::json!({"fields": {"member_code": "Mã đã tồn tại."}})));
+        }
+        let full_name = changes.full_name.unwrap_or(user.full_name.clone());
+        let phone = changes.phone.unwrap_or(user.phone.clone());
+        let now = db::now();
+        users::update_profile(
+            conn,
+            id,
+            &full_name,
+            &email,
+            phone.as_deref(),
+            member_code.as_deref(),
+            union_id,
+            now,
+        )?;
+        if union_id != user.union_id {
+            users::move_member_grant(conn, id, user.union_id, union_id)?;
+        }
+        audit::record(
+            conn,
+            &audit::NewAudit {
+                actor_id: Some(actor.user_id),
+                entity_type: "user",
+                entity_id: id,
+                action: "update",
+                from_state: None,
+                to_state: None,
+                comment: (union_id != user.union_id)
+                    .then(|| format!("union {} → {union_id}", user.union_id))
+                    .as_deref(),
+                created_at: now,
+            },
+        )?;
+        let user = users::find(conn, id)?.ok_or_else(AppError::not_found)?;
+        let roles = roles_of(conn, id)?;
+        Ok(UserDetail {
+            user: user.into(),
+            roles,
+        })
+    })
+    .await
+}
+
+/// Sends (again) the invitation email to an account that has no password yet.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id, user = id))]
+pub async fn invite(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let (user, path) = load_visible(conn, &actor, id)?;
+        if !can(
+            &actor,
+            Action::ManageUser,
+            Resource::User {
+                id,
+                union_path: &path,
+            },
+        ) {
+            return Err(AppError::forbidden());
+        }
+        if user.password_hash.is_some() {
+            return Err(AppError::new(ErrorCode::InvalidState).with_message(
+                "Tài khoản đã có mật khẩu; nếu quên, đoàn viên dùng “Quên mật khẩu” ở trang đăng nhập.",
+            ));
+        }
+        let now = db::now();
+        if !crate::service::mail::invitation(conn, id, now)? {
+            return Err(AppError::new(ErrorCode::InvalidState)
+                .with_message("Tài khoản đã bị khoá hoặc không có email hợp lệ."));
+        }
+        audit::record(
+            conn,
+            &audit::NewAudit {
+                actor_id: Some(actor.user_id),
+                entity_type: "user",
+                entity_id: id,
+                action: "invite",
+                from_state: None,
+                to_state: None,
+                comment: None,
+                created_at: now,
+            },
+        )?;
+        Ok(())
+    })
+    .await
+}
+
+/// The user with this email or member code, if the actor may see them.
+pub async fn find_visible(
+    db: &Db,
+    actor: &Actor,
+    login: String,
+) -> Result<Option<UserView>, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let Some(user) = users::find_by_login(conn, login.trim())? else {
+            return Ok(None);
+        };
+        match load_visible(conn, &actor, user.id) {
+            Ok((u, _)) => Ok(Some(u.into())),
+            Err(e) if e.code == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
     })
     .await
 }

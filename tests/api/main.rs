@@ -4,6 +4,8 @@
 
 mod helpers;
 
+mod admin_browser;
+mod admin_pages;
 mod attachments;
 mod attainment;
 mod attainment_pages;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document it serves.
 
+pub mod admin;
 pub mod attachments;
 pub mod auth;
 pub mod imports;
@@ -36,6 +37,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(unions::quotas)
             .service(unions::allocate)
             .service(unions::leaderboard)
+            .service(unions::move_union)
+            .service(unions::search)
             .service(union_reports::dashboard_export)
             .service(union_reports::initiatives)
             .service(union_reports::initiatives_export)
@@ -46,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(users::roles)
             .service(users::grant)
             .service(users::revoke)
+            .service(users::invite)
             .service(programs::list)
             .service(programs::create)
             .service(programs::get)
@@ -55,6 +59,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(programs::add_field)
             .service(programs::open)
             .service(programs::close)
+            .service(programs::archive)
+            .service(programs::checklist)
             .service(search::similar)
             .service(search::search)
             .service(search::duplicates)
@@ -101,7 +107,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(mail::preferences)
             .service(mail::set_preferences)
             .service(mail::outbox)
-            .service(mail::retry),
+            .service(mail::retry)
+            .service(admin::audit)
+            .service(admin::system)
+            .service(admin::reindex),
     );
 }
 

@@ -5,8 +5,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    attachments, auth, imports, initiatives, mail, programs, review, search, union_reports, unions,
-    users,
+    admin, attachments, auth, imports, initiatives, mail, programs, review, search, union_reports,
+    unions, users,
 };
 use crate::routes::health;
 
@@ -36,11 +36,11 @@ impl Modify for BearerAuth {
     paths(
         health::healthz, health::readyz,
         auth::login, auth::me,
-        unions::roots, unions::create, unions::get, unions::update, unions::children, unions::subtree, unions::dashboard, unions::quotas, unions::allocate, unions::leaderboard,
+        unions::roots, unions::create, unions::get, unions::update, unions::children, unions::subtree, unions::dashboard, unions::quotas, unions::allocate, unions::leaderboard, unions::move_union, unions::search,
         union_reports::dashboard_export, union_reports::initiatives, union_reports::initiatives_export,
-        users::list, users::create, users::get, users::update, users::roles, users::grant, users::revoke,
+        users::list, users::create, users::get, users::update, users::roles, users::grant, users::revoke, users::invite,
         programs::list, programs::create, programs::get, programs::update, programs::add_phase,
-        programs::update_phase, programs::add_field, programs::open, programs::close,
+        programs::update_phase, programs::add_field, programs::open, programs::close, programs::archive, programs::checklist,
         initiatives::list, initiatives::create, initiatives::get, initiatives::update,
         initiatives::submit, initiatives::history, search::similar, search::search, search::duplicates,
         attachments::list, attachments::upload, attachments::download,
@@ -53,6 +53,7 @@ impl Modify for BearerAuth {
         imports::import,
         mail::request_reset, mail::confirm_reset, mail::accept_invitation, mail::unsubscribe,
         mail::preferences, mail::set_preferences, mail::outbox, mail::retry,
+        admin::audit, admin::system, admin::reindex,
     ),
     tags(
         (name = "auth", description = "Sign-in"),
@@ -64,6 +65,7 @@ impl Modify for BearerAuth {
         (name = "review", description = "Organising-committee review: stages, rubric, committees, queue, scores, decisions"),
         (name = "imports", description = "Organisation import: the union tree and members from XLSX or CSV"),
         (name = "mail", description = "Email: preferences, unsubscribing, the outbox for administrators"),
+        (name = "admin", description = "Administration: the audit log, the system's state, rebuilding the index"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

@@ -10,7 +10,7 @@ use crate::domain::{PhaseWindow, text};
 use crate::error::{AppError, ErrorBody};
 use crate::service;
 use crate::service::programs::{
-    FieldInput, NewProgramInput, PhaseInput, ProgramChangesInput, ProgramView,
+    ChecklistItem, FieldInput, NewProgramInput, PhaseInput, ProgramChangesInput, ProgramView,
 };
 use crate::state::AppState;
 
@@ -52,6 +52,8 @@ pub struct CreateProgram {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateProgram {
     pub name: Option<String>,
+    /// A new owning union (only while the program is a draft).
+    pub owner_union_id: Option<i64>,
     pub description: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>)]
@@ -70,7 +72,8 @@ fn minute(t: DateTime<Utc>) -> NaiveDateTime {
         .naive_utc()
 }
 
-fn phase(c: &mut Checker, field: &str, p: &PhaseBody) -> Option<PhaseInput> {
+/// Checks a phase (the API and the page alike).
+pub fn phase(c: &mut Checker, field: &str, p: &PhaseBody) -> Option<PhaseInput> {
     let name = c.line(&format!("{field}.name"), &p.name, text::NAME);
     match PhaseWindow::new(minute(p.opens_at), minute(p.closes_at)) {
         Some(window) => Some(PhaseInput { name, window }),
@@ -84,39 +87,23 @@ fn phase(c: &mut Checker, field: &str, p: &PhaseBody) -> Option<PhaseInput> {
     }
 }
 
-fn field(c: &mut Checker, name: &str, f: &FieldBody) -> FieldInput {
+/// Checks a field (the API and the page alike).
+pub fn field(c: &mut Checker, name: &str, f: &FieldBody) -> FieldInput {
     FieldInput {
         code: c.code(&format!("{name}.code"), &f.code),
         name: c.line(&format!("{name}.name"), &f.name, text::NAME),
     }
 }
 
-fn check_target(c: &mut Checker, target: Option<i64>) {
+/// Checks a target count.
+pub fn check_target(c: &mut Checker, target: Option<i64>) {
     if target.is_some_and(|t| !(0..=100_000_000).contains(&t)) {
         c.fail("target_count", "Chỉ tiêu không hợp lệ.");
     }
 }
 
-/// Programs the caller may see.
-#[utoipa::path(get, path = "/api/v1/programs", tag = "programs", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ProgramView>), (status = 401, body = ErrorBody)))]
-#[get("/programs")]
-pub async fn list(state: web::Data<AppState>, id: Identity) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(service::programs::list(&state.db, &id.actor).await?))
-}
-
-/// Creates a program in draft, with phases and fields (program administrators).
-#[utoipa::path(post, path = "/api/v1/programs", tag = "programs", security(("bearer" = [])),
-    request_body = CreateProgram,
-    responses((status = 201, body = ProgramView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-#[post("/programs")]
-pub async fn create(
-    state: web::Data<AppState>,
-    id: Identity,
-    body: web::Json<CreateProgram>,
-) -> Result<HttpResponse, AppError> {
-    let b = body.into_inner();
+/// Checks a new program (the API and the page alike).
+pub fn parse_create(b: &CreateProgram) -> Result<NewProgramInput, AppError> {
     let mut c = Checker::default();
     let code = c.code("code", &b.code);
     let name = c.line("name", &b.name, text::NAME);
@@ -157,6 +144,29 @@ pub async fn create(
         phases,
         fields,
     };
+    Ok(input)
+}
+
+/// Programs the caller may see.
+#[utoipa::path(get, path = "/api/v1/programs", tag = "programs", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProgramView>), (status = 401, body = ErrorBody)))]
+#[get("/programs")]
+pub async fn list(state: web::Data<AppState>, id: Identity) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(service::programs::list(&state.db, &id.actor).await?))
+}
+
+/// Creates a program in draft, with phases and fields (program administrators).
+#[utoipa::path(post, path = "/api/v1/programs", tag = "programs", security(("bearer" = [])),
+    request_body = CreateProgram,
+    responses((status = 201, body = ProgramView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/programs")]
+pub async fn create(
+    state: web::Data<AppState>,
+    id: Identity,
+    body: web::Json<CreateProgram>,
+) -> Result<HttpResponse, AppError> {
+    let input = parse_create(&body)?;
     let view = service::programs::create(&state.db, Some(&id.actor), input).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -191,6 +201,7 @@ pub async fn update(
     let mut c = Checker::default();
     let changes = ProgramChangesInput {
         name: b.name.map(|n| c.line("name", &n, text::NAME)),
+        owner_union_id: b.owner_union_id,
         description: b
             .description
             .map(|d| c.text("description", &d, text::DESCRIPTION)),
@@ -293,4 +304,34 @@ pub async fn close(
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
         .json(service::programs::close(&state.db, &id.actor, path.into_inner()).await?))
+}
+
+/// Archives a closed program.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/archive", tag = "programs", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = ProgramView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/programs/{id}/archive")]
+pub async fn archive(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .json(service::programs::archive(&state.db, &id.actor, path.into_inner()).await?))
+}
+
+/// What is done and what is missing before the program can open.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/checklist", tag = "programs", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<ChecklistItem>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+#[get("/programs/{id}/checklist")]
+pub async fn checklist(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .json(service::programs::checklist(&state.db, &id.actor, path.into_inner()).await?))
 }

@@ -44,6 +44,63 @@ pub struct UpdateUnion {
     pub active: Option<bool>,
 }
 
+/// Checks a new union (the API and the page alike).
+pub fn parse_create(b: &CreateUnion) -> Result<NewUnionInput, AppError> {
+    let mut c = Checker::default();
+    let input = NewUnionInput {
+        parent_id: b.parent_id,
+        code: c.code("code", &b.code),
+        name: c.line("name", &b.name, text::NAME),
+        short_name: c.opt_line("short_name", b.short_name.as_deref(), 100),
+        cluster: c.opt_line("cluster", b.cluster.as_deref(), 200),
+        member_count: b.member_count,
+    };
+    if !(0..=10_000_000).contains(&b.member_count) {
+        c.fail("member_count", "Số đoàn viên không hợp lệ.");
+    }
+    c.finish()?;
+    Ok(input)
+}
+
+/// Checks changes to a union (the API and the page alike).
+pub fn parse_update(b: &UpdateUnion) -> Result<UnionChanges, AppError> {
+    let mut c = Checker::default();
+    let changes = UnionChanges {
+        name: b.name.as_deref().map(|n| c.line("name", n, text::NAME)),
+        short_name: b
+            .short_name
+            .as_ref()
+            .map(|s| c.opt_line("short_name", s.as_deref(), 100)),
+        cluster: b
+            .cluster
+            .as_ref()
+            .map(|s| c.opt_line("cluster", s.as_deref(), 200)),
+        member_count: b.member_count,
+        active: b.active,
+    };
+    if b.member_count
+        .is_some_and(|m| !(0..=10_000_000).contains(&m))
+    {
+        c.fail("member_count", "Số đoàn viên không hợp lệ.");
+    }
+    c.finish()?;
+    Ok(changes)
+}
+
+/// Where a union moves.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct MoveUnion {
+    /// The new parent: same level as the current one, not inside the union's own subtree.
+    pub parent_id: i64,
+}
+
+/// A search of a union's subtree.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct UnionSearch {
+    /// Text in the name or code (1–100 characters).
+    pub q: String,
+}
+
 /// How deep a subtree listing goes.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SubtreeQuery {
@@ -71,20 +128,7 @@ pub async fn create(
     id: Identity,
     body: web::Json<CreateUnion>,
 ) -> Result<HttpResponse, AppError> {
-    let b = body.into_inner();
-    let mut c = Checker::default();
-    let input = NewUnionInput {
-        parent_id: b.parent_id,
-        code: c.code("code", &b.code),
-        name: c.line("name", &b.name, text::NAME),
-        short_name: c.opt_line("short_name", b.short_name.as_deref(), 100),
-        cluster: c.opt_line("cluster", b.cluster.as_deref(), 200),
-        member_count: b.member_count,
-    };
-    if !(0..=10_000_000).contains(&b.member_count) {
-        c.fail("member_count", "Số đoàn viên không hợp lệ.");
-    }
-    c.finish()?;
+    let input = parse_create(&body)?;
     let view = service::unions::create(&state.db, &id.actor, input).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -115,23 +159,7 @@ pub async fn update(
     path: web::Path<i64>,
     body: web::Json<UpdateUnion>,
 ) -> Result<HttpResponse, AppError> {
-    let b = body.into_inner();
-    let mut c = Checker::default();
-    let changes = UnionChanges {
-        name: b.name.map(|n| c.line("name", &n, text::NAME)),
-        short_name: b
-            .short_name
-            .map(|s| c.opt_line("short_name", s.as_deref(), 100)),
-        cluster: b.cluster.map(|s| c.opt_line("cluster", s.as_deref(), 200)),
-        member_count: b.member_count,
-        active: b.active,
-    };
-    if b.member_count
-        .is_some_and(|m| !(0..=10_000_000).contains(&m))
-    {
-        c.fail("member_count", "Số đoàn viên không hợp lệ.");
-    }
-    c.finish()?;
+    let changes = parse_update(&body)?;
     let view = service::unions::update(&state.db, &id.actor, path.into_inner(), changes).await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -254,4 +282,41 @@ pub async fn leaderboard(
         )
         .await?,
     ))
+}
+
+/// Moves a union with its subtree under another parent of the same level (officers of both).
+#[utoipa::path(post, path = "/api/v1/unions/{id}/move", tag = "unions", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = MoveUnion,
+    responses((status = 200, body = UnionView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/unions/{id}/move")]
+pub async fn move_union(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    body: web::Json<MoveUnion>,
+) -> Result<HttpResponse, AppError> {
+    let view =
+        service::unions::move_to(&state.db, &id.actor, path.into_inner(), body.parent_id).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Unions of a managed union's subtree whose name or code contains `q` (at most 50).
+#[utoipa::path(get, path = "/api/v1/unions/{id}/search", tag = "unions", security(("bearer" = [])),
+    params(("id" = i64, Path), UnionSearch),
+    responses((status = 200, body = Vec<UnionView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/unions/{id}/search")]
+pub async fn search(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    query: web::Query<UnionSearch>,
+) -> Result<HttpResponse, AppError> {
+    let q = text::clean_line(&query.q);
+    if q.is_empty() || q.chars().count() > 100 {
+        return Err(AppError::field("q", "Nhập từ 1 đến 100 ký tự."));
+    }
+    let found = service::unions::search(&state.db, &id.actor, path.into_inner(), q).await?;
+    Ok(HttpResponse::Ok().json(found))
 }

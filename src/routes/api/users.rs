@@ -3,11 +3,13 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 
-use super::Checker;
+use super::{Checker, double_option};
 use crate::auth::{Identity, password};
 use crate::domain::{Role, UserStatus, text};
 use crate::error::{AppError, ErrorBody};
-use crate::service::users::{GrantInput, GrantView, NewUserInput, UserDetail, UserView};
+use crate::service::users::{
+    GrantInput, GrantView, NewUserInput, UserChanges, UserDetail, UserView,
+};
 use crate::service::{self, Page, PageRequest};
 use crate::state::AppState;
 
@@ -30,6 +32,16 @@ pub struct CreateUser {
 pub struct UpdateUser {
     /// `active` or `disabled`.
     pub status: Option<UserStatus>,
+    pub full_name: Option<String>,
+    pub email: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub member_code: Option<Option<String>>,
+    /// Move the member to another union (officers of both).
+    pub union_id: Option<i64>,
 }
 
 /// A role to grant.
@@ -51,6 +63,73 @@ pub struct UserQuery {
     pub q: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
+}
+
+/// Checks a new user (the API and the page alike).
+pub fn parse_create(b: CreateUser) -> Result<NewUserInput, AppError> {
+    let mut c = Checker::default();
+    let email = match text::parse_email(&b.email) {
+        Ok(e) => e,
+        Err(e) => {
+            c.fail("email", e);
+            String::new()
+        }
+    };
+    let full_name = c.line("full_name", &b.full_name, text::NAME);
+    let member_code = b
+        .member_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(|m| c.code("member_code", m));
+    let phone = c.opt_line("phone", b.phone.as_deref(), 20);
+    if let Some(p) = &b.password
+        && let Err(e) = password::check_strength(p)
+    {
+        c.fail("password", e);
+    }
+    c.finish()?;
+    let input = NewUserInput {
+        member_code,
+        full_name,
+        email,
+        phone,
+        union_id: b.union_id,
+        password: b.password,
+    };
+    Ok(input)
+}
+
+/// Checks changes to a user's profile (the API and the page alike).
+pub fn parse_update(b: &UpdateUser) -> Result<UserChanges, AppError> {
+    let mut c = Checker::default();
+    let email = b.email.as_deref().map(|e| match text::parse_email(e) {
+        Ok(e) => e,
+        Err(e) => {
+            c.fail("email", e);
+            String::new()
+        }
+    });
+    let changes = UserChanges {
+        full_name: b
+            .full_name
+            .as_deref()
+            .map(|n| c.line("full_name", n, text::NAME)),
+        email,
+        phone: b
+            .phone
+            .as_ref()
+            .map(|p| c.opt_line("phone", p.as_deref(), 20)),
+        member_code: b.member_code.as_ref().map(|m| {
+            m.as_deref()
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(|m| c.code("member_code", m))
+        }),
+        union_id: b.union_id,
+    };
+    c.finish()?;
+    Ok(changes)
 }
 
 /// Users the caller may see.
@@ -87,37 +166,7 @@ pub async fn create(
     id: Identity,
     body: web::Json<CreateUser>,
 ) -> Result<HttpResponse, AppError> {
-    let b = body.into_inner();
-    let mut c = Checker::default();
-    let email = match text::parse_email(&b.email) {
-        Ok(e) => e,
-        Err(e) => {
-            c.fail("email", e);
-            String::new()
-        }
-    };
-    let full_name = c.line("full_name", &b.full_name, text::NAME);
-    let member_code = b
-        .member_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(|m| c.code("member_code", m));
-    let phone = c.opt_line("phone", b.phone.as_deref(), 20);
-    if let Some(p) = &b.password
-        && let Err(e) = password::check_strength(p)
-    {
-        c.fail("password", e);
-    }
-    c.finish()?;
-    let input = NewUserInput {
-        member_code,
-        full_name,
-        email,
-        phone,
-        union_id: b.union_id,
-        password: b.password,
-    };
+    let input = parse_create(body.into_inner())?;
     let detail = service::users::create(&state.db, Some(&id.actor), input).await?;
     Ok(HttpResponse::Created().json(detail))
 }
@@ -138,7 +187,7 @@ pub async fn get(
     )
 }
 
-/// Enables or disables a user (officers of the user's subtree).
+/// Changes a user's profile and enables or disables the account (officers of the user's subtree).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = UpdateUser,
     responses((status = 200, body = UserDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -151,15 +200,25 @@ pub async fn update(
     body: web::Json<UpdateUser>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = path.into_inner();
-    match body.into_inner().status {
-        Some(status) => {
-            let detail = service::users::set_status(&state.db, &id.actor, user_id, status).await?;
-            Ok(HttpResponse::Ok().json(detail))
-        }
-        None => {
-            Ok(HttpResponse::Ok().json(service::users::get(&state.db, &id.actor, user_id).await?))
-        }
+    let b = body.into_inner();
+    let changes = parse_update(&b)?;
+    let profile = b.full_name.is_some()
+        || b.email.is_some()
+        || b.phone.is_some()
+        || b.member_code.is_some()
+        || b.union_id.is_some();
+    let mut detail = None;
+    if profile {
+        detail = Some(service::users::update(&state.db, &id.actor, user_id, changes).await?);
     }
+    if let Some(status) = b.status {
+        detail = Some(service::users::set_status(&state.db, &id.actor, user_id, status).await?);
+    }
+    let detail = match detail {
+        Some(d) => d,
+        None => service::users::get(&state.db, &id.actor, user_id).await?,
+    };
+    Ok(HttpResponse::Ok().json(detail))
 }
 
 /// The roles of a user.
@@ -212,4 +271,19 @@ pub async fn revoke(
     let (user_id, grant_id) = path.into_inner();
     service::users::revoke(&state.db, &id.actor, user_id, grant_id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sends (again) the invitation email to an account without a password (officers).
+#[utoipa::path(post, path = "/api/v1/users/{id}/invite", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 202), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/users/{id}/invite")]
+pub async fn invite(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    service::users::invite(&state.db, &id.actor, path.into_inner()).await?;
+    Ok(HttpResponse::Accepted().finish())
 }

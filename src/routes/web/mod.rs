@@ -4,6 +4,7 @@
 //! Handlers here parse forms, call the same services as the JSON API, and render; pages
 //! never touch the database or the index directly.
 
+pub mod admin;
 pub mod assets;
 pub mod attainment;
 pub mod auth;
@@ -14,9 +15,11 @@ pub mod imports;
 pub mod initiatives;
 pub mod mail;
 pub mod member;
+pub mod program_admin;
 pub mod review;
 pub mod review_admin;
 pub mod session;
+pub mod union_admin;
 pub mod union_reports;
 
 use std::collections::BTreeMap;
@@ -100,7 +103,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(mail::preferences_form)
         .service(mail::save_preferences)
         .service(mail::outbox)
-        .service(mail::retry);
+        .service(mail::retry)
+        .service(admin::home)
+        .service(admin::audit)
+        .service(admin::system)
+        .service(admin::reindex)
+        .service(program_admin::list)
+        .service(program_admin::new_form)
+        .service(program_admin::create)
+        .service(program_admin::show)
+        .service(program_admin::update)
+        .service(program_admin::add_phase)
+        .service(program_admin::update_phase)
+        .service(program_admin::add_field)
+        .service(program_admin::open)
+        .service(program_admin::close)
+        .service(program_admin::archive)
+        .service(union_admin::start)
+        .service(union_admin::show)
+        .service(union_admin::create_child)
+        .service(union_admin::update)
+        .service(union_admin::move_union)
+        .service(union_admin::deactivate)
+        .service(union_admin::reactivate)
+        .service(union_admin::set_head)
+        .service(union_admin::members)
+        .service(union_admin::new_member_form)
+        .service(union_admin::create_member)
+        .service(union_admin::member)
+        .service(union_admin::update_member)
+        .service(union_admin::set_member_status)
+        .service(union_admin::invite)
+        .service(union_admin::grant)
+        .service(union_admin::revoke);
 }
 
 /// What every page's frame needs: who is signed in, the CSRF token, the assets' version.
@@ -123,6 +158,9 @@ pub struct Chrome {
     pub dashboards: bool,
     /// Show the mail outbox (system administrators).
     pub mail_admin: bool,
+    /// Show the administration entry (program administrators, officers, system
+    /// administrators).
+    pub admin: bool,
 }
 
 impl Chrome {
@@ -154,6 +192,10 @@ impl Chrome {
                     crate::domain::Resource::System,
                 )
             }),
+            admin: visitor
+                .identity
+                .as_ref()
+                .is_some_and(|i| admin::Sections::of(&i.actor).any()),
         }
     }
 
@@ -168,6 +210,7 @@ impl Chrome {
             imports: false,
             dashboards: false,
             mail_admin: false,
+            admin: false,
         }
     }
 }

@@ -1,0 +1,1389 @@
+//! The officer's pages for the union tree and its members, within the officer's subtree:
+//! the tree as an expandable list with member counts and a search by name or code; create,
+//! rename, move, deactivate a union, its emulation cluster and its head (thủ trưởng); members
+//! listed and searched, created, edited, disabled, invited by email; roles granted and revoked
+//! with their scope. Every form calls the same checks and services as the API, and every
+//! destructive action passes a confirmation step first.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::admin::{confirm, confirmed, get, posted, refusal_text};
+use super::member::Pager;
+use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
+use crate::auth::Identity;
+use crate::domain::{Action, Resource, Role, UnionPath, UserStatus, can};
+use crate::error::{AppError, ErrorCode};
+use crate::format;
+use crate::routes::api::unions::{CreateUnion, UpdateUnion};
+use crate::routes::api::users::{CreateUser, UpdateUser};
+use crate::service;
+use crate::service::unions::UnionView;
+use crate::service::users::{GrantInput, UserDetail};
+use crate::service::{PageRequest, programs::ProgramView};
+use crate::state::AppState;
+
+fn require_officer(me: &Identity) -> Result<(), PageError> {
+    if me.actor.has_role(Role::UnionOfficer) || me.actor.is_system_admin() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden()
+            .with_message("Chỉ cán bộ công đoàn mới quản lý được đơn vị và đoàn viên.")
+            .into())
+    }
+}
+
+/// `GET /quan-tri/don-vi`: the top union the officer manages.
+#[get("/quan-tri/don-vi")]
+pub async fn start(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?;
+    require_officer(me)?;
+    let roots = service::unions::managed_roots(&state.db, &me.actor).await?;
+    match roots.first() {
+        Some(u) => Ok(see_other(&format!("/quan-tri/don-vi/{}", u.id))),
+        None => Err(AppError::forbidden().into()),
+    }
+}
+
+/// A union in the tree.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub level_name: &'static str,
+    pub cluster: String,
+    pub members: String,
+    pub active: bool,
+    /// The first children (at most [`SHOWN_CHILDREN`]).
+    pub children: Vec<Node>,
+    /// How many children it has in all.
+    pub child_count: usize,
+}
+
+/// How many grandchildren a union's page lists under each child (the rest are on the child's
+/// own page), so that a page near the root stays small.
+const SHOWN_CHILDREN: usize = 25;
+
+/// The union's details as typed.
+#[derive(Debug, Clone, Default)]
+pub struct UnionValues {
+    pub name: String,
+    pub short_name: String,
+    pub cluster: String,
+    pub member_count: String,
+}
+
+/// A new child as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ChildValues {
+    pub code: String,
+    pub name: String,
+    pub cluster: String,
+    pub member_count: String,
+}
+
+/// A union's page.
+#[derive(Template)]
+#[template(path = "union_admin.html")]
+pub struct UnionPage {
+    pub chrome: Chrome,
+    pub notice: Option<(&'static str, String)>,
+    pub union: UnionView,
+    pub crumbs: Vec<(i64, String, bool)>,
+    pub tree: Vec<Node>,
+    pub subtree_members: String,
+    pub q: String,
+    pub found: Option<Vec<UnionView>>,
+    pub head: Option<String>,
+    pub v: UnionValues,
+    pub child: ChildValues,
+    pub can_have_children: bool,
+    pub move_code: String,
+    pub head_login: String,
+    pub problems: FieldProblems,
+}
+
+impl UnionPage {
+    /// The problem of a field.
+    pub fn problem<S: AsRef<str>>(&self, name: S) -> Option<&str> {
+        self.problems.get(name.as_ref())
+    }
+}
+
+#[derive(Debug, Default)]
+struct UnionTyped {
+    v: Option<UnionValues>,
+    child: Option<ChildValues>,
+    move_code: Option<String>,
+    head_login: Option<String>,
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the page's parts and what was typed"
+)]
+async fn union_page(
+    state: &AppState,
+    visitor: &Visitor,
+    me: &Identity,
+    id: i64,
+    q: String,
+    notice: Option<(&'static str, String)>,
+    problems: FieldProblems,
+    typed: UnionTyped,
+) -> Result<UnionPage, PageError> {
+    require_officer(me)?;
+    let union = service::unions::managed(&state.db, &me.actor, id).await?;
+    let ancestors = service::unions::ancestors(&state.db, &union).await?;
+    let crumbs = ancestors
+        .into_iter()
+        .map(|a| {
+            let path = UnionPath::from_stored(a.path.clone());
+            let manage = can(
+                &me.actor,
+                Action::ManageUnion,
+                Resource::Union { path: &path },
+            );
+            (a.id, a.name, manage)
+        })
+        .collect();
+    let nodes = service::unions::subtree(&state.db, &me.actor, id, Some(2)).await?;
+    let subtree_members = nodes
+        .first()
+        .map(|n| format::number(n.subtree_member_count))
+        .unwrap_or_default();
+    let mut tree: Vec<Node> = Vec::new();
+    for n in nodes.iter().skip(1) {
+        let node = Node {
+            id: n.union.id,
+            code: n.union.code.clone(),
+            name: n.union.name.clone(),
+            level_name: n.union.level_name,
+            cluster: n.union.cluster.clone().unwrap_or_default(),
+            members: format::number(n.subtree_member_count),
+            active: n.union.active,
+            children: Vec::new(),
+            child_count: 0,
+        };
+        if n.depth == 1 {
+            tree.push(node);
+        } else if let Some(parent) = tree.last_mut() {
+            parent.child_count += 1;
+            if parent.children.len() < SHOWN_CHILDREN {
+                parent.children.push(node);
+            }
+        }
+    }
+    let found = if q.trim().is_empty() {
+        None
+    } else {
+        Some(service::unions::search(&state.db, &me.actor, id, q.trim().to_owned()).await?)
+    };
+    let head = match service::unions::head(&state.db, id).await? {
+        Some(uid) => Some(match service::users::get(&state.db, &me.actor, uid).await {
+            Ok(u) => format!("{} ({})", u.user.full_name, u.user.email),
+            Err(_) => format!("#{uid}"),
+        }),
+        None => None,
+    };
+    let v = typed.v.unwrap_or_else(|| UnionValues {
+        name: union.name.clone(),
+        short_name: union.short_name.clone().unwrap_or_default(),
+        cluster: union.cluster.clone().unwrap_or_default(),
+        member_count: union.member_count.to_string(),
+    });
+    Ok(UnionPage {
+        chrome: Chrome::of(visitor, "admin"),
+        notice,
+        crumbs,
+        tree,
+        subtree_members,
+        q,
+        found,
+        head,
+        v,
+        child: typed.child.unwrap_or_default(),
+        can_have_children: union.level < 4,
+        move_code: typed.move_code.unwrap_or_default(),
+        head_login: typed.head_login.unwrap_or_default(),
+        problems,
+        union,
+    })
+}
+
+/// The union page's query.
+#[derive(Debug, Deserialize)]
+pub struct UnionQuery {
+    #[serde(default)]
+    pub q: String,
+    pub da: Option<String>,
+}
+
+fn done_notice(d: Option<&str>) -> Option<(&'static str, String)> {
+    d.map(|d| {
+        (
+            "ok",
+            match d {
+                "tao" => "Đã thêm đơn vị cấp dưới.",
+                "chuyen" => "Đã chuyển đơn vị.",
+                "ngung" => "Đã ngừng hoạt động đơn vị.",
+                "kich-hoat" => "Đơn vị hoạt động trở lại.",
+                "thu-truong" => "Đã ghi thủ trưởng đơn vị.",
+                "moi" => "Đã gửi lời mời kích hoạt tài khoản qua email.",
+                "khoa" => "Đã khoá tài khoản: người này không đăng nhập được nữa.",
+                "mo-khoa" => "Đã mở khoá tài khoản.",
+                "cap-quyen" => "Đã cấp vai trò.",
+                "thu-hoi" => "Đã thu hồi vai trò.",
+                "tao-doan-vien" => "Đã tạo tài khoản đoàn viên.",
+                _ => "Đã lưu thay đổi.",
+            }
+            .to_owned(),
+        )
+    })
+}
+
+/// `GET /quan-tri/don-vi/{id}`: a union of the officer's subtree, its children two levels
+/// deep, and the forms that change it.
+#[get("/quan-tri/don-vi/{id}")]
+pub async fn show(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    query: web::Query<UnionQuery>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?;
+    let query = query.into_inner();
+    let mut problems = FieldProblems::default();
+    let mut q = crate::domain::text::clean_line(&query.q);
+    if q.chars().count() > 100 {
+        problems.add("q", "Tối đa 100 ký tự.");
+        q.clear();
+    }
+    let page = union_page(
+        &state,
+        &visitor,
+        me,
+        path.into_inner(),
+        q,
+        done_notice(query.da.as_deref()),
+        problems,
+        UnionTyped::default(),
+    )
+    .await?;
+    render(StatusCode::OK, &page)
+}
+
+async fn union_refused(
+    state: &AppState,
+    visitor: &Visitor,
+    me: &Identity,
+    id: i64,
+    e: AppError,
+    place: impl Fn(&str) -> String,
+    typed: UnionTyped,
+) -> Result<HttpResponse, PageError> {
+    if !e.code.status().is_client_error()
+        || matches!(
+            e.code,
+            ErrorCode::NotFound | ErrorCode::Forbidden | ErrorCode::CsrfRejected
+        )
+    {
+        return Err(e.into());
+    }
+    let mut problems = FieldProblems::default();
+    for (k, msg) in FieldProblems::from_error(&e).0 {
+        problems.add(&place(&k), msg);
+    }
+    let page = union_page(
+        state,
+        visitor,
+        me,
+        id,
+        String::new(),
+        Some(("error", refusal_text(&e))),
+        problems,
+        typed,
+    )
+    .await?;
+    render(e.code.status(), &page)
+}
+
+fn number_or_zero(problems: &mut BTreeProblems, name: &str, v: &str) -> i32 {
+    let digits: String = v.chars().filter(|c| !matches!(c, '.' | ' ')).collect();
+    if digits.is_empty() {
+        return 0;
+    }
+    digits.parse().unwrap_or_else(|_| {
+        problems.insert(name.to_owned(), "Nhập một số nguyên.".to_owned());
+        -1
+    })
+}
+
+type BTreeProblems = std::collections::BTreeMap<String, String>;
+
+fn back(id: i64, done: &str, anchor: &str) -> HttpResponse {
+    see_other(&format!("/quan-tri/don-vi/{id}?da={done}#{anchor}"))
+}
+
+/// `POST /quan-tri/don-vi/{id}/don-vi-con`: adds a child union.
+#[post("/quan-tri/don-vi/{id}/don-vi-con")]
+pub async fn create_child(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let id = path.into_inner();
+    let child = ChildValues {
+        code: get(&p, "code"),
+        name: get(&p, "name"),
+        cluster: get(&p, "cluster"),
+        member_count: get(&p, "member_count"),
+    };
+    let mut problems = BTreeProblems::new();
+    let member_count = number_or_zero(&mut problems, "member_count", &child.member_count);
+    let body = CreateUnion {
+        parent_id: id,
+        code: child.code.clone(),
+        name: child.name.clone(),
+        short_name: None,
+        cluster: Some(child.cluster.clone()),
+        member_count: member_count.max(0),
+    };
+    let result = if problems.is_empty() {
+        match crate::routes::api::unions::parse_create(&body) {
+            Ok(input) => service::unions::create(&state.db, &me.actor, input).await,
+            Err(e) => Err(e),
+        }
+    } else {
+        Err(AppError::validation(problems))
+    };
+    match result {
+        Ok(u) => Ok(see_other(&format!(
+            "/quan-tri/don-vi/{id}?da=tao#union-{}",
+            u.id
+        ))),
+        Err(e) => {
+            let typed = UnionTyped {
+                child: Some(child),
+                ..UnionTyped::default()
+            };
+            union_refused(
+                &state,
+                &visitor,
+                &me,
+                id,
+                e,
+                |k| format!("child_{k}"),
+                typed,
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /quan-tri/don-vi/{id}`: renames the union, sets its short name, emulation cluster and
+/// member count.
+#[post("/quan-tri/don-vi/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let id = path.into_inner();
+    let v = UnionValues {
+        name: get(&p, "name"),
+        short_name: get(&p, "short_name"),
+        cluster: get(&p, "cluster"),
+        member_count: get(&p, "member_count"),
+    };
+    let mut problems = BTreeProblems::new();
+    let member_count = number_or_zero(&mut problems, "member_count", &v.member_count);
+    let body = UpdateUnion {
+        name: Some(v.name.clone()),
+        short_name: Some(Some(v.short_name.clone())),
+        cluster: Some(Some(v.cluster.clone())),
+        member_count: Some(member_count),
+        active: None,
+    };
+    let result = if problems.is_empty() {
+        match crate::routes::api::unions::parse_update(&body) {
+            Ok(changes) => service::unions::update(&state.db, &me.actor, id, changes)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        }
+    } else {
+        Err(AppError::validation(problems))
+    };
+    match result {
+        Ok(()) => Ok(back(id, "1", "details")),
+        Err(e) => {
+            let typed = UnionTyped {
+                v: Some(v),
+                ..UnionTyped::default()
+            };
+            union_refused(&state, &visitor, &me, id, e, str::to_owned, typed).await
+        }
+    }
+}
+
+/// `POST /quan-tri/don-vi/{id}/chuyen`: after confirmation, moves the union (and its subtree)
+/// under the union with the typed code.
+#[post("/quan-tri/don-vi/{id}/chuyen")]
+pub async fn move_union(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let id = path.into_inner();
+    let code = get(&p, "parent_code");
+    let typed = || UnionTyped {
+        move_code: Some(code.clone()),
+        ..UnionTyped::default()
+    };
+    let union = service::unions::managed(&state.db, &me.actor, id).await?;
+    let parent = match code.trim() {
+        "" => None,
+        c => service::unions::id_by_code(&state.db, c.to_owned()).await?,
+    };
+    let Some(parent_id) = parent else {
+        let e = AppError::field("parent_id", "Không có đơn vị nào mang mã này.");
+        return union_refused(
+            &state,
+            &visitor,
+            &me,
+            id,
+            e,
+            |_| "parent_code".to_owned(),
+            typed(),
+        )
+        .await;
+    };
+    if !confirmed(&p) {
+        let target = service::unions::get(&state.db, &me.actor, parent_id).await?;
+        return confirm(
+            &visitor,
+            format!("Chuyển “{}” sang “{}”?", union.name, target.name),
+            "Đơn vị cùng mọi đơn vị cấp dưới và đoàn viên sẽ trực thuộc đơn vị mới; cán bộ của đơn vị cấp trên cũ không còn quản lý chúng. Việc này được ghi vào nhật ký.",
+            format!("/quan-tri/don-vi/{id}/chuyen"),
+            &p,
+            "Chuyển đơn vị",
+            format!("/quan-tri/don-vi/{id}"),
+        );
+    }
+    match service::unions::move_to(&state.db, &me.actor, id, parent_id).await {
+        Ok(_) => Ok(back(id, "chuyen", "details")),
+        Err(e) => {
+            union_refused(
+                &state,
+                &visitor,
+                &me,
+                id,
+                e,
+                |_| "parent_code".to_owned(),
+                typed(),
+            )
+            .await
+        }
+    }
+}
+
+async fn set_active(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    p: &HashMap<String, String>,
+    active: bool,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    visitor.check_csrf(&get(p, "csrf"))?;
+    let union = service::unions::managed(&state.db, &me.actor, id).await?;
+    if !active && !confirmed(p) {
+        return confirm(
+            visitor,
+            format!("Ngừng hoạt động “{}”?", union.name),
+            "Đơn vị sẽ không nhận thêm đoàn viên; dữ liệu, sáng kiến và số liệu thi đua đã có được giữ nguyên. Có thể cho hoạt động trở lại. Việc này được ghi vào nhật ký.",
+            format!("/quan-tri/don-vi/{id}/ngung"),
+            p,
+            "Ngừng hoạt động",
+            format!("/quan-tri/don-vi/{id}"),
+        );
+    }
+    let changes = service::unions::UnionChanges {
+        active: Some(active),
+        ..Default::default()
+    };
+    match service::unions::update(&state.db, &me.actor, id, changes).await {
+        Ok(_) => Ok(back(
+            id,
+            if active { "kich-hoat" } else { "ngung" },
+            "details",
+        )),
+        Err(e) => {
+            union_refused(
+                state,
+                visitor,
+                &me,
+                id,
+                e,
+                str::to_owned,
+                UnionTyped::default(),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /quan-tri/don-vi/{id}/ngung`: after confirmation, deactivates the union.
+#[post("/quan-tri/don-vi/{id}/ngung")]
+pub async fn deactivate(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let p = posted(form.into_inner());
+    set_active(&state, &visitor, path.into_inner(), &p, false).await
+}
+
+/// `POST /quan-tri/don-vi/{id}/kich-hoat-lai`: reactivates the union.
+#[post("/quan-tri/don-vi/{id}/kich-hoat-lai")]
+pub async fn reactivate(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let p = posted(form.into_inner());
+    set_active(&state, &visitor, path.into_inner(), &p, true).await
+}
+
+/// `POST /quan-tri/don-vi/{id}/thu-truong`: records the head (by email or member code; blank
+/// clears it).
+#[post("/quan-tri/don-vi/{id}/thu-truong")]
+pub async fn set_head(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let id = path.into_inner();
+    let login = get(&p, "head_login");
+    let typed = || UnionTyped {
+        head_login: Some(login.clone()),
+        ..UnionTyped::default()
+    };
+    let union = service::unions::managed(&state.db, &me.actor, id).await?;
+    let user_id = match login.trim() {
+        "" => None,
+        l => match service::users::find_visible(&state.db, &me.actor, l.to_owned()).await? {
+            Some(u) => {
+                let upath = service::unions::get(&state.db, &me.actor, u.union_id)
+                    .await
+                    .map(|x| UnionPath::from_stored(x.path))?;
+                if !UnionPath::from_stored(union.path.clone()).covers(&upath) {
+                    let e = AppError::field(
+                        "user_id",
+                        "Thủ trưởng phải là người thuộc đơn vị này hoặc đơn vị cấp dưới.",
+                    );
+                    return union_refused(
+                        &state,
+                        &visitor,
+                        &me,
+                        id,
+                        e,
+                        |_| "head_login".to_owned(),
+                        typed(),
+                    )
+                    .await;
+                }
+                Some(u.id)
+            }
+            None => {
+                let e = AppError::field(
+                    "user_id",
+                    "Không tìm thấy người có email hoặc mã đoàn viên này.",
+                );
+                return union_refused(
+                    &state,
+                    &visitor,
+                    &me,
+                    id,
+                    e,
+                    |_| "head_login".to_owned(),
+                    typed(),
+                )
+                .await;
+            }
+        },
+    };
+    match service::review::set_head(&state.db, &me.actor, id, user_id).await {
+        Ok(()) => Ok(back(id, "thu-truong", "head")),
+        Err(e) => {
+            union_refused(
+                &state,
+                &visitor,
+                &me,
+                id,
+                e,
+                |_| "head_login".to_owned(),
+                typed(),
+            )
+            .await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Members
+
+/// A member in the list.
+#[derive(Debug, Clone)]
+pub struct MemberLine {
+    pub id: i64,
+    pub full_name: String,
+    pub member_code: String,
+    pub email: String,
+    pub union_name: String,
+    pub disabled: bool,
+    pub invited: bool,
+}
+
+/// The members page.
+#[derive(Template)]
+#[template(path = "members_admin.html")]
+pub struct MembersPage {
+    pub chrome: Chrome,
+    pub union: UnionView,
+    pub q: String,
+    pub lines: Vec<MemberLine>,
+    pub pager: Pager,
+    pub problem: Option<String>,
+}
+
+/// The members page's query.
+#[derive(Debug, Deserialize)]
+pub struct MembersQuery {
+    pub union_id: Option<i64>,
+    /// A union of the officer's subtree by its code (takes the place of `union_id`).
+    #[serde(default)]
+    pub union: String,
+    #[serde(default)]
+    pub q: String,
+    pub page: Option<i64>,
+}
+
+/// `GET /quan-tri/doan-vien?union_id=&q=`: the members of a union's subtree, searched by
+/// name, member code or email.
+#[get("/quan-tri/doan-vien")]
+pub async fn members(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<MembersQuery>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?;
+    require_officer(me)?;
+    let query = query.into_inner();
+    let by_code = match query.union.trim() {
+        "" => None,
+        code => Some(
+            service::unions::id_by_code(&state.db, code.to_owned())
+                .await?
+                .ok_or_else(|| {
+                    AppError::new(ErrorCode::InvalidQuery)
+                        .with_message("Không có đơn vị nào mang mã này.")
+                        .with_details(serde_json::json!({"parameter": "union"}))
+                })?,
+        ),
+    };
+    let union_id = match by_code.or(query.union_id) {
+        Some(id) => id,
+        None => service::unions::managed_roots(&state.db, &me.actor)
+            .await?
+            .first()
+            .map(|u| u.id)
+            .ok_or_else(AppError::forbidden)?,
+    };
+    let union = service::unions::managed(&state.db, &me.actor, union_id).await?;
+    let mut q = crate::domain::text::clean_line(&query.q);
+    let mut problem = None;
+    if q.chars().count() > 100 {
+        problem = Some("Tối đa 100 ký tự.".to_owned());
+        q.clear();
+    }
+    let page = service::users::list(
+        &state.db,
+        &me.actor,
+        Some(union_id),
+        (!q.is_empty()).then(|| q.clone()),
+        PageRequest {
+            page: query.page,
+            per_page: Some(50),
+        },
+    )
+    .await?;
+    let mut names: HashMap<i64, String> = HashMap::new();
+    let mut lines = Vec::new();
+    for u in page.items {
+        let union_name = match names.get(&u.union_id) {
+            Some(n) => n.clone(),
+            None => {
+                let n = service::unions::get(&state.db, &me.actor, u.union_id)
+                    .await
+                    .map(|x| x.name)
+                    .unwrap_or_default();
+                names.insert(u.union_id, n.clone());
+                n
+            }
+        };
+        lines.push(MemberLine {
+            id: u.id,
+            full_name: u.full_name,
+            member_code: u.member_code.unwrap_or_default(),
+            email: u.email,
+            union_name,
+            disabled: u.status == UserStatus::Disabled,
+            invited: !u.can_sign_in,
+        });
+    }
+    let base = format!(
+        "union_id={union_id}&q={}&",
+        percent_encoding::utf8_percent_encode(&q, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let status = if problem.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &MembersPage {
+            chrome: Chrome::of(&visitor, "admin"),
+            pager: Pager::new(page.page, page.per_page, page.total, base),
+            union,
+            q,
+            lines,
+            problem,
+        },
+    )
+}
+
+/// A member's details as typed.
+#[derive(Debug, Clone, Default)]
+pub struct MemberValues {
+    pub full_name: String,
+    pub email: String,
+    pub member_code: String,
+    pub phone: String,
+    pub union_code: String,
+}
+
+/// The new-member page.
+#[derive(Template)]
+#[template(path = "member_new.html")]
+pub struct NewMemberPage {
+    pub chrome: Chrome,
+    pub notice: Option<(&'static str, String)>,
+    pub v: MemberValues,
+    pub invite: bool,
+    pub problems: FieldProblems,
+}
+
+impl NewMemberPage {
+    /// The problem of a field.
+    pub fn problem<S: AsRef<str>>(&self, name: S) -> Option<&str> {
+        self.problems.get(name.as_ref())
+    }
+}
+
+/// The new-member form's query.
+#[derive(Debug, Deserialize)]
+pub struct NewMemberQuery {
+    pub union_id: Option<i64>,
+}
+
+/// `GET /quan-tri/doan-vien/moi`: the new-member form.
+#[get("/quan-tri/doan-vien/moi")]
+pub async fn new_member_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<NewMemberQuery>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?;
+    require_officer(me)?;
+    let union_code = match query.union_id {
+        Some(id) => {
+            service::unions::managed(&state.db, &me.actor, id)
+                .await?
+                .code
+        }
+        None => String::new(),
+    };
+    render(
+        StatusCode::OK,
+        &NewMemberPage {
+            chrome: Chrome::of(&visitor, "admin"),
+            notice: None,
+            v: MemberValues {
+                union_code,
+                ..MemberValues::default()
+            },
+            invite: true,
+            problems: FieldProblems::default(),
+        },
+    )
+}
+
+fn member_values(p: &HashMap<String, String>) -> MemberValues {
+    MemberValues {
+        full_name: get(p, "full_name"),
+        email: get(p, "email"),
+        member_code: get(p, "member_code"),
+        phone: get(p, "phone"),
+        union_code: get(p, "union_code"),
+    }
+}
+
+fn member_place(k: &str) -> String {
+    match k {
+        "union_id" => "union_code".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// `POST /quan-tri/doan-vien`: creates a member account (with the member role on its union)
+/// and, when asked, emails the invitation to set a password.
+#[post("/quan-tri/doan-vien")]
+pub async fn create_member(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    require_officer(&me)?;
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let v = member_values(&p);
+    let send_invite = get(&p, "invite") == "1";
+    let union_id = match v.union_code.trim() {
+        "" => None,
+        c => service::unions::id_by_code(&state.db, c.to_owned()).await?,
+    };
+    let result = match union_id {
+        None => Err(AppError::field(
+            "union_id",
+            "Không có đơn vị nào mang mã này.",
+        )),
+        Some(union_id) => {
+            let body = CreateUser {
+                email: v.email.clone(),
+                full_name: v.full_name.clone(),
+                member_code: Some(v.member_code.clone()),
+                phone: Some(v.phone.clone()),
+                union_id,
+                password: None,
+            };
+            match crate::routes::api::users::parse_create(body) {
+                Ok(input) => service::users::create(&state.db, Some(&me.actor), input).await,
+                Err(e) => Err(e),
+            }
+        }
+    };
+    match result {
+        Ok(detail) => {
+            if send_invite {
+                service::users::invite(&state.db, &me.actor, detail.user.id).await?;
+            }
+            Ok(see_other(&format!(
+                "/quan-tri/doan-vien/{}?da=tao-doan-vien",
+                detail.user.id
+            )))
+        }
+        Err(e) if e.code.status().is_client_error() && e.code != ErrorCode::CsrfRejected => {
+            let mut problems = FieldProblems::default();
+            for (k, msg) in FieldProblems::from_error(&e).0 {
+                problems.add(&member_place(&k), msg);
+            }
+            if e.code == ErrorCode::Forbidden {
+                problems.add(
+                    "union_code",
+                    "Đơn vị này nằm ngoài phạm vi quản lý của bạn.",
+                );
+            }
+            render(
+                if e.code == ErrorCode::Forbidden {
+                    StatusCode::FORBIDDEN
+                } else {
+                    e.code.status()
+                },
+                &NewMemberPage {
+                    chrome: Chrome::of(&visitor, "admin"),
+                    notice: Some(("error", refusal_text(&e))),
+                    v,
+                    invite: send_invite,
+                    problems,
+                },
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A role on the member's page.
+#[derive(Debug, Clone)]
+pub struct RoleLine {
+    pub id: i64,
+    pub role: &'static str,
+    pub union_code: String,
+    pub program: String,
+}
+
+/// A role the officer may grant.
+#[derive(Debug, Clone)]
+pub struct RoleChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+/// The member's page.
+#[derive(Template)]
+#[template(path = "member_admin.html")]
+pub struct MemberPage {
+    pub chrome: Chrome,
+    pub notice: Option<(&'static str, String)>,
+    pub user: UserDetail,
+    pub union: UnionView,
+    pub manage: bool,
+    pub v: MemberValues,
+    pub roles: Vec<RoleLine>,
+    pub role_choices: Vec<RoleChoice>,
+    pub programs: Vec<ProgramView>,
+    pub grant_union: String,
+    pub grant_program: i64,
+    pub disabled: bool,
+    pub problems: FieldProblems,
+}
+
+impl MemberPage {
+    /// The problem of a field.
+    pub fn problem<S: AsRef<str>>(&self, name: S) -> Option<&str> {
+        self.problems.get(name.as_ref())
+    }
+}
+
+#[derive(Debug, Default)]
+struct MemberTyped {
+    v: Option<MemberValues>,
+    grant: Option<(String, String, i64)>,
+}
+
+async fn member_page(
+    state: &AppState,
+    visitor: &Visitor,
+    me: &Identity,
+    id: i64,
+    notice: Option<(&'static str, String)>,
+    problems: FieldProblems,
+    typed: MemberTyped,
+) -> Result<MemberPage, PageError> {
+    require_officer(me)?;
+    let user = service::users::get(&state.db, &me.actor, id).await?;
+    let union = service::unions::get(&state.db, &me.actor, user.user.union_id).await?;
+    let upath = UnionPath::from_stored(union.path.clone());
+    let manage = can(
+        &me.actor,
+        Action::ManageUser,
+        Resource::User {
+            id,
+            union_path: &upath,
+        },
+    );
+    let programs = service::programs::list(&state.db, &me.actor).await?;
+    let program_name = |pid: Option<i64>| {
+        pid.and_then(|p| programs.iter().find(|x| x.id == p))
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    };
+    let roles = user
+        .roles
+        .iter()
+        .map(|g| RoleLine {
+            id: g.id,
+            role: g.role_name,
+            union_code: g.union_code.clone(),
+            program: program_name(g.program_id),
+        })
+        .collect();
+    let (grant_role, grant_union, grant_program) = typed
+        .grant
+        .unwrap_or_else(|| ("reviewer".to_owned(), union.code.clone(), 0));
+    let role_choices = [
+        Role::Member,
+        Role::Reviewer,
+        Role::UnionOfficer,
+        Role::ProgramAdmin,
+    ]
+    .into_iter()
+    .map(|r| RoleChoice {
+        value: r.as_str(),
+        label: r.label(),
+        selected: r.as_str() == grant_role,
+    })
+    .collect();
+    let v = typed.v.unwrap_or_else(|| MemberValues {
+        full_name: user.user.full_name.clone(),
+        email: user.user.email.clone(),
+        member_code: user.user.member_code.clone().unwrap_or_default(),
+        phone: user.user.phone.clone().unwrap_or_default(),
+        union_code: union.code.clone(),
+    });
+    Ok(MemberPage {
+        chrome: Chrome::of(visitor, "admin"),
+        notice,
+        disabled: user.user.status == UserStatus::Disabled,
+        manage,
+        v,
+        roles,
+        role_choices,
+        programs: programs
+            .into_iter()
+            .filter(|p| p.status != crate::domain::ProgramStatus::Archived)
+            .collect(),
+        grant_union,
+        grant_program,
+        problems,
+        user,
+        union,
+    })
+}
+
+/// The member page's query.
+#[derive(Debug, Deserialize)]
+pub struct MemberQuery {
+    pub da: Option<String>,
+}
+
+/// `GET /quan-tri/doan-vien/{id}`: a member's account, roles and the forms that change them.
+#[get("/quan-tri/doan-vien/{id}")]
+pub async fn member(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    query: web::Query<MemberQuery>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?;
+    let page = member_page(
+        &state,
+        &visitor,
+        me,
+        path.into_inner(),
+        done_notice(query.da.as_deref()),
+        FieldProblems::default(),
+        MemberTyped::default(),
+    )
+    .await?;
+    render(StatusCode::OK, &page)
+}
+
+async fn member_refused(
+    state: &AppState,
+    visitor: &Visitor,
+    me: &Identity,
+    id: i64,
+    e: AppError,
+    place: impl Fn(&str) -> String,
+    typed: MemberTyped,
+) -> Result<HttpResponse, PageError> {
+    if !e.code.status().is_client_error()
+        || matches!(
+            e.code,
+            ErrorCode::NotFound | ErrorCode::Forbidden | ErrorCode::CsrfRejected
+        )
+    {
+        return Err(e.into());
+    }
+    let mut problems = FieldProblems::default();
+    for (k, msg) in FieldProblems::from_error(&e).0 {
+        problems.add(&place(&k), msg);
+    }
+    let page = member_page(
+        state,
+        visitor,
+        me,
+        id,
+        Some(("error", refusal_text(&e))),
+        problems,
+        typed,
+    )
+    .await?;
+    render(e.code.status(), &page)
+}
+
+fn member_back(id: i64, done: &str, anchor: &str) -> HttpResponse {
+    see_other(&format!("/quan-tri/doan-vien/{id}?da={done}#{anchor}"))
+}
+
+/// `POST /quan-tri/doan-vien/{id}`: changes name, email, member code, phone and union.
+#[post("/quan-tri/doan-vien/{id}")]
+pub async fn update_member(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let id = path.into_inner();
+    let v = member_values(&p);
+    let union_id = match v.union_code.trim() {
+        "" => None,
+        c => service::unions::id_by_code(&state.db, c.to_owned()).await?,
+    };
+    let result = match union_id {
+        None => Err(AppError::field(
+            "union_id",
+            "Không có đơn vị nào mang mã này.",
+        )),
+        Some(union_id) => {
+            let body = UpdateUser {
+                status: None,
+                full_name: Some(v.full_name.clone()),
+                email: Some(v.email.clone()),
+                phone: Some(Some(v.phone.clone())),
+                member_code: Some(Some(v.member_code.clone())),
+                union_id: Some(union_id),
+            };
+            match crate::routes::api::users::parse_update(&body) {
+                Ok(changes) => service::users::update(&state.db, &me.actor, id, changes)
+                    .await
+                    .map(|_| ()),
+                Err(e) => Err(e),
+            }
+        }
+    };
+    match result {
+        Ok(()) => Ok(member_back(id, "1", "details")),
+        Err(e) => {
+            let typed = MemberTyped {
+                v: Some(v),
+                ..MemberTyped::default()
+            };
+            member_refused(&state, &visitor, &me, id, e, member_place, typed).await
+        }
+    }
+}
+
+/// `POST /quan-tri/doan-vien/{id}/trang-thai`: disables (after confirmation) or enables the
+/// account; a disabled account cannot sign in.
+#[post("/quan-tri/doan-vien/{id}/trang-thai")]
+pub async fn set_member_status(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let id = path.into_inner();
+    let disable = get(&p, "status") == "disabled";
+    if disable && !confirmed(&p) {
+        let user = service::users::get(&state.db, &me.actor, id).await?;
+        return confirm(
+            &visitor,
+            format!("Khoá tài khoản của {}?", user.user.full_name),
+            "Người này sẽ không đăng nhập được nữa (kể cả phiên đang mở, ở lần tải trang tiếp theo). Sáng kiến và vai trò của họ được giữ nguyên; có thể mở khoá lại. Việc này được ghi vào nhật ký.",
+            format!("/quan-tri/doan-vien/{id}/trang-thai"),
+            &p,
+            "Khoá tài khoản",
+            format!("/quan-tri/doan-vien/{id}"),
+        );
+    }
+    let status = if disable {
+        UserStatus::Disabled
+    } else {
+        UserStatus::Active
+    };
+    match service::users::set_status(&state.db, &me.actor, id, status).await {
+        Ok(_) => Ok(member_back(
+            id,
+            if disable { "khoa" } else { "mo-khoa" },
+            "status",
+        )),
+        Err(e) => {
+            member_refused(
+                &state,
+                &visitor,
+                &me,
+                id,
+                e,
+                str::to_owned,
+                MemberTyped::default(),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /quan-tri/doan-vien/{id}/moi-kich-hoat`: emails the invitation (the link to set a
+/// password) again.
+#[post("/quan-tri/doan-vien/{id}/moi-kich-hoat")]
+pub async fn invite(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let id = path.into_inner();
+    match service::users::invite(&state.db, &me.actor, id).await {
+        Ok(()) => Ok(member_back(id, "moi", "status")),
+        Err(e) => {
+            member_refused(
+                &state,
+                &visitor,
+                &me,
+                id,
+                e,
+                str::to_owned,
+                MemberTyped::default(),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /quan-tri/doan-vien/{id}/vai-tro`: grants a role over a union's subtree (reviewers:
+/// for a program).
+#[post("/quan-tri/doan-vien/{id}/vai-tro")]
+pub async fn grant(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let id = path.into_inner();
+    let role_text = get(&p, "role");
+    let union_code = get(&p, "union_code");
+    let program_id: i64 = get(&p, "program_id").trim().parse().unwrap_or(0);
+    let typed = || MemberTyped {
+        grant: Some((role_text.clone(), union_code.clone(), program_id)),
+        ..MemberTyped::default()
+    };
+    let place = |k: &str| match k {
+        "union_id" => "grant_union".to_owned(),
+        "program_id" => "grant_program".to_owned(),
+        _ => "grant_role".to_owned(),
+    };
+    let Some(role) = Role::parse(&role_text) else {
+        let e = AppError::field("role", "Chọn một vai trò.");
+        return member_refused(&state, &visitor, &me, id, e, place, typed()).await;
+    };
+    let union_id = match union_code.trim() {
+        "" => None,
+        c => service::unions::id_by_code(&state.db, c.to_owned()).await?,
+    };
+    let Some(union_id) = union_id else {
+        let e = AppError::field("union_id", "Không có đơn vị nào mang mã này.");
+        return member_refused(&state, &visitor, &me, id, e, place, typed()).await;
+    };
+    let input = GrantInput {
+        role,
+        union_id,
+        program_id: (role == Role::Reviewer && program_id > 0).then_some(program_id),
+    };
+    match service::users::grant(&state.db, Some(&me.actor), id, input).await {
+        Ok(_) => Ok(member_back(id, "cap-quyen", "roles")),
+        Err(e) if e.code == ErrorCode::Forbidden => {
+            let e = AppError::field(
+                "union_id",
+                "Bạn không được cấp vai trò này ở đơn vị này (ngoài phạm vi quản lý hoặc vượt quyền của bạn).",
+            )
+            .with_message("Không thể cấp vai trò.");
+            let mut r = member_refused(&state, &visitor, &me, id, e, place, typed()).await?;
+            *r.status_mut() = StatusCode::FORBIDDEN;
+            Ok(r)
+        }
+        Err(e) => member_refused(&state, &visitor, &me, id, e, place, typed()).await,
+    }
+}
+
+/// `POST /quan-tri/doan-vien/{id}/vai-tro/{grant}/thu-hoi`: after confirmation, revokes a
+/// role.
+#[post("/quan-tri/doan-vien/{id}/vai-tro/{grant}/thu-hoi")]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (id, grant_id) = path.into_inner();
+    if !confirmed(&p) {
+        let user = service::users::get(&state.db, &me.actor, id).await?;
+        let g = user
+            .roles
+            .iter()
+            .find(|g| g.id == grant_id)
+            .ok_or_else(AppError::not_found)?;
+        return confirm(
+            &visitor,
+            format!(
+                "Thu hồi vai trò “{}” ({}) của {}?",
+                g.role_name, g.union_code, user.user.full_name
+            ),
+            "Người này mất ngay các quyền của vai trò trong phạm vi đó. Việc này được ghi vào nhật ký.",
+            format!("/quan-tri/doan-vien/{id}/vai-tro/{grant_id}/thu-hoi"),
+            &p,
+            "Thu hồi",
+            format!("/quan-tri/doan-vien/{id}"),
+        );
+    }
+    match service::users::revoke(&state.db, &me.actor, id, grant_id).await {
+        Ok(()) => Ok(member_back(id, "thu-hoi", "roles")),
+        Err(e) => {
+            member_refused(
+                &state,
+                &visitor,
+                &me,
+                id,
+                e,
+                str::to_owned,
+                MemberTyped::default(),
+            )
+            .await
+        }
+    }
+}
