@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{fields, phases, programs, quotas, unions};
+use super::schema::{fields, initiatives, phases, programs, quotas, unions};
 use super::unions::Which;
 
 /// A program row.
@@ -224,6 +224,59 @@ pub fn insert_field(
                 .select(FieldRow::as_select())
                 .first(conn)
         })
+}
+
+/// Renames a field.
+pub fn rename_field(conn: &mut DbConn, id: i64, name: &str) -> QueryResult<()> {
+    diesel::update(fields::table.find(id))
+        .set(fields::name.eq(name))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Deletes a field.
+pub fn delete_field(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    diesel::delete(fields::table.find(id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// How many initiatives (drafts included) name a field.
+pub fn field_uses(conn: &mut DbConn, field_id: i64) -> QueryResult<i64> {
+    initiatives::table
+        .filter(initiatives::field_id.eq(field_id))
+        .count()
+        .get_result(conn)
+}
+
+/// How many initiatives (drafts included) and quotas name a phase.
+pub fn phase_uses(conn: &mut DbConn, phase_id: i64) -> QueryResult<i64> {
+    let used: i64 = initiatives::table
+        .filter(initiatives::phase_id.eq(phase_id))
+        .count()
+        .get_result(conn)?;
+    let quotas: i64 = quotas::table
+        .filter(quotas::phase_id.eq(phase_id))
+        .count()
+        .get_result(conn)?;
+    Ok(used + quotas)
+}
+
+/// Deletes a phase and numbers the program's other phases again from 1.
+pub fn delete_phase(conn: &mut DbConn, program_id: i64, id: i64) -> QueryResult<()> {
+    diesel::delete(phases::table.find(id)).execute(conn)?;
+    let rest: Vec<i64> = phases::table
+        .filter(phases::program_id.eq(program_id))
+        .order((phases::position, phases::id))
+        .select(phases::id)
+        .load(conn)?;
+    for (i, phase) in rest.into_iter().enumerate() {
+        let position = i32::try_from(i + 1).unwrap_or(i32::MAX);
+        diesel::update(phases::table.find(phase))
+            .set(phases::position.eq(position))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// A field by id.

@@ -511,6 +511,123 @@ pub async fn add_field(
     .await
 }
 
+/// Renames a field of a program (its code, which imports and links use, stays).
+pub async fn rename_field(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    field_id: i64,
+    name: String,
+) -> Result<ProgramView, AppError> {
+    let name = crate::domain::text::clean_line(&name);
+    crate::domain::text::NAME
+        .check(&name)
+        .map_err(|e| AppError::field("name", e))?;
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let row = load_managed(conn, &actor, id)?;
+        let Some(old) = programs::fields(conn, id)?
+            .into_iter()
+            .find(|f| f.id == field_id)
+        else {
+            return Err(AppError::not_found());
+        };
+        programs::rename_field(conn, field_id, &name)?;
+        record(
+            conn,
+            Some(&actor),
+            id,
+            "field_renamed",
+            Some(&old.name),
+            Some(&name),
+            db::now(),
+        )?;
+        view(conn, row)
+    })
+    .await
+}
+
+/// Removes a field no initiative names; one that is used can only be renamed.
+pub async fn remove_field(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    field_id: i64,
+) -> Result<ProgramView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let row = load_managed(conn, &actor, id)?;
+        let Some(old) = programs::fields(conn, id)?
+            .into_iter()
+            .find(|f| f.id == field_id)
+        else {
+            return Err(AppError::not_found());
+        };
+        if programs::field_uses(conn, field_id)? > 0 {
+            return Err(rule_refused(
+                "field",
+                "Đã có sáng kiến thuộc lĩnh vực này nên không xoá được (có thể đổi tên).",
+            ));
+        }
+        programs::delete_field(conn, field_id)?;
+        record(
+            conn,
+            Some(&actor),
+            id,
+            "field_removed",
+            Some(&old.name),
+            None,
+            db::now(),
+        )?;
+        view(conn, row)
+    })
+    .await
+}
+
+/// Removes a phase that no initiative or quota names and that has not begun on a program
+/// that has run.
+pub async fn remove_phase(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    phase_id: i64,
+) -> Result<ProgramView, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let row = load_managed(conn, &actor, id)?;
+        let Some(old) = programs::phases(conn, id)?
+            .into_iter()
+            .find(|p| p.id == phase_id)
+        else {
+            return Err(AppError::not_found());
+        };
+        if status_of(&row).has_run() && old.opens_at <= db::now() {
+            return Err(rule_refused(
+                "phase",
+                "Đợt đã bắt đầu nên không xoá được: các sáng kiến và quyết định đã theo đợt này.",
+            ));
+        }
+        if programs::phase_uses(conn, phase_id)? > 0 {
+            return Err(rule_refused(
+                "phase",
+                "Đã có sáng kiến hoặc chỉ tiêu theo đợt này nên không xoá được.",
+            ));
+        }
+        programs::delete_phase(conn, id, phase_id)?;
+        record(
+            conn,
+            Some(&actor),
+            id,
+            "phase_removed",
+            Some(&old.name),
+            None,
+            db::now(),
+        )?;
+        view(conn, row)
+    })
+    .await
+}
+
 /// Opens (or reopens) a program for submissions.
 #[tracing::instrument(skip_all, fields(actor = actor.user_id, program = id))]
 pub async fn open(db: &Db, actor: &Actor, id: i64) -> Result<ProgramView, AppError> {

@@ -6,7 +6,7 @@
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, expect_error, json, who};
+use crate::helpers::{Backend, TestApp, complete_draft, expect_error, json, submit, who};
 use crate::pages::{csrf_of, sign_in, text};
 
 crate::on_both_backends!(
@@ -15,6 +15,7 @@ crate::on_both_backends!(
     officer_manages_unions_and_members,
     officers_cannot_reach_another_province,
     audit_log_and_system_pages,
+    fields_and_phases_are_renamed_and_removed_while_nothing_names_them,
 );
 
 /// Posts a form with the page's CSRF token.
@@ -1116,4 +1117,157 @@ async fn audit_log_and_system_pages(backend: Backend) {
             .await
             .contains(&"reindex".to_owned())
     );
+}
+
+async fn fields_and_phases_are_renamed_and_removed_while_nothing_names_them(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let w = app.world().await;
+    let padmin = app.login(who::PADMIN).await;
+    let program = w.program;
+    // An initiative names the fixture's field: it can be renamed, not removed.
+    let member = app.login(who::MEMBER_A).await;
+    submit(
+        &app,
+        &member,
+        &complete_draft(&w, "Số hoá hồ sơ lưu trữ của cơ quan"),
+    )
+    .await;
+    let c = sign_in(&app, who::PADMIN).await;
+    let res = post(
+        &app,
+        &c,
+        &format!("/quan-tri/chuong-trinh/{program}/linh-vuc/{}", w.field),
+        &[("name", "  Chuyển đổi số  và dữ liệu ")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let (_, shown) = page(&app, &c, &format!("/quan-tri/chuong-trinh/{program}")).await;
+    assert!(
+        shown.contains("value=\"Chuyển đổi số và dữ liệu\""),
+        "{shown}"
+    );
+    // Removing it asks first, then refuses with the reason beside the field.
+    let path = format!("/quan-tri/chuong-trinh/{program}/linh-vuc/{}/xoa", w.field);
+    let res = post(&app, &c, &path, &[]).await;
+    assert_eq!(res.status(), 200);
+    let asked = text(res).await;
+    assert!(
+        asked.contains("Xoá lĩnh vực “Chuyển đổi số và dữ liệu”?"),
+        "{asked}"
+    );
+    let res = post(&app, &c, &path, &[("confirmed", "1")]).await;
+    assert_eq!(res.status(), 409);
+    let refused = text(res).await;
+    assert!(
+        refused.contains("Đã có sáng kiến thuộc lĩnh vực này"),
+        "{refused}"
+    );
+    // A new, unused field goes.
+    let view = json(
+        app.post(
+            &format!("/api/v1/programs/{program}/fields"),
+            &padmin,
+            &json!({"code": "thu-nghiem", "name": "Thử nghiệm"}),
+        )
+        .await,
+    )
+    .await;
+    let unused = view["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "thu-nghiem")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/quan-tri/chuong-trinh/{program}/linh-vuc/{unused}/xoa");
+    let res = post(&app, &c, &path, &[("confirmed", "1")]).await;
+    assert_eq!(res.status(), 303, "{}", text(res).await);
+    let (_, shown) = page(&app, &c, &format!("/quan-tri/chuong-trinh/{program}")).await;
+    assert!(!shown.contains("Thử nghiệm"));
+    // The API: a bad name, someone else, and a used field.
+    expect_error(
+        app.patch(
+            &format!("/api/v1/programs/{program}/fields/{}", w.field),
+            &padmin,
+            &json!({"name": "   "}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    let officer = app.login(who::OFFICER_A).await;
+    let res = app
+        .delete(
+            &format!("/api/v1/programs/{program}/fields/{}", w.field),
+            &officer,
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    expect_error(
+        app.delete(
+            &format!("/api/v1/programs/{program}/fields/{}", w.field),
+            &padmin,
+        )
+        .await,
+        409,
+        "rule_change_refused",
+    )
+    .await;
+    // Phases: the running one (begun, with an initiative) stays; a later one that nothing
+    // names goes, and the rest keep their numbers.
+    let view = json(
+        app.get(&format!("/api/v1/programs/{program}"), &padmin)
+            .await,
+    )
+    .await;
+    let running = view["phases"][0]["id"].as_i64().unwrap();
+    let later = json(
+        app.post(
+            &format!("/api/v1/programs/{program}/phases"),
+            &padmin,
+            &json!({"name": "Đợt dự phòng", "opens_at": "2098-01-01T00:00:00Z", "closes_at": "2098-06-01T00:00:00Z"}),
+        )
+        .await,
+    )
+    .await;
+    let phases = later["phases"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{later}"));
+    let spare = phases.iter().find(|p| p["name"] == "Đợt dự phòng").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/quan-tri/chuong-trinh/{program}/dot/{running}/xoa");
+    let res = post(&app, &c, &path, &[("confirmed", "1")]).await;
+    assert_eq!(res.status(), 409);
+    assert!(
+        text(res)
+            .await
+            .contains("Đợt đã bắt đầu nên không xoá được")
+    );
+    let path = format!("/quan-tri/chuong-trinh/{program}/dot/{spare}/xoa");
+    let asked = text(post(&app, &c, &path, &[]).await).await;
+    assert!(asked.contains("Xoá “Đợt dự phòng”"), "{asked}");
+    let res = post(&app, &c, &path, &[("confirmed", "1")]).await;
+    assert_eq!(res.status(), 303);
+    let view = json(
+        app.get(&format!("/api/v1/programs/{program}"), &padmin)
+            .await,
+    )
+    .await;
+    let phases = view["phases"].as_array().unwrap();
+    assert!(phases.iter().all(|p| p["id"] != spare));
+    let positions: Vec<i64> = phases
+        .iter()
+        .map(|p| p["position"].as_i64().unwrap())
+        .collect();
+    assert_eq!(positions, (1..=phases.len() as i64).collect::<Vec<_>>());
+    // Each change is in the audit log.
+    let actions = audit_actions(&app, "program", program).await;
+    for a in ["field_renamed", "field_removed", "phase_removed"] {
+        assert!(actions.iter().any(|x| x == a), "{a}: {actions:?}");
+    }
 }

@@ -40,7 +40,7 @@ impl Modify for BearerAuth {
         union_reports::dashboard_export, union_reports::initiatives, union_reports::initiatives_export,
         users::list, users::create, users::get, users::update, users::roles, users::grant, users::revoke, users::invite,
         programs::list, programs::create, programs::get, programs::update, programs::add_phase,
-        programs::update_phase, programs::add_field, programs::open, programs::close, programs::archive, programs::checklist,
+        programs::update_phase, programs::add_field, programs::rename_field, programs::remove_field, programs::remove_phase, programs::open, programs::close, programs::archive, programs::checklist,
         initiatives::list, initiatives::create, initiatives::get, initiatives::update,
         initiatives::submit, initiatives::history, search::similar, search::search, search::duplicates,
         attachments::list, attachments::upload, attachments::download,

@@ -1,6 +1,6 @@
 //! Programs, phases and fields over HTTP.
 
-use actix_web::{HttpResponse, get, patch, post, put, web};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, DurationRound, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use serde::Deserialize;
 
@@ -26,6 +26,12 @@ pub struct PhaseBody {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct FieldBody {
     pub code: String,
+    pub name: String,
+}
+
+/// A field's new name (its code stays).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct FieldRename {
     pub name: String,
 }
 
@@ -274,6 +280,59 @@ pub async fn add_field(
     c.finish()?;
     let view = service::programs::add_field(&state.db, &id.actor, path.into_inner(), f).await?;
     Ok(HttpResponse::Created().json(view))
+}
+
+/// Renames a field.
+#[utoipa::path(patch, path = "/api/v1/programs/{id}/fields/{field_id}", tag = "programs", security(("bearer" = [])),
+    params(("id" = i64, Path), ("field_id" = i64, Path)), request_body = FieldRename,
+    responses((status = 200, body = ProgramView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[patch("/programs/{id}/fields/{field_id}")]
+pub async fn rename_field(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<FieldRename>,
+) -> Result<HttpResponse, AppError> {
+    let (program_id, field_id) = path.into_inner();
+    let body = body.into_inner();
+    let view =
+        service::programs::rename_field(&state.db, &id.actor, program_id, field_id, body.name)
+            .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Removes a field that no initiative names (409 `rule_change_refused` otherwise).
+#[utoipa::path(delete, path = "/api/v1/programs/{id}/fields/{field_id}", tag = "programs", security(("bearer" = [])),
+    params(("id" = i64, Path), ("field_id" = i64, Path)),
+    responses((status = 200, body = ProgramView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[delete("/programs/{id}/fields/{field_id}")]
+pub async fn remove_field(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (program_id, field_id) = path.into_inner();
+    let view = service::programs::remove_field(&state.db, &id.actor, program_id, field_id).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Removes a phase that no initiative or quota names and that has not begun on a program
+/// that has run (409 `rule_change_refused` otherwise).
+#[utoipa::path(delete, path = "/api/v1/programs/{id}/phases/{phase_id}", tag = "programs", security(("bearer" = [])),
+    params(("id" = i64, Path), ("phase_id" = i64, Path)),
+    responses((status = 200, body = ProgramView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[delete("/programs/{id}/phases/{phase_id}")]
+pub async fn remove_phase(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (program_id, phase_id) = path.into_inner();
+    let view = service::programs::remove_phase(&state.db, &id.actor, program_id, phase_id).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Opens a program for submissions.

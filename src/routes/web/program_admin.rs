@@ -982,3 +982,138 @@ pub async fn archive(
     )
     .await
 }
+
+/// `POST /quan-tri/chuong-trinh/{id}/linh-vuc/{field}`: renames a field (its code stays).
+#[post("/quan-tri/chuong-trinh/{id}/linh-vuc/{field}")]
+pub async fn rename_field(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (id, field_id) = path.into_inner();
+    match service::programs::rename_field(&state.db, &me.actor, id, field_id, get(&p, "name")).await
+    {
+        Ok(_) => Ok(back(id, "1", "fields")),
+        Err(e) => {
+            let place = move |_: &str| format!("field{field_id}_name");
+            let problems = FieldProblems::default();
+            refused(
+                &state,
+                &visitor,
+                &me,
+                id,
+                e,
+                problems,
+                place,
+                Typed::default(),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /quan-tri/chuong-trinh/{id}/linh-vuc/{field}/xoa`: after confirmation, removes a
+/// field no initiative names.
+#[post("/quan-tri/chuong-trinh/{id}/linh-vuc/{field}/xoa")]
+pub async fn remove_field(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (id, field_id) = path.into_inner();
+    if !confirmed(&p) {
+        let program = service::programs::get(&state.db, &me.actor, id).await?;
+        service::review::require_program_admin(&state.db, &me.actor, id).await?;
+        let field = program
+            .fields
+            .iter()
+            .find(|f| f.id == field_id)
+            .ok_or_else(AppError::not_found)?;
+        return confirm(
+            &visitor,
+            format!("Xoá lĩnh vực “{}”?", field.name),
+            "Chỉ xoá được lĩnh vực chưa có sáng kiến nào (kể cả bản nháp). Việc này được ghi vào nhật ký.",
+            format!("/quan-tri/chuong-trinh/{id}/linh-vuc/{field_id}/xoa"),
+            &p,
+            "Xoá lĩnh vực",
+            format!("/quan-tri/chuong-trinh/{id}#fields"),
+        );
+    }
+    match service::programs::remove_field(&state.db, &me.actor, id, field_id).await {
+        Ok(_) => Ok(back(id, "1", "fields")),
+        Err(e) => {
+            let place = move |_: &str| format!("field{field_id}_name");
+            let problems = FieldProblems::default();
+            refused(
+                &state,
+                &visitor,
+                &me,
+                id,
+                e,
+                problems,
+                place,
+                Typed::default(),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /quan-tri/chuong-trinh/{id}/dot/{phase}/xoa`: after confirmation, removes a phase
+/// that nothing names and that has not begun on a program that has run.
+#[post("/quan-tri/chuong-trinh/{id}/dot/{phase}/xoa")]
+pub async fn remove_phase(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (id, phase_id) = path.into_inner();
+    if !confirmed(&p) {
+        let program = service::programs::get(&state.db, &me.actor, id).await?;
+        service::review::require_program_admin(&state.db, &me.actor, id).await?;
+        let phase = program
+            .phases
+            .iter()
+            .find(|ph| ph.id == phase_id)
+            .ok_or_else(AppError::not_found)?;
+        return confirm(
+            &visitor,
+            format!("Xoá “{}” của “{}”?", phase.name, program.name),
+            "Chỉ xoá được đợt chưa có sáng kiến hay chỉ tiêu nào, và chưa bắt đầu nếu chương trình đã diễn ra. Các đợt sau được đánh số lại. Việc này được ghi vào nhật ký.",
+            format!("/quan-tri/chuong-trinh/{id}/dot/{phase_id}/xoa"),
+            &p,
+            "Xoá đợt",
+            format!("/quan-tri/chuong-trinh/{id}#phases"),
+        );
+    }
+    match service::programs::remove_phase(&state.db, &me.actor, id, phase_id).await {
+        Ok(_) => Ok(back(id, "1", "phases")),
+        Err(e) => {
+            let place = move |_: &str| format!("phase{phase_id}_window");
+            let problems = FieldProblems::default();
+            refused(
+                &state,
+                &visitor,
+                &me,
+                id,
+                e,
+                problems,
+                place,
+                Typed::default(),
+            )
+            .await
+        }
+    }
+}
