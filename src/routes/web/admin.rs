@@ -11,9 +11,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::member::Pager;
-use super::{Chrome, PageError, Visitor, render, see_other};
+use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
 use crate::domain::{Action, Actor, Resource, Role, can};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::format;
 use crate::routes::api::admin::{AuditParams, audit_query};
 use crate::service::audit::AuditEntry;
@@ -81,6 +81,38 @@ pub fn confirm(
 }
 
 /// The message of a refused form: the error's, with each field's problem.
+/// The problems of a refused admin form placed beside its fields (`place` maps an error's
+/// field to the form's input), a rule refusal's reason included; `None` when the refusal is
+/// not about what was typed (not found, forbidden, a stale form, a server fault), which the
+/// error page answers instead.
+pub fn form_problems(
+    e: &AppError,
+    mut problems: FieldProblems,
+    place: impl Fn(&str) -> String,
+) -> Option<FieldProblems> {
+    if !e.code.status().is_client_error()
+        || matches!(
+            e.code,
+            ErrorCode::NotFound | ErrorCode::Forbidden | ErrorCode::CsrfRejected
+        )
+    {
+        return None;
+    }
+    for (k, msg) in FieldProblems::from_error(e).0 {
+        problems.add(&place(&k), msg);
+    }
+    if e.code == ErrorCode::RuleChangeRefused
+        && let Some(field) = e
+            .details
+            .as_ref()
+            .and_then(|d| d.get("field"))
+            .and_then(|f| f.as_str())
+    {
+        problems.add(&place(field), e.message.clone());
+    }
+    Some(problems)
+}
+
 pub fn refusal_text(e: &AppError) -> String {
     let details = super::FieldProblems::from_error(e);
     if details.is_empty() {

@@ -12,7 +12,7 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::admin::{confirm, confirmed, get, posted, refusal_text};
+use super::admin::{confirm, confirmed, form_problems, get, posted, refusal_text};
 use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
 use crate::auth::Identity;
 use crate::domain::{ProgramStatus, Role};
@@ -574,25 +574,13 @@ async fn refused(
     me: &Identity,
     id: i64,
     e: AppError,
-    mut problems: FieldProblems,
+    problems: FieldProblems,
     place: impl Fn(&str) -> String,
     typed: Typed,
 ) -> Result<HttpResponse, PageError> {
-    if !e.code.status().is_client_error() || e.code == ErrorCode::NotFound {
+    let Some(problems) = form_problems(&e, problems, place) else {
         return Err(e.into());
-    }
-    for (k, msg) in FieldProblems::from_error(&e).0 {
-        problems.add(&place(&k), msg);
-    }
-    if e.code == ErrorCode::RuleChangeRefused
-        && let Some(field) = e
-            .details
-            .as_ref()
-            .and_then(|d| d.get("field"))
-            .and_then(|f| f.as_str())
-    {
-        problems.add(&place(field), e.message.clone());
-    }
+    };
     let page = show_page(
         state,
         visitor,

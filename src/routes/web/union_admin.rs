@@ -12,7 +12,7 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::admin::{confirm, confirmed, get, posted, refusal_text};
+use super::admin::{confirm, confirmed, form_problems, get, posted, refusal_text};
 use super::member::Pager;
 use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
 use crate::auth::Identity;
@@ -290,18 +290,9 @@ async fn union_refused(
     place: impl Fn(&str) -> String,
     typed: UnionTyped,
 ) -> Result<HttpResponse, PageError> {
-    if !e.code.status().is_client_error()
-        || matches!(
-            e.code,
-            ErrorCode::NotFound | ErrorCode::Forbidden | ErrorCode::CsrfRejected
-        )
-    {
+    let Some(problems) = form_problems(&e, FieldProblems::default(), place) else {
         return Err(e.into());
-    }
-    let mut problems = FieldProblems::default();
-    for (k, msg) in FieldProblems::from_error(&e).0 {
-        problems.add(&place(&k), msg);
-    }
+    };
     let page = union_page(
         state,
         visitor,
@@ -1118,18 +1109,9 @@ async fn member_refused(
     place: impl Fn(&str) -> String,
     typed: MemberTyped,
 ) -> Result<HttpResponse, PageError> {
-    if !e.code.status().is_client_error()
-        || matches!(
-            e.code,
-            ErrorCode::NotFound | ErrorCode::Forbidden | ErrorCode::CsrfRejected
-        )
-    {
+    let Some(problems) = form_problems(&e, FieldProblems::default(), place) else {
         return Err(e.into());
-    }
-    let mut problems = FieldProblems::default();
-    for (k, msg) in FieldProblems::from_error(&e).0 {
-        problems.add(&place(&k), msg);
-    }
+    };
     let page = member_page(
         state,
         visitor,
