@@ -60,6 +60,52 @@ pub fn extension(name: &str) -> Option<String> {
         .map(|(_, ext)| ext.to_ascii_lowercase())
 }
 
+/// How many leading bytes of an upload [`content_type_of`] looks at.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The media type an upload is stored and served with, judged by its content: its leading
+/// bytes must be what its extension says (a PDF starts `%PDF-`, an Office document is a ZIP
+/// or an OLE compound file, a text file is UTF-8 without NUL bytes). `None` when they are
+/// not, so a page or script renamed `.pdf` is refused, whatever the browser declared.
+pub fn content_type_of(ext: &str, head: &[u8]) -> Option<&'static str> {
+    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let zip = infer::archive::is_zip(head);
+    let ole = head.starts_with(OLE);
+    let (ok, media_type) = match ext {
+        "pdf" => (infer::archive::is_pdf(head), "application/pdf"),
+        "png" => (infer::image::is_png(head), "image/png"),
+        "jpg" | "jpeg" => (infer::image::is_jpeg(head), "image/jpeg"),
+        "zip" => (zip, "application/zip"),
+        "docx" => (
+            zip,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        "xlsx" => (
+            zip,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        "pptx" => (
+            zip,
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ),
+        "odt" => (zip, "application/vnd.oasis.opendocument.text"),
+        "ods" => (zip, "application/vnd.oasis.opendocument.spreadsheet"),
+        "doc" => (ole, "application/msword"),
+        "xls" => (ole, "application/vnd.ms-excel"),
+        "ppt" => (ole, "application/vnd.ms-powerpoint"),
+        "txt" => {
+            let utf8 = match std::str::from_utf8(head) {
+                Ok(_) => true,
+                // Cut in the middle of a character at the end of the sample: fine.
+                Err(e) => e.error_len().is_none() && head.len() >= SNIFF_BYTES - 4,
+            };
+            (utf8 && !head.contains(&0), "text/plain; charset=utf-8")
+        }
+        _ => (false, "application/octet-stream"),
+    };
+    ok.then_some(media_type)
+}
+
 /// Where the bytes of a file with this hash live.
 pub fn stored_path(uploads_dir: &Path, sha256: &str) -> PathBuf {
     let prefix = sha256.get(..2).unwrap_or("00");
@@ -219,6 +265,37 @@ pub async fn open(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uploads_are_judged_by_their_content() {
+        let pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj";
+        assert_eq!(content_type_of("pdf", pdf), Some("application/pdf"));
+        let html = b"<!doctype html><script>alert(1)</script>";
+        assert_eq!(content_type_of("pdf", html), None, "a page renamed .pdf");
+        assert_eq!(content_type_of("png", pdf), None);
+        let zip = b"PK\x03\x04\x14\x00\x06\x00\x08\x00";
+        assert!(content_type_of("docx", zip).is_some());
+        assert!(content_type_of("xlsx", zip).is_some());
+        assert_eq!(content_type_of("doc", zip), None);
+        let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
+        assert_eq!(content_type_of("doc", &ole), Some("application/msword"));
+        let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+        assert_eq!(content_type_of("png", png), Some("image/png"));
+        assert_eq!(
+            content_type_of("jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            content_type_of("txt", "Sáng kiến tiết kiệm điện".as_bytes()),
+            Some("text/plain; charset=utf-8")
+        );
+        assert_eq!(
+            content_type_of("txt", b"MZ\x90\x00\x03\x00"),
+            None,
+            "binary"
+        );
+        assert_eq!(content_type_of("exe", b"MZ"), None);
+    }
 
     #[test]
     fn file_names_are_made_safe() {

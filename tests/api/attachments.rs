@@ -41,7 +41,8 @@ async fn upload_list_download(backend: Backend) {
         .multipart(form(
             "../../Thuyết minh sáng kiến.pdf",
             pdf.clone(),
-            "application/pdf",
+            // What the browser declares does not matter: the content is a PDF.
+            "text/html",
         ))
         .send()
         .await
@@ -74,6 +75,22 @@ async fn upload_list_download(backend: Backend) {
         .await
         .unwrap();
     expect_error(res, 415, "unsupported_media_type").await;
+    // A page renamed .pdf: refused by its content, whatever it declares.
+    let res = app
+        .request(reqwest::Method::POST, &url, Some(&member))
+        .multipart(form(
+            "bao-cao.pdf",
+            b"<!doctype html><script>alert(document.cookie)</script>".to_vec(),
+            "application/pdf",
+        ))
+        .send()
+        .await
+        .unwrap();
+    let refused = expect_error(res, 415, "unsupported_media_type").await;
+    assert_eq!(
+        refused["error"]["details"]["reason"],
+        "content_does_not_match_extension"
+    );
     // No file part: 400.
     let res = app
         .request(reqwest::Method::POST, &url, Some(&member))
@@ -105,6 +122,11 @@ async fn upload_list_download(backend: Backend) {
         .to_owned();
     assert!(disposition.starts_with("attachment"), "{disposition}");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/pdf",
+        "served as what its content is"
+    );
     assert_eq!(res.bytes().await.unwrap().to_vec(), pdf);
     expect_error(
         app.get(&format!("/api/v1/attachments/{att_id}"), &other)

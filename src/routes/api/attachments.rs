@@ -14,7 +14,9 @@ use crate::auth::Identity;
 use crate::domain::Actor;
 use crate::error::{AppError, ErrorBody, ErrorCode};
 use crate::service;
-use crate::service::attachments::{AttachmentView, ReceivedFile, clean_file_name, extension};
+use crate::service::attachments::{
+    AttachmentView, ReceivedFile, SNIFF_BYTES, clean_file_name, content_type_of, extension,
+};
 use crate::state::AppState;
 
 /// Bytes read and thrown away after an upload went over the limit, so that the client gets
@@ -102,22 +104,23 @@ pub async fn receive(
                 serde_json::json!({ "allowed_extensions": limits.allowed_extensions }),
             ));
         }
-        let content_type = field.content_type().map_or_else(
-            || "application/octet-stream".to_owned(),
-            ToString::to_string,
-        );
         let temp_path = tmp_dir.join(uuid::Uuid::new_v4().to_string());
         let mut file = tokio::fs::File::create(&temp_path)
             .await
             .map_err(|e| AppError::internal(format!("creating a temporary file: {e}")))?;
         let mut hasher = Sha256::new();
         let mut size: u64 = 0;
+        let mut head: Vec<u8> = Vec::new();
         while let Some(chunk) = field.try_next().await.map_err(bad_multipart)? {
             size += chunk.len() as u64;
             if size > limits.max_bytes {
                 too_large = true;
                 drained = size;
                 continue;
+            }
+            if head.len() < SNIFF_BYTES {
+                let take = (SNIFF_BYTES - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
             }
             hasher.update(&chunk);
             file.write_all(&chunk)
@@ -132,6 +135,17 @@ pub async fn receive(
             let _ = tokio::fs::remove_file(&temp_path).await;
             continue;
         }
+        let Some(content_type) = content_type_of(&ext, &head) else {
+            let _ = tokio::fs::remove_file(&temp_path).await;
+            return Err(AppError::new(ErrorCode::UnsupportedMediaType)
+                .with_message(format!(
+                    "Nội dung tệp không phải là tệp .{ext} như tên tệp cho biết."
+                ))
+                .with_details(
+                    serde_json::json!({ "reason": "content_does_not_match_extension" }),
+                ));
+        };
+        let content_type = content_type.to_owned();
         received = Some(ReceivedFile {
             temp_path,
             file_name,
