@@ -174,7 +174,7 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     Ok(res)
                 }
             })
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .service(routes::health::healthz)
             .service(routes::health::readyz)
             .configure(routes::api::configure)

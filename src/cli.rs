@@ -48,6 +48,14 @@ pub enum Command {
     User(UserCommand),
     /// Print the effective configuration with secrets redacted.
     CheckConfig,
+    /// Rotate the development signing key in the data folder (`jwt.key`): a new key signs
+    /// from the next start on, the old one is kept in `jwt.previous` to verify what it signed.
+    /// With `auth.jwt_secret` configured, rotate through the environment instead.
+    RotateKey {
+        /// How many rotated-out keys to keep.
+        #[arg(long, default_value_t = 2)]
+        keep: usize,
+    },
     /// Rebuild the search index from the database (stop the server first: it holds the index).
     Reindex,
     /// Find every duplicate pair in a program, for initiatives filed before the check existed.
@@ -158,6 +166,19 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::User(UserCommand::Create(args))) => create_user(&settings, args),
         Some(Command::CheckConfig) => {
             print!("{}", settings.redacted_toml()?);
+            Ok(())
+        }
+        Some(Command::RotateKey { keep }) => {
+            if settings.auth.jwt_secret.is_some() {
+                anyhow::bail!(
+                    "auth.jwt_secret is configured: rotate by moving it to \
+                     SANGKIEN__AUTH__JWT_PREVIOUS_SECRETS and setting a new one"
+                );
+            }
+            let kid = crate::auth::TokenKeys::rotate_dev_key(&settings.data.dir, keep)?;
+            println!(
+                "Khoá ký mới: {kid}. Khởi động lại máy chủ để dùng khoá mới; phiên cũ vẫn hợp lệ đến khi hết hạn."
+            );
             Ok(())
         }
         Some(Command::Reindex) => {

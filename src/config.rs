@@ -8,6 +8,7 @@ use figment::providers::{Env, Format, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::db::DatabaseUrl;
+use crate::domain::throttle::ThrottlePolicy;
 
 /// The built-in defaults (the same file the repository documents).
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -44,6 +45,10 @@ pub struct ServerSettings {
     pub public_url: String,
     /// Largest JSON body.
     pub json_limit_bytes: usize,
+    /// Take the client's address from the last `X-Forwarded-For` hop (only behind a proxy
+    /// that sets it); otherwise the peer's address is used.
+    #[serde(default)]
+    pub trust_forwarded_for: bool,
 }
 
 /// `[database]`
@@ -76,8 +81,41 @@ pub struct AuthSettings {
     /// HMAC key (environment only).
     #[serde(default)]
     pub jwt_secret: Option<String>,
+    /// Keys rotated out, which still verify what they signed (environment only; separated by
+    /// commas or spaces).
+    #[serde(default)]
+    pub jwt_previous_secrets: Option<String>,
     /// Refuse to start without a configured key.
     pub require_secret: bool,
+    /// `[auth.lockout]`: failed sign-ins per login.
+    #[serde(default = "AuthSettings::default_lockout")]
+    pub lockout: ThrottlePolicy,
+    /// `[auth.address_limit]`: failed sign-ins per client address.
+    #[serde(default = "AuthSettings::default_address_limit")]
+    pub address_limit: ThrottlePolicy,
+}
+
+impl AuthSettings {
+    /// Five failures lock a login for a minute, doubling up to half an hour; an hour's quiet
+    /// forgets them.
+    pub fn default_lockout() -> ThrottlePolicy {
+        ThrottlePolicy {
+            max_failures: 5,
+            lock_seconds: 60,
+            max_lock_seconds: 1800,
+            reset_minutes: 60,
+        }
+    }
+
+    /// Thirty failures lock an address for a quarter of an hour, doubling up to an hour.
+    pub fn default_address_limit() -> ThrottlePolicy {
+        ThrottlePolicy {
+            max_failures: 30,
+            lock_seconds: 900,
+            max_lock_seconds: 3600,
+            reset_minutes: 15,
+        }
+    }
 }
 
 /// `[uploads]`
@@ -222,6 +260,13 @@ impl Settings {
                 "auth.require_secret is set but no key is configured: set SANGKIEN__AUTH__JWT_SECRET"
             );
         }
+        if let Some(list) = &self.auth.jwt_previous_secrets
+            && list
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .any(|s| !s.is_empty() && s.len() < 32)
+        {
+            anyhow::bail!("auth.jwt_previous_secrets: each key must be at least 32 bytes long");
+        }
         if self.auth.token_ttl_minutes <= 0 {
             anyhow::bail!("auth.token_ttl_minutes must be positive");
         }
@@ -251,6 +296,9 @@ impl Settings {
         let mut copy = self.clone();
         if copy.auth.jwt_secret.is_some() {
             copy.auth.jwt_secret = Some("[redacted]".to_owned());
+        }
+        if copy.auth.jwt_previous_secrets.is_some() {
+            copy.auth.jwt_previous_secrets = Some("[redacted]".to_owned());
         }
         copy.database.url = redact_url_password(&copy.database.url);
         if copy.mail.smtp.password.is_some() {

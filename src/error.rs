@@ -66,6 +66,9 @@ pub enum ErrorCode {
     /// A link from an email (password reset, invitation, unsubscribe) is malformed, expired
     /// or already used.
     InvalidLink,
+    /// Too many failed sign-ins for this login or from this address; `details.retry_after_seconds`
+    /// (and the `Retry-After` header) says when to try again.
+    TooManyAttempts,
     /// A dependency (the database) is unavailable; try again.
     ServiceUnavailable,
     /// An unexpected failure on our side.
@@ -98,6 +101,7 @@ impl ErrorCode {
             Self::UnsupportedMediaType | Self::NotASpreadsheet => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
+            Self::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -147,6 +151,7 @@ impl ErrorCode {
             Self::InvalidLink => {
                 "Đường dẫn không hợp lệ, đã hết hạn hoặc đã được sử dụng. Vui lòng yêu cầu gửi lại."
             }
+            Self::TooManyAttempts => "Bạn đã thử quá nhiều lần. Vui lòng thử lại sau ít phút.",
             Self::ServiceUnavailable => "Hệ thống đang bận, vui lòng thử lại sau ít phút.",
             Self::Internal => "Đã có lỗi xảy ra phía máy chủ. Vui lòng thử lại sau.",
         }
@@ -239,6 +244,16 @@ impl AppError {
         e
     }
 
+    /// Seconds to wait before trying again, when the error says so
+    /// (`details.retry_after_seconds`): the `Retry-After` header of the answer.
+    pub fn retry_after(&self) -> Option<i64> {
+        self.details
+            .as_ref()?
+            .get("retry_after_seconds")?
+            .as_i64()
+            .filter(|s| *s > 0)
+    }
+
     /// `service_unavailable`, keeping the cause for the log.
     pub fn unavailable(cause: impl std::fmt::Display) -> Self {
         let mut e = Self::new(ErrorCode::ServiceUnavailable);
@@ -293,7 +308,11 @@ impl ResponseError for AppError {
         if status.is_server_error() {
             tracing::error!(code = ?self.code, error = %self, "request failed");
         }
-        HttpResponse::build(status).json(ErrorBody {
+        let mut response = HttpResponse::build(status);
+        if let Some(seconds) = self.retry_after() {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.json(ErrorBody {
             error: ErrorPayload {
                 code: self.code,
                 message: self.message.clone(),

@@ -1,5 +1,6 @@
 //! The one auth extractor: a bearer token becomes an [`Identity`] (the user and their grants),
-//! loaded fresh on every request so that a disabled account stops at once.
+//! loaded fresh on every request with its session, so that a disabled account or an ended
+//! session stops at once.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -19,6 +20,8 @@ pub struct Identity {
     pub actor: Actor,
     /// The user's row.
     pub user: UserRow,
+    /// The session the token belongs to (what signing out ends).
+    pub session_id: String,
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {
@@ -40,11 +43,19 @@ impl FromRequest for Identity {
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
             let token = token.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-            let user_id = state.keys.verify(&token)?;
-            let (user, actor) = service::auth::load_actor(&state.db, user_id)
+            let subject = state.keys.verify(&token)?;
+            let session_id = subject.session_id.clone();
+            let (user, actor) = service::auth::load_session_actor(&state.db, subject)
                 .await?
-                .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-            Ok(Identity { actor, user })
+                .ok_or_else(|| {
+                    AppError::new(ErrorCode::Unauthenticated)
+                        .with_message("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.")
+                })?;
+            Ok(Identity {
+                actor,
+                user,
+                session_id,
+            })
         })
     }
 }

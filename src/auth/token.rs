@@ -1,4 +1,6 @@
-//! Access tokens: HS256 JWTs with issuer, audience and expiry checked on every request.
+//! Access tokens and signed links: HS256 JWTs whose header names their key (`kid`), with
+//! issuer, audience and expiry checked on every request. Keys rotate: the current one signs,
+//! previous ones still verify until what they signed has expired.
 
 use std::path::Path;
 
@@ -72,10 +74,44 @@ pub struct LinkSubject {
     pub fingerprint: String,
 }
 
-/// Keys and rules for issuing and checking tokens.
-pub struct TokenKeys {
+/// One HMAC key with its id (`kid`): the first 16 hex digits of a SHA-256 of the secret, so
+/// every instance given the same secret names it the same without being told.
+struct SigningKey {
+    kid: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
+}
+
+impl SigningKey {
+    fn new(secret: &[u8]) -> Self {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(b"sangkien-jwt-kid\0");
+        hasher.update(secret);
+        let kid = hex::encode(&hasher.finalize()[..8]);
+        Self {
+            kid,
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
+    }
+}
+
+/// A checked access token: whose, and which session it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSubject {
+    /// The user's id.
+    pub user_id: i64,
+    /// The session (the token's `jti`).
+    pub session_id: String,
+}
+
+/// Keys and rules for issuing and checking tokens: the current key signs (its `kid` in the
+/// header); previous keys only verify, so tokens and links signed before a rotation keep
+/// working until they expire.
+pub struct TokenKeys {
+    current: SigningKey,
+    previous: Vec<SigningKey>,
     validation: Validation,
     issuer: String,
     audience: String,
@@ -85,23 +121,57 @@ pub struct TokenKeys {
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenKeys")
+            .field("kid", &self.current.kid)
+            .field(
+                "previous",
+                &self.previous.iter().map(|k| &k.kid).collect::<Vec<_>>(),
+            )
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .finish_non_exhaustive()
     }
 }
 
+/// The file under the data folder that holds the development key.
+const DEV_KEY_FILE: &str = "jwt.key";
+/// The file under the data folder that holds the development keys rotated out, one per line.
+const DEV_PREVIOUS_FILE: &str = "jwt.previous";
+
+fn random_secret() -> String {
+    let mut bytes = [0u8; 64];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The secrets in a list separated by commas, spaces or new lines.
+fn split_secrets(list: &str) -> Vec<&str> {
+    list.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
 impl TokenKeys {
     /// Keys from a secret.
     pub fn new(secret: &[u8], settings: &AuthSettings) -> Self {
+        Self::with_previous(secret, &[], settings)
+    }
+
+    /// Keys from the current secret and those rotated out (verify only).
+    pub fn with_previous(secret: &[u8], previous: &[&[u8]], settings: &AuthSettings) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[&settings.issuer]);
         validation.set_audience(&[&settings.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
+        let current = SigningKey::new(secret);
+        let previous = previous
+            .iter()
+            .map(|s| SigningKey::new(s))
+            .filter(|k| k.kid != current.kid)
+            .collect();
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            current,
+            previous,
             validation,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
@@ -109,30 +179,87 @@ impl TokenKeys {
         }
     }
 
-    /// Keys from the configured secret, or (development) from `<data_dir>/jwt.key`, generated
-    /// once with 64 random bytes.
+    /// Keys from the configured secrets (`auth.jwt_secret`, `auth.jwt_previous_secrets`), or
+    /// (development) from `<data_dir>/jwt.key`, generated once with 64 random bytes, and the
+    /// keys `rotate_dev_key` moved to `<data_dir>/jwt.previous`.
     pub fn load(settings: &AuthSettings, data_dir: &Path) -> anyhow::Result<Self> {
         if let Some(secret) = &settings.jwt_secret {
-            return Ok(Self::new(secret.as_bytes(), settings));
+            let previous = settings.jwt_previous_secrets.as_deref().unwrap_or("");
+            let previous: Vec<&[u8]> = split_secrets(previous)
+                .into_iter()
+                .map(str::as_bytes)
+                .collect();
+            return Ok(Self::with_previous(secret.as_bytes(), &previous, settings));
         }
-        let path = data_dir.join("jwt.key");
+        let path = data_dir.join(DEV_KEY_FILE);
         let secret = match std::fs::read_to_string(&path) {
             Ok(s) if s.trim().len() >= 64 => s.trim().to_owned(),
             _ => {
                 std::fs::create_dir_all(data_dir)?;
-                let mut bytes = [0u8; 64];
-                rand::rng().fill_bytes(&mut bytes);
-                let s = hex::encode(bytes);
+                let s = random_secret();
                 write_private(&path, &s)?;
                 tracing::info!(path = %path.display(), "generated a development JWT key");
                 s
             }
         };
-        Ok(Self::new(secret.as_bytes(), settings))
+        let previous =
+            std::fs::read_to_string(data_dir.join(DEV_PREVIOUS_FILE)).unwrap_or_default();
+        let previous: Vec<&[u8]> = split_secrets(&previous)
+            .into_iter()
+            .map(str::as_bytes)
+            .collect();
+        Ok(Self::with_previous(secret.as_bytes(), &previous, settings))
     }
 
-    /// Issues a token for a user; returns it with its lifetime in seconds.
-    pub fn issue(&self, user_id: i64) -> Result<(String, i64), AppError> {
+    /// Rotates the development key: a new `jwt.key`, the old one kept in `jwt.previous` (with
+    /// at most `keep` older ones) so that tokens it signed keep working until they expire.
+    /// Returns the new key's id. Running instances pick it up when restarted.
+    pub fn rotate_dev_key(data_dir: &Path, keep: usize) -> anyhow::Result<String> {
+        std::fs::create_dir_all(data_dir)?;
+        let path = data_dir.join(DEV_KEY_FILE);
+        let previous_path = data_dir.join(DEV_PREVIOUS_FILE);
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        let older = std::fs::read_to_string(&previous_path).unwrap_or_default();
+        let mut kept: Vec<&str> = Vec::new();
+        if old.trim().len() >= 64 {
+            kept.push(old.trim());
+        }
+        kept.extend(split_secrets(&older));
+        kept.truncate(keep);
+        let secret = random_secret();
+        write_private(&previous_path, &(kept.join("\n") + "\n"))?;
+        write_private(&path, &secret)?;
+        Ok(SigningKey::new(secret.as_bytes()).kid)
+    }
+
+    /// The id of the key that signs.
+    pub fn current_kid(&self) -> &str {
+        &self.current.kid
+    }
+
+    /// The ids of the keys that only verify.
+    pub fn previous_kids(&self) -> Vec<&str> {
+        self.previous.iter().map(|k| k.kid.as_str()).collect()
+    }
+
+    fn header(&self) -> Header {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.current.kid.clone());
+        header
+    }
+
+    /// The key a token names by its `kid`; a token without one, or naming an unknown key, is
+    /// refused.
+    fn key_of(&self, token: &str) -> Option<&SigningKey> {
+        let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .find(|k| k.kid == kid)
+    }
+
+    /// Issues a token for a user's session `session_id`; returns it with its lifetime in
+    /// seconds.
+    pub fn issue(&self, user_id: i64, session_id: &str) -> Result<(String, i64), AppError> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
@@ -140,25 +267,40 @@ impl TokenKeys {
             aud: self.audience.clone(),
             iat: now,
             exp: now + self.ttl_seconds,
-            jti: uuid::Uuid::new_v4().to_string(),
+            jti: session_id.to_owned(),
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        let token = jsonwebtoken::encode(&self.header(), &claims, &self.current.encoding)
             .map_err(|e| AppError::internal(format!("signing a token: {e}")))?;
         Ok((token, self.ttl_seconds))
     }
 
-    /// Checks a token's signature, algorithm, issuer, audience and expiry; returns the user id.
-    pub fn verify(&self, token: &str) -> Result<i64, AppError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| {
+    /// The lifetime of an access token, in seconds.
+    pub fn ttl_seconds(&self) -> i64 {
+        self.ttl_seconds
+    }
+
+    /// Checks a token's key, signature, algorithm, issuer, audience and expiry; returns whose
+    /// it is and its session. Whether the session is still live is the caller's question.
+    pub fn verify(&self, token: &str) -> Result<TokenSubject, AppError> {
+        let refused = || {
+            AppError::new(ErrorCode::Unauthenticated)
+                .with_message("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.")
+        };
+        let key = self.key_of(token).ok_or_else(refused)?;
+        let data = jsonwebtoken::decode::<Claims>(token, &key.decoding, &self.validation).map_err(
+            |e| {
                 tracing::debug!(error = %e, "rejected a token");
-                AppError::new(ErrorCode::Unauthenticated)
-                    .with_message("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.")
-            })?;
-        data.claims
-            .sub
-            .parse()
-            .map_err(|_| AppError::new(ErrorCode::Unauthenticated))
+                refused()
+            },
+        )?;
+        let user_id = data.claims.sub.parse().map_err(|_| refused())?;
+        if data.claims.jti.is_empty() || data.claims.jti.len() > 64 {
+            return Err(refused());
+        }
+        Ok(TokenSubject {
+            user_id,
+            session_id: data.claims.jti,
+        })
     }
 }
 
@@ -180,7 +322,7 @@ impl TokenKeys {
             exp: now + ttl_seconds,
             fp: fingerprint.to_owned(),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        jsonwebtoken::encode(&self.header(), &claims, &self.current.encoding)
             .map_err(|e| AppError::internal(format!("signing a link: {e}")))
     }
 
@@ -191,8 +333,12 @@ impl TokenKeys {
         validation.set_audience(&[purpose.audience()]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 0;
-        let data = jsonwebtoken::decode::<LinkClaims>(token.trim(), &self.decoding, &validation)
-            .map_err(|e| {
+        let token = token.trim();
+        let key = self
+            .key_of(token)
+            .ok_or_else(|| AppError::new(ErrorCode::InvalidLink))?;
+        let data =
+            jsonwebtoken::decode::<LinkClaims>(token, &key.decoding, &validation).map_err(|e| {
                 tracing::debug!(error = %e, "rejected a link");
                 AppError::new(ErrorCode::InvalidLink)
             })?;
@@ -238,16 +384,21 @@ mod tests {
             audience: "sangkien-api".into(),
             token_ttl_minutes: 10,
             jwt_secret: None,
+            jwt_previous_secrets: None,
             require_secret: false,
+            lockout: crate::config::AuthSettings::default_lockout(),
+            address_limit: crate::config::AuthSettings::default_address_limit(),
         }
     }
 
     #[test]
     fn issue_and_verify() {
         let keys = TokenKeys::new(&[7u8; 32], &settings());
-        let (token, ttl) = keys.issue(42).unwrap();
+        let (token, ttl) = keys.issue(42, "s1").unwrap();
         assert_eq!(ttl, 600);
-        assert_eq!(keys.verify(&token).unwrap(), 42);
+        let subject = keys.verify(&token).unwrap();
+        assert_eq!(subject.user_id, 42);
+        assert_eq!(subject.session_id, "s1");
         let other = TokenKeys::new(&[8u8; 32], &settings());
         assert!(other.verify(&token).is_err());
         let mut wrong_aud = settings();
@@ -271,7 +422,7 @@ mod tests {
         assert_eq!(subject.fingerprint, fp);
         assert!(keys.verify_link(&link, LinkPurpose::Unsubscribe).is_err());
         assert!(keys.verify(&link).is_err());
-        let (access, _) = keys.issue(9).unwrap();
+        let (access, _) = keys.issue(9, "s").unwrap();
         assert!(
             keys.verify_link(&access, LinkPurpose::PasswordReset)
                 .is_err()
@@ -288,7 +439,90 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = TokenKeys::load(&settings(), dir.path()).unwrap();
         let b = TokenKeys::load(&settings(), dir.path()).unwrap();
-        let (token, _) = a.issue(1).unwrap();
-        assert_eq!(b.verify(&token).unwrap(), 1);
+        let (token, _) = a.issue(1, "s").unwrap();
+        assert_eq!(b.verify(&token).unwrap().user_id, 1);
+    }
+
+    #[test]
+    fn rotated_keys_verify_what_they_signed_until_dropped() {
+        let old = TokenKeys::new(b"old-secret-old-secret-old-secret-0", &settings());
+        let (token, _) = old.issue(5, "s").unwrap();
+        let link = old
+            .issue_link(LinkPurpose::Unsubscribe, 5, "", 600)
+            .unwrap();
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        assert_eq!(header.kid.as_deref(), Some(old.current_kid()));
+
+        let rotated = TokenKeys::with_previous(
+            b"new-secret-new-secret-new-secret-0",
+            &[b"old-secret-old-secret-old-secret-0"],
+            &settings(),
+        );
+        assert_ne!(rotated.current_kid(), old.current_kid());
+        assert_eq!(rotated.previous_kids(), vec![old.current_kid()]);
+        assert_eq!(rotated.verify(&token).unwrap().user_id, 5);
+        assert!(rotated.verify_link(&link, LinkPurpose::Unsubscribe).is_ok());
+        let (fresh, _) = rotated.issue(5, "t").unwrap();
+        assert_eq!(
+            jsonwebtoken::decode_header(&fresh).unwrap().kid.as_deref(),
+            Some(rotated.current_kid())
+        );
+        assert!(
+            old.verify(&fresh).is_err(),
+            "the old key never knew the new one"
+        );
+
+        let dropped = TokenKeys::new(b"new-secret-new-secret-new-secret-0", &settings());
+        assert!(dropped.verify(&token).is_err());
+        assert!(
+            dropped
+                .verify_link(&link, LinkPurpose::Unsubscribe)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_token_without_a_known_kid_is_refused() {
+        let keys = TokenKeys::new(&[7u8; 32], &settings());
+        let claims = Claims {
+            sub: "1".into(),
+            iss: "sangkien".into(),
+            aud: "sangkien-api".into(),
+            iat: Utc::now().timestamp(),
+            exp: Utc::now().timestamp() + 600,
+            jti: "s".into(),
+        };
+        let bare = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(&[7u8; 32]),
+        )
+        .unwrap();
+        assert!(keys.verify(&bare).is_err(), "same secret, but no kid");
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("0000000000000000".into());
+        let unknown =
+            jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(&[7u8; 32])).unwrap();
+        assert!(keys.verify(&unknown).is_err());
+    }
+
+    #[test]
+    fn rotating_the_dev_key_keeps_the_old_one_for_verifying() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = TokenKeys::load(&settings(), dir.path()).unwrap();
+        let (token, _) = before.issue(3, "s").unwrap();
+        let kid = TokenKeys::rotate_dev_key(dir.path(), 2).unwrap();
+        let after = TokenKeys::load(&settings(), dir.path()).unwrap();
+        assert_eq!(after.current_kid(), kid);
+        assert_eq!(after.previous_kids(), vec![before.current_kid()]);
+        assert_eq!(after.verify(&token).unwrap().user_id, 3);
+        TokenKeys::rotate_dev_key(dir.path(), 2).unwrap();
+        TokenKeys::rotate_dev_key(dir.path(), 2).unwrap();
+        let last = TokenKeys::load(&settings(), dir.path()).unwrap();
+        assert_eq!(last.previous_kids().len(), 2);
+        assert!(
+            last.verify(&token).is_err(),
+            "rotated out after two more rotations"
+        );
     }
 }

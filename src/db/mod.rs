@@ -11,9 +11,11 @@ pub mod imports;
 pub mod initiatives;
 pub mod mail;
 pub mod outbox;
+pub mod privacy;
 pub mod programs;
 pub mod review;
 pub mod schema;
+pub mod sessions;
 pub mod unions;
 pub mod users;
 

@@ -388,6 +388,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        client_address -> Text,
+        user_agent -> Text,
+    }
+}
+
+diesel::table! {
+    sign_in_throttle (throttle_key) {
+        throttle_key -> Text,
+        failures -> Integer,
+        last_failure_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     unions,
     users,
@@ -417,4 +440,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     awards,
     mail_outbox,
     mail_preferences,
+    sessions,
+    sign_in_throttle,
 );

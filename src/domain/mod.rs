@@ -5,6 +5,7 @@ pub mod permissions;
 pub mod program;
 pub mod review;
 pub mod text;
+pub mod throttle;
 pub mod union;
 pub mod user;
 

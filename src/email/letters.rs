@@ -602,7 +602,10 @@ mod tests {
                 audience: "sangkien-api".into(),
                 token_ttl_minutes: 10,
                 jwt_secret: None,
+                jwt_previous_secrets: None,
                 require_secret: false,
+                lockout: crate::config::AuthSettings::default_lockout(),
+                address_limit: crate::config::AuthSettings::default_address_limit(),
             },
         )
     }

@@ -109,7 +109,13 @@ impl Mailer {
                     .iter()
                     .map(ToString::to_string)
                     .collect();
-                tracing::info!(to = ?to, bytes = message.formatted().len(), "mail (log only)");
+                // Addresses are personal data: only at debug.
+                tracing::debug!(to = ?to, "mail recipients (log only)");
+                tracing::info!(
+                    recipients = to.len(),
+                    bytes = message.formatted().len(),
+                    "mail (log only)"
+                );
                 Ok(())
             }
         }

@@ -28,3 +28,23 @@ pub fn attachment(file: Download) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(file.bytes)
 }
+
+/// The download of one person's data export, as pretty JSON.
+pub fn personal_data(
+    export: &crate::service::privacy::PersonalExport,
+    user_id: i64,
+) -> Result<HttpResponse, crate::error::AppError> {
+    let bytes = serde_json::to_vec_pretty(export).map_err(crate::error::AppError::internal)?;
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(format!(
+            "du-lieu-ca-nhan-{user_id}.json"
+        ))],
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(disposition)
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes))
+}

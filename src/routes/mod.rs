@@ -79,3 +79,39 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
         AppError::not_found().error_response()
     }
 }
+
+/// The client of a request, for sign-in limits and the session list: the peer's address, or
+/// with `server.trust_forwarded_for` the last hop a trusted proxy appended to
+/// `X-Forwarded-For`; and the browser's `User-Agent`, cut short.
+pub fn client_of(req: &HttpRequest) -> crate::service::auth::Client {
+    let trust_proxy = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .is_some_and(|s| s.settings.server.trust_forwarded_for);
+    let forwarded = trust_proxy
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .map(str::trim)
+                .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+                .map(str::to_owned)
+        })
+        .flatten();
+    let address = forwarded
+        .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
+        .unwrap_or_else(|| "unknown".to_owned());
+    let user_agent = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    crate::service::auth::Client {
+        address,
+        user_agent,
+    }
+}

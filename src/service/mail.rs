@@ -371,6 +371,8 @@ pub async fn set_password_by_link(
         if !users::replace_password(conn, user.id, user.password_hash.as_deref(), &hash, now)? {
             return Err(AppError::new(ErrorCode::InvalidLink));
         }
+        // Whoever knew the old password is signed out.
+        crate::db::sessions::revoke_all(conn, user.id, None, now)?;
         audit::record(
             conn,
             &audit::NewAudit {

@@ -11,6 +11,7 @@ pub mod gallery;
 pub mod imports;
 pub mod initiatives;
 pub mod mail;
+pub mod privacy;
 pub mod programs;
 pub mod quotas;
 pub mod review;

@@ -243,17 +243,24 @@ fn load_visible(
 }
 
 /// One user with their grants.
+/// Looking at someone else is recorded in the audit log (who viewed whose data).
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<UserDetail, AppError> {
+    let own = id == actor.user_id;
     let actor = actor.clone();
-    db.read(move |conn| {
+    let read = move |conn: &mut db::DbConn| {
         let (user, _) = load_visible(conn, &actor, id)?;
         let roles = roles_of(conn, id)?;
+        crate::service::privacy::record_view(conn, &actor, "user", id, "profile")?;
         Ok(UserDetail {
             user: user.into(),
             roles,
         })
-    })
-    .await
+    };
+    if own {
+        db.read(read).await
+    } else {
+        db.write(read).await
+    }
 }
 
 /// Users the actor may see, optionally within a union's subtree and matching a text.
@@ -342,6 +349,9 @@ pub async fn set_status(
         }
         let now = db::now();
         users::set_status(conn, id, status.as_str(), now)?;
+        if status != UserStatus::Active {
+            crate::db::sessions::revoke_all(conn, id, None, now)?;
+        }
         audit::record(
             conn,
             &audit::NewAudit {

@@ -3,6 +3,7 @@
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::Method;
+use sangkien::auth::TokenKeys;
 use serde_json::json;
 
 use crate::helpers::{Backend, PASSWORD, TEST_SECRET, TestApp, expect_error, json, who};
@@ -81,13 +82,34 @@ async fn disabled_account_stops_at_once(backend: Backend) {
     expect_error(res, 403, "account_disabled").await;
 }
 
-fn sign(claims: &serde_json::Value, secret: &str) -> String {
+/// A token signed with `secret`, its header naming the key as the service does.
+fn sign(claims: &serde_json::Value, secret: &str, app: &TestApp) -> String {
+    let keys = TokenKeys::new(secret.as_bytes(), &app.settings.auth);
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(keys.current_kid().to_owned());
     jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
+        &header,
         claims,
         &EncodingKey::from_secret(secret.as_bytes()),
     )
     .unwrap()
+}
+
+/// The id of the member's live session.
+fn session_of(app: &TestApp, user_id: i64) -> String {
+    app.db
+        .blocking_read(|c| {
+            Ok(sangkien::db::sessions::live_of(
+                c,
+                user_id,
+                sangkien::db::now(),
+            )?)
+        })
+        .unwrap()
+        .first()
+        .expect("a live session")
+        .id
+        .clone()
 }
 
 async fn hostile_tokens_are_refused(backend: Backend) {
@@ -97,9 +119,10 @@ async fn hostile_tokens_are_refused(backend: Backend) {
     let w = app.world().await;
     let good = app.login(who::MEMBER_A).await;
     let now = Utc::now().timestamp();
-    let claims = |exp: i64, aud: &str| json!({"sub": w.member_a.to_string(), "iss": "sangkien", "aud": aud, "iat": now, "exp": exp, "jti": "x"});
+    let session = session_of(&app, w.member_a);
+    let claims = |exp: i64, aud: &str| json!({"sub": w.member_a.to_string(), "iss": "sangkien", "aud": aud, "iat": now, "exp": exp, "jti": session});
     // Control: a token we sign the same way works.
-    let forged_ok = sign(&claims(now + 600, "sangkien-api"), TEST_SECRET);
+    let forged_ok = sign(&claims(now + 600, "sangkien-api"), TEST_SECRET, &app);
     assert_eq!(app.get("/api/v1/me", &forged_ok).await.status(), 200);
 
     let mut cases: Vec<(&str, String)> = Vec::new();
@@ -122,19 +145,34 @@ async fn hostile_tokens_are_refused(backend: Backend) {
     ));
     cases.push((
         "expired",
-        sign(&claims(now - 3600, "sangkien-api"), TEST_SECRET),
+        sign(&claims(now - 3600, "sangkien-api"), TEST_SECRET, &app),
     ));
     cases.push((
         "wrong audience",
-        sign(&claims(now + 600, "someone-else"), TEST_SECRET),
+        sign(&claims(now + 600, "someone-else"), TEST_SECRET, &app),
     ));
     cases.push((
         "wrong key",
         sign(
             &claims(now + 600, "sangkien-api"),
             "another-secret-another-secret-another",
+            &app,
         ),
     ));
+    // The right key, but no `kid` in the header.
+    cases.push((
+        "no kid",
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims(now + 600, "sangkien-api"),
+            &EncodingKey::from_secret(TEST_SECRET.as_bytes()),
+        )
+        .unwrap(),
+    ));
+    // The right key, but a session that was never opened.
+    let mut unknown_session = claims(now + 600, "sangkien-api");
+    unknown_session["jti"] = json!("00000000000000000000000000000000");
+    cases.push(("unknown session", sign(&unknown_session, TEST_SECRET, &app)));
     let none_header = base64_url(br#"{"alg":"none","typ":"JWT"}"#);
     let body = base64_url(
         serde_json::to_string(&claims(now + 600, "sangkien-api"))

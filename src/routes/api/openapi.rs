@@ -35,10 +35,10 @@ impl Modify for BearerAuth {
     modifiers(&BearerAuth),
     paths(
         health::healthz, health::readyz,
-        auth::login, auth::me,
+        auth::login, auth::logout, auth::me, auth::sessions, auth::end_session, auth::end_all_sessions, auth::change_password, auth::revoke_user_sessions, auth::personal_data,
         unions::roots, unions::create, unions::get, unions::update, unions::children, unions::subtree, unions::dashboard, unions::quotas, unions::allocate, unions::leaderboard, unions::move_union, unions::search,
         union_reports::dashboard_export, union_reports::initiatives, union_reports::initiatives_export,
-        users::list, users::create, users::get, users::update, users::roles, users::grant, users::revoke, users::invite,
+        users::list, users::create, users::get, users::update, users::roles, users::grant, users::revoke, users::invite, users::personal_data, users::anonymise,
         programs::list, programs::create, programs::get, programs::update, programs::add_phase,
         programs::update_phase, programs::add_field, programs::rename_field, programs::remove_field, programs::remove_phase, programs::open, programs::close, programs::archive, programs::checklist,
         initiatives::list, initiatives::create, initiatives::get, initiatives::update,

@@ -287,3 +287,38 @@ pub async fn invite(
     service::users::invite(&state.db, &id.actor, path.into_inner()).await?;
     Ok(HttpResponse::Accepted().finish())
 }
+
+/// Everything stored about a user but their password (a request for their data made on
+/// paper), as a JSON download: officers who manage the user; recorded in the audit log.
+#[utoipa::path(get, path = "/api/v1/users/{id}/personal-data", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "the export: profile, roles, initiatives, reviews, emails, sessions, audit entries", content_type = "application/json"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/users/{id}/personal-data")]
+pub async fn personal_data(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = path.into_inner();
+    let export = service::privacy::export(&state.db, &id.actor, user_id).await?;
+    crate::routes::download::personal_data(&export, user_id)
+}
+
+/// Anonymises a user on request: name, email, member code, phone, password, roles, sessions
+/// and emails are removed for good and the account is disabled; their initiatives, reviews
+/// and decisions stay and still count. Officers who manage the user; never oneself; audited.
+#[utoipa::path(post, path = "/api/v1/users/{id}/anonymise", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 204, description = "anonymised"), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "oneself, or already anonymised", body = ErrorBody)))]
+#[post("/users/{id}/anonymise")]
+pub async fn anonymise(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    service::privacy::anonymise(&state.db, &id.actor, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -87,25 +87,36 @@ pub async fn sign_in(
     let form = form.into_inner();
     visitor.check_csrf(&form.csrf)?;
     let next = safe_next(Some(&form.next));
-    let again = |message: String| {
+    let again = |status: StatusCode, message: String| {
         render(
-            StatusCode::UNAUTHORIZED,
+            status,
             &SignInPage {
                 chrome: Chrome::of(&visitor, "signin"),
-                login: form.login.clone(),
+                login: form.login.chars().take(320).collect(),
                 next: next.clone(),
                 error: Some(message),
             },
         )
     };
     if form.login.trim().is_empty() || form.password.is_empty() {
-        return again("Vui lòng nhập mã đoàn viên (hoặc email) và mật khẩu.".to_owned());
+        return again(
+            StatusCode::UNAUTHORIZED,
+            "Vui lòng nhập mã đoàn viên (hoặc email) và mật khẩu.".to_owned(),
+        );
+    }
+    if form.login.len() > 320 || form.password.len() > 1024 {
+        return again(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidCredentials.message().to_owned(),
+        );
     }
     match service::auth::login(
         &state.db,
         &state.keys,
+        &state.settings.auth,
         form.login.clone(),
         form.password.clone(),
+        &crate::routes::client_of(&req),
     )
     .await
     {
@@ -129,7 +140,18 @@ pub async fn sign_in(
                 ErrorCode::InvalidCredentials | ErrorCode::AccountDisabled
             ) =>
         {
-            again(e.message)
+            again(e.code.status(), e.message)
+        }
+        Err(e) if e.code == ErrorCode::TooManyAttempts => {
+            let mut page = again(e.code.status(), e.message.clone())?;
+            if let Some(seconds) = e.retry_after()
+                && let Ok(value) =
+                    actix_web::http::header::HeaderValue::from_str(&seconds.to_string())
+            {
+                page.headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, value);
+            }
+            Ok(page)
         }
         Err(e) => Err(e.into()),
     }
@@ -142,14 +164,19 @@ pub struct CsrfOnly {
     pub csrf: String,
 }
 
-/// `POST /dang-xuat`: removes the session cookie.
+/// `POST /dang-xuat`: ends the session and removes its cookie.
 #[post("/dang-xuat")]
 pub async fn sign_out(
     req: HttpRequest,
+    state: web::Data<AppState>,
     visitor: Visitor,
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, PageError> {
     visitor.check_csrf(&form.csrf)?;
+    if let Some(id) = &visitor.identity {
+        // Already ended elsewhere is fine: the cookie goes either way.
+        let _ = service::auth::sign_out(&state.db, id.user.id, id.session_id.clone()).await;
+    }
     let mut response = see_other("/");
     response
         .add_cookie(&session::session_removal(&req))

@@ -4,6 +4,7 @@
 //! Handlers here parse forms, call the same services as the JSON API, and render; pages
 //! never touch the database or the index directly.
 
+pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod attainment;
@@ -42,6 +43,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(auth::sign_in_form)
         .service(auth::sign_in)
         .service(auth::sign_out)
+        .service(account::show)
+        .service(account::change_password)
+        .service(account::end_all_sessions)
+        .service(account::end_session)
+        .service(account::personal_data)
         .service(initiatives::new_form)
         .service(initiatives::create)
         .service(initiatives::similar)
@@ -137,6 +143,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(union_admin::update_member)
         .service(union_admin::set_member_status)
         .service(union_admin::invite)
+        .service(union_admin::revoke_member_sessions)
+        .service(union_admin::member_personal_data)
+        .service(union_admin::anonymise_member)
         .service(union_admin::grant)
         .service(union_admin::revoke);
 }
@@ -319,6 +328,7 @@ fn heading_for(code: ErrorCode) -> &'static str {
         401 => "Cần đăng nhập",
         409 | 422 => "Chưa thể thực hiện",
         413 => "Tệp quá lớn",
+        429 => "Tạm thời bị chặn",
         415 => "Loại tệp không được chấp nhận",
         503 => "Hệ thống đang bận",
         s if s >= 500 => "Đã có lỗi xảy ra",
@@ -348,10 +358,16 @@ pub fn error_page(e: &AppError) -> HttpResponse {
         code,
     };
     match page.render() {
-        Ok(body) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(body),
+        Ok(body) => {
+            let mut response = HttpResponse::build(status);
+            if let Some(seconds) = e.retry_after() {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
+            response
+                .content_type("text/html; charset=utf-8")
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .body(body)
+        }
         Err(_) => HttpResponse::build(status)
             .content_type("text/plain; charset=utf-8")
             .body(e.code.message()),

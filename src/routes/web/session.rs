@@ -38,9 +38,12 @@ pub fn new_token() -> String {
     hex::encode(bytes)
 }
 
-/// Is the request served over TLS (directly or behind a proxy that says so)?
+/// Are cookies to be `Secure`: the service's public address is `https`, or this request came
+/// over TLS (directly or through a proxy that says so)?
 fn is_secure(req: &HttpRequest) -> bool {
-    req.connection_info().scheme() == "https"
+    req.app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.settings.server.public_url.starts_with("https://"))
+        || req.connection_info().scheme() == "https"
 }
 
 /// The CSRF cookie for `token`.
@@ -157,9 +160,16 @@ impl FromRequest for Visitor {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
             let identity = match token.filter(|t| !t.is_empty()) {
                 Some(token) => match state.keys.verify(&token) {
-                    Ok(user_id) => service::auth::load_actor(&state.db, user_id)
-                        .await?
-                        .map(|(user, actor)| Identity { actor, user }),
+                    Ok(subject) => {
+                        let session_id = subject.session_id.clone();
+                        service::auth::load_session_actor(&state.db, subject)
+                            .await?
+                            .map(|(user, actor)| Identity {
+                                actor,
+                                user,
+                                session_id,
+                            })
+                    }
                     Err(_) => None,
                 },
                 None => None,

@@ -240,6 +240,8 @@ fn done_notice(d: Option<&str>) -> Option<(&'static str, String)> {
                 "moi" => "Đã gửi lời mời kích hoạt tài khoản qua email.",
                 "khoa" => "Đã khoá tài khoản: người này không đăng nhập được nữa.",
                 "mo-khoa" => "Đã mở khoá tài khoản.",
+                "dang-xuat" => "Đã đăng xuất người này khỏi mọi thiết bị.",
+                "an-danh" => "Đã ẩn danh hoá: thông tin nhận dạng đã bị xoá vĩnh viễn.",
                 "cap-quyen" => "Đã cấp vai trò.",
                 "thu-hoi" => "Đã thu hồi vai trò.",
                 "tao-doan-vien" => "Đã tạo tài khoản đoàn viên.",
@@ -1217,6 +1219,79 @@ pub async fn set_member_status(
             if disable { "khoa" } else { "mo-khoa" },
             "status",
         )),
+        Err(e) => {
+            member_refused(
+                &state,
+                &visitor,
+                &me,
+                id,
+                e,
+                str::to_owned,
+                MemberTyped::default(),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /quan-tri/doan-vien/{id}/dang-xuat`: ends every session of the member (a lost
+/// phone, a shared computer).
+#[post("/quan-tri/doan-vien/{id}/dang-xuat")]
+pub async fn revoke_member_sessions(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let id = path.into_inner();
+    service::auth::revoke_sessions_of(&state.db, &me.actor, id).await?;
+    Ok(member_back(id, "dang-xuat", "status"))
+}
+
+/// `GET /quan-tri/doan-vien/{id}/du-lieu`: everything stored about the member, as a JSON
+/// download (a request for their data made on paper); audited.
+#[get("/quan-tri/doan-vien/{id}/du-lieu")]
+pub async fn member_personal_data(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?;
+    let id = path.into_inner();
+    let export = service::privacy::export(&state.db, &me.actor, id).await?;
+    Ok(crate::routes::download::personal_data(&export, id)?)
+}
+
+/// `POST /quan-tri/doan-vien/{id}/an-danh`: anonymises the member on request, after
+/// confirmation.
+#[post("/quan-tri/doan-vien/{id}/an-danh")]
+pub async fn anonymise_member(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?.clone();
+    let p = posted(form.into_inner());
+    visitor.check_csrf(&get(&p, "csrf"))?;
+    let id = path.into_inner();
+    if !confirmed(&p) {
+        let user = service::users::get(&state.db, &me.actor, id).await?;
+        return confirm(
+            &visitor,
+            format!("Ẩn danh hoá {}?", user.user.full_name),
+            "Họ tên, email, mã đoàn viên, số điện thoại, mật khẩu, vai trò, phiên đăng nhập và thư của người này sẽ bị xoá vĩnh viễn; tài khoản bị khoá. Sáng kiến, phiếu chấm và quyết định đã có được giữ nguyên và vẫn được tính vào chỉ tiêu, nhưng không còn gắn với tên người này. Không thể hoàn tác. Việc này được ghi vào nhật ký.",
+            format!("/quan-tri/doan-vien/{id}/an-danh"),
+            &p,
+            "Ẩn danh hoá vĩnh viễn",
+            format!("/quan-tri/doan-vien/{id}"),
+        );
+    }
+    match service::privacy::anonymise(&state.db, &me.actor, id).await {
+        Ok(()) => Ok(member_back(id, "an-danh", "status")),
         Err(e) => {
             member_refused(
                 &state,
