@@ -720,6 +720,104 @@ async fn personal_data_is_exported_anonymised_and_views_are_recorded(backend: Ba
     .await;
 }
 
+async fn hostile_text_is_shown_as_text_and_oversized_input_refused(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let w = app.world().await;
+    let member = app.login(who::MEMBER_A).await;
+    let mut body = complete_draft(&w, "Sáng kiến <script>alert('xss')</script> an toàn");
+    body["solution"] = json!(
+        "Dùng <img src=x onerror=alert(1)> và <a href=\"javascript:alert(2)\">liên kết</a> để minh hoạ."
+    );
+    let submitted = submit(&app, &member, &body).await;
+    assert_eq!(submitted["_status"], 200);
+    let id = submitted["_id"].as_i64().unwrap();
+    // Stored as typed, shown as text on every page that shows it.
+    let stored = json(app.get(&format!("/api/v1/initiatives/{id}"), &member).await).await;
+    assert!(stored["title"].as_str().unwrap().contains("<script>"));
+    let c = sign_in(&app, who::OFFICER_A).await;
+    for path in [
+        format!("/sang-kien/{id}"),
+        format!("/don-vi/{}/sang-kien?program_id={}", w.cb, w.program),
+    ] {
+        let res = c.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let page = text(res).await;
+        assert!(
+            page.contains("&#60;script&#62;alert"),
+            "{path}: the title escaped: {}",
+            page.find("an toàn")
+                .map_or("absent", |i| &page[i.saturating_sub(150)..i])
+        );
+        assert!(!page.contains("<script>alert"), "{path}");
+        assert!(!page.contains("<img src=x"), "{path}");
+        assert!(!page.contains("href=\"javascript:"), "{path}");
+    }
+
+    // Every text field has a limit: over it, 400 naming the field, and nothing stored.
+    let cases = [
+        ("title", "T".repeat(301)),
+        ("solution", "x".repeat(20_001)),
+        ("benefits", "y".repeat(20_001)),
+    ];
+    for (field, value) in cases {
+        let mut body = complete_draft(&w, "Sáng kiến có trường quá dài");
+        body[field] = json!(value);
+        let res = app.post("/api/v1/initiatives", &member, &body).await;
+        let refused = expect_error(res, 400, "validation_failed").await;
+        assert!(
+            refused["error"]["details"]["fields"][field].is_string(),
+            "{field}: {refused}"
+        );
+    }
+    let list = json(
+        app.get(
+            &format!("/api/v1/initiatives?author_id={}", w.member_a),
+            &member,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(list["total"], 1, "nothing stored: {list}");
+    // A body over the limit (1 MiB) is refused before it is read in full.
+    let huge = json!({"title": "x".repeat(2 * 1024 * 1024)});
+    expect_error(
+        app.post("/api/v1/initiatives", &member, &huge).await,
+        413,
+        "payload_too_large",
+    )
+    .await;
+    // A page form over its limit gets a Vietnamese page, not a 500.
+    let page = text(
+        c.get(format!("{}/tai-khoan", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let res = c
+        .post(format!("{}/tai-khoan/mat-khau", app.base))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("current_password", &"p".repeat(300 * 1024)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert!(text(res).await.contains("vượt quá dung lượng cho phép"));
+    // Paths name nothing outside what the service serves.
+    for path in [
+        "/static/../Cargo.toml",
+        "/static/..%2f..%2fCargo.toml",
+        "/api/v1/attachments/..%2f..%2fetc%2fpasswd",
+    ] {
+        let res = app.get(path, &member).await;
+        assert_eq!(res.status(), 404, "{path}");
+    }
+}
+
 crate::on_both_backends!(
     a_login_is_locked_after_failures_and_unlocks_by_itself,
     an_address_is_limited_across_logins,
@@ -728,4 +826,5 @@ crate::on_both_backends!(
     keys_rotate_by_kid,
     cookies_are_secure_over_tls,
     personal_data_is_exported_anonymised_and_views_are_recorded,
+    hostile_text_is_shown_as_text_and_oversized_input_refused,
 );
