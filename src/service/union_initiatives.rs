@@ -457,6 +457,8 @@ pub async fn export(
     format: ExportFormat,
 ) -> Result<Download, AppError> {
     let actor = actor.clone();
+    let actor_id = actor.user_id;
+    let rows_format = format;
     let (table, base_name) = db
         .read(move |conn| {
             let scope = scope_in(conn, &actor, union_id, query.program_id, query.phase_id)?;
@@ -502,6 +504,26 @@ pub async fn export(
             Ok((table, base_name))
         })
         .await?;
+    // The list names authors: who exported it is recorded.
+    let rows = table.rows.len();
+    db.write(move |conn| {
+        let comment = format!("{rows} sáng kiến ({rows_format:?})");
+        crate::db::audit::record(
+            conn,
+            &crate::db::audit::NewAudit {
+                actor_id: Some(actor_id),
+                entity_type: "union",
+                entity_id: union_id,
+                action: "exported",
+                from_state: None,
+                to_state: None,
+                comment: Some(&comment),
+                created_at: crate::db::now(),
+            },
+        )?;
+        Ok(())
+    })
+    .await?;
     // Writing the file is CPU work: off the async workers.
     tokio::task::spawn_blocking(move || export::render(&table, format, &base_name))
         .await
