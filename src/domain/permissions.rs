@@ -83,8 +83,14 @@ impl Actor {
 /// What the actor wants to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Read a union and its tree.
+    /// Read a union's record (its member count included) and list it among its parent's
+    /// children. Names and the shape of the tree are no secret, but the records are an
+    /// officer's matter: everyone sees the unions of their own chain (their union and those
+    /// above it), officers and program administrators the unions they oversee.
     ViewUnion,
+    /// Read a union's figures: its whole subtree with each part's member total (officers and
+    /// program administrators over it).
+    ViewUnionFigures,
     /// Create a child of the union, or change the union.
     ManageUnion,
     /// Read a user's profile and grants.
@@ -171,11 +177,25 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
     if let (Action::EditInitiative, Resource::Initiative { authors, .. }) = (action, resource) {
         return authors.first() == Some(&actor.user_id);
     }
+    // Taking part is a member's act within the program's subtree, whatever else one may
+    // administer: an initiative filed from outside it would count for no union.
+    if let (Action::CreateInitiative, Resource::Program { owner_path, status }) = (action, resource)
+    {
+        return status == ProgramStatus::Open
+            && actor.has_role(Role::Member)
+            && owner_path.covers(&actor.union_path);
+    }
     if actor.is_system_admin() {
         return true;
     }
     match (action, resource) {
-        (Action::ViewUnion, Resource::Union { .. }) => true,
+        (Action::ViewUnion, Resource::Union { path }) => {
+            (!actor.union_path.as_str().is_empty() && path.covers(&actor.union_path))
+                || actor.oversight_paths().iter().any(|p| p.covers(path))
+        }
+        (Action::ViewUnionFigures, Resource::Union { path }) => {
+            actor.oversight_paths().iter().any(|p| p.covers(path))
+        }
         (Action::ManageUnion, Resource::Union { path }) => {
             actor.has_role_over(Role::UnionOfficer, path)
         }
@@ -225,11 +245,6 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         (Action::ConcludeInitiative, Resource::Program { owner_path, .. }) => {
             actor.has_role_over(Role::ProgramAdmin, owner_path)
                 || actor.has_role_over(Role::UnionOfficer, owner_path)
-        }
-        (Action::CreateInitiative, Resource::Program { owner_path, status }) => {
-            status == ProgramStatus::Open
-                && actor.has_role(Role::Member)
-                && owner_path.covers(&actor.union_path)
         }
         (
             Action::ViewInitiative,
@@ -314,10 +329,18 @@ mod tests {
             Action::ManageUnion,
             Resource::Union { path: &outside }
         ));
+        assert!(
+            !can(
+                &officer,
+                Action::ViewUnion,
+                Resource::Union { path: &outside }
+            ),
+            "another province's records are not an officer's matter"
+        );
         assert!(can(
             &officer,
             Action::ViewUnion,
-            Resource::Union { path: &outside }
+            Resource::Union { path: &path(&[1]) }
         ));
         assert!(can(
             &officer,
@@ -364,6 +387,28 @@ mod tests {
             status: InitiativeStatus::Submitted,
             confidential: false,
         };
+        assert!(can(
+            &member,
+            Action::ViewUnion,
+            Resource::Union {
+                path: &path(&[1, 2])
+            }
+        ));
+        assert!(
+            !can(
+                &member,
+                Action::ViewUnion,
+                Resource::Union {
+                    path: &path(&[1, 2, 8])
+                }
+            ),
+            "a sibling union is not in the member's chain"
+        );
+        assert!(!can(
+            &member,
+            Action::ViewUnionFigures,
+            Resource::Union { path: &own }
+        ));
         assert!(can(&member, Action::EditInitiative, mine));
         assert!(can(&member, Action::ViewInitiative, colleague));
         assert!(
@@ -459,6 +504,10 @@ mod tests {
         );
         let sysadmin = actor(1, &[1], &[(Role::SystemAdmin, &[1], None)]);
         assert!(can(&sysadmin, Action::Administer, Resource::System));
+        assert!(
+            !can(&sysadmin, Action::CreateInitiative, open),
+            "an administrator at the root takes no part in a province's program"
+        );
         assert!(!can(&admin, Action::Administer, Resource::System));
     }
 }

@@ -229,11 +229,28 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<UnionView, AppError>
     Ok(row.into())
 }
 
-/// The direct children of a union.
+/// The name of a union, for showing beside what is in it (names are no secret).
+pub async fn name_of(db: &Db, id: i64) -> Result<String, AppError> {
+    db.read(move |conn| {
+        Ok(unions::find(conn, id)?
+            .ok_or_else(AppError::not_found)?
+            .name)
+    })
+    .await
+}
+
+/// The direct children of a union that the actor may see.
 pub async fn children(db: &Db, actor: &Actor, id: i64) -> Result<Vec<UnionView>, AppError> {
     get(db, actor, id).await?;
     let rows = db.read(move |conn| Ok(unions::children(conn, id)?)).await?;
-    Ok(rows.into_iter().map(UnionView::from).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|r| {
+            let path = UnionPath::from_stored(r.path.clone());
+            can(actor, Action::ViewUnion, Resource::Union { path: &path })
+        })
+        .map(UnionView::from)
+        .collect())
 }
 
 /// A union and everything below it down to `depth` levels, each with its subtree's member
@@ -245,6 +262,14 @@ pub async fn subtree(
     depth: Option<i32>,
 ) -> Result<Vec<SubtreeNode>, AppError> {
     let root = get(db, actor, id).await?;
+    let root_path = UnionPath::from_stored(root.path.clone());
+    if !can(
+        actor,
+        Action::ViewUnionFigures,
+        Resource::Union { path: &root_path },
+    ) {
+        return Err(AppError::forbidden());
+    }
     let max_level = root.level + depth.unwrap_or(4).clamp(0, 4);
     let all_levels = 4;
     let path = root.path.clone();
