@@ -83,13 +83,11 @@ impl Actor {
 /// What the actor wants to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Read a union's record (its member count included) and list it among its parent's
-    /// children. Names and the shape of the tree are no secret, but the records are an
-    /// officer's matter: everyone sees the unions of their own chain (their union and those
-    /// above it), officers and program administrators the unions they oversee.
+    /// Read a union's place in the tree: name, code, level, parent, children. Names and the
+    /// shape of the tree are no secret: anyone signed in.
     ViewUnion,
-    /// Read a union's figures: its whole subtree with each part's member total (officers and
-    /// program administrators over it).
+    /// Read a union's figures: its member counts and its subtree's totals. An officer's
+    /// matter: officers and program administrators over it.
     ViewUnionFigures,
     /// Create a child of the union, or change the union.
     ManageUnion,
@@ -189,10 +187,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         return true;
     }
     match (action, resource) {
-        (Action::ViewUnion, Resource::Union { path }) => {
-            (!actor.union_path.as_str().is_empty() && path.covers(&actor.union_path))
-                || actor.oversight_paths().iter().any(|p| p.covers(path))
-        }
+        (Action::ViewUnion, Resource::Union { .. }) => !actor.union_path.as_str().is_empty(),
         (Action::ViewUnionFigures, Resource::Union { path }) => {
             actor.oversight_paths().iter().any(|p| p.covers(path))
         }
@@ -329,18 +324,28 @@ mod tests {
             Action::ManageUnion,
             Resource::Union { path: &outside }
         ));
-        assert!(
-            !can(
-                &officer,
-                Action::ViewUnion,
-                Resource::Union { path: &outside }
-            ),
-            "another province's records are not an officer's matter"
-        );
         assert!(can(
             &officer,
             Action::ViewUnion,
-            Resource::Union { path: &path(&[1]) }
+            Resource::Union { path: &outside }
+        ));
+        assert!(
+            !can(
+                &officer,
+                Action::ViewUnionFigures,
+                Resource::Union { path: &outside }
+            ),
+            "another province's member counts are not this officer's matter"
+        );
+        assert!(can(
+            &officer,
+            Action::ViewUnionFigures,
+            Resource::Union { path: &inside }
+        ));
+        assert!(!can(
+            &Actor::anonymous(),
+            Action::ViewUnion,
+            Resource::Union { path: &inside }
         ));
         assert!(can(
             &officer,
@@ -391,19 +396,9 @@ mod tests {
             &member,
             Action::ViewUnion,
             Resource::Union {
-                path: &path(&[1, 2])
+                path: &path(&[1, 2, 8])
             }
         ));
-        assert!(
-            !can(
-                &member,
-                Action::ViewUnion,
-                Resource::Union {
-                    path: &path(&[1, 2, 8])
-                }
-            ),
-            "a sibling union is not in the member's chain"
-        );
         assert!(!can(
             &member,
             Action::ViewUnionFigures,

@@ -35,7 +35,7 @@ use crate::pages::{browser, csrf_of, sign_in, text};
 
 crate::on_both_backends!(
     every_operation_and_page_by_every_role,
-    union_records_follow_the_members_chain,
+    union_tree_for_all_member_counts_for_overseers,
     a_union_head_comes_from_its_subtree,
 );
 
@@ -77,10 +77,10 @@ const API: &[(&str, &str, &str, &str)] = &[
     // The union tree.
     ("get", "/api/v1/unions", ".MROPS", ".MROPS"),
     ("post", "/api/v1/unions", "...O.S", ".....S"),
-    ("get", "/api/v1/unions/{id}", ".MROPS", ".....S"),
+    ("get", "/api/v1/unions/{id}", ".MROPS", ".MROPS"),
     ("patch", "/api/v1/unions/{id}", "...O.S", ".....S"),
-    ("get", "/api/v1/unions/{id}/children", ".MROPS", ".....S"),
-    ("get", "/api/v1/unions/{id}/subtree", "...OPS", ".....S"),
+    ("get", "/api/v1/unions/{id}/children", ".MROPS", ".MROPS"),
+    ("get", "/api/v1/unions/{id}/subtree", ".MROPS", ".MROPS"),
     ("get", "/api/v1/unions/{id}/dashboard", "...OPS", ".....S"),
     ("get", "/api/v1/unions/{id}/quotas", "...OPS", ".....S"),
     ("put", "/api/v1/unions/{id}/quotas", "...OPS", ".....S"),
@@ -2012,72 +2012,68 @@ async fn page_request(
     }
 }
 
-/// A union's record is for its own chain and for those who oversee it; the tree's other
-/// branches are left out of listings; the subtree with its member totals is an officer's.
-async fn union_records_follow_the_members_chain(backend: Backend) {
+/// The tree (names, codes, levels) is for anyone signed in; member counts only for those who
+/// oversee the union (officers, program administrators), withheld as `null` from others.
+async fn union_tree_for_all_member_counts_for_overseers(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
     let w = app.world().await;
     let member = app.login(who::MEMBER_A).await;
-    for own in [w.root, w.cb, w.cb_vc, w.cb_hq] {
-        let res = app.get(&format!("/api/v1/unions/{own}"), &member).await;
-        assert_eq!(res.status(), 200, "own chain: {own}");
+    for id in [w.root, w.cb, w.cb_hq, w.ls_gd] {
+        let u = json(app.get(&format!("/api/v1/unions/{id}"), &member).await).await;
+        assert!(u["name"].is_string(), "{u}");
+        assert!(u["member_count"].is_null(), "{u}");
     }
-    expect_error(
-        app.get(&format!("/api/v1/unions/{}", w.ls), &member).await,
-        403,
-        "forbidden",
-    )
-    .await;
-    let children = json(
-        app.get(&format!("/api/v1/unions/{}/children", w.root), &member)
+    let tree = json(
+        app.get(&format!("/api/v1/unions/{}/subtree", w.root), &member)
             .await,
     )
     .await;
-    let ids: Vec<i64> = children
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(ids, vec![w.cb], "{children}");
-    expect_error(
-        app.get(&format!("/api/v1/unions/{}/subtree", w.cb_hq), &member)
-            .await,
-        403,
-        "forbidden",
-    )
-    .await;
-    // An officer: their subtree in full, the root's record, not the other province.
-    let officer = app.login(who::OFFICER_A).await;
-    let subtree = json(
-        app.get(&format!("/api/v1/unions/{}/subtree", w.cb), &officer)
-            .await,
-    )
-    .await;
-    assert_eq!(subtree[0]["subtree_member_count"], 157, "{subtree}");
-    assert_eq!(
-        app.get(&format!("/api/v1/unions/{}", w.root), &officer)
-            .await
-            .status(),
-        200
+    assert_eq!(tree.as_array().unwrap().len(), 8, "{tree}");
+    assert!(
+        tree.as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["member_count"].is_null() && n["subtree_member_count"].is_null()),
+        "{tree}"
     );
-    expect_error(
-        app.get(&format!("/api/v1/unions/{}", w.ls_gd), &officer)
+    let roots = json(app.get("/api/v1/unions", &member).await).await;
+    assert!(roots[0]["member_count"].is_null(), "{roots}");
+    // An officer: the figures of their own subtree, not the root's nor the other province's.
+    let officer = app.login(who::OFFICER_A).await;
+    let tree = json(
+        app.get(&format!("/api/v1/unions/{}/subtree", w.root), &officer)
             .await,
-        403,
-        "forbidden",
     )
     .await;
-    // A program administrator over the root sees everything.
-    let padmin = app.login(who::PADMIN).await;
+    let node = |id: i64| {
+        tree.as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(node(w.cb)["subtree_member_count"], 157, "{tree}");
+    assert_eq!(node(w.cb_hq)["member_count"], 112);
+    assert!(node(w.root)["subtree_member_count"].is_null());
+    assert!(node(w.ls)["subtree_member_count"].is_null());
+    assert!(node(w.ls_gd)["member_count"].is_null());
     let children = json(
-        app.get(&format!("/api/v1/unions/{}/children", w.root), &padmin)
+        app.get(&format!("/api/v1/unions/{}/children", w.root), &officer)
             .await,
     )
     .await;
     assert_eq!(children.as_array().unwrap().len(), 2, "{children}");
+    // A program administrator over the root: everything.
+    let padmin = app.login(who::PADMIN).await;
+    let root = json(
+        app.get(&format!("/api/v1/unions/{}", w.ls_gd), &padmin)
+            .await,
+    )
+    .await;
+    assert_eq!(root["member_count"], 60);
 }
 
 /// The API refuses a head from outside the union's subtree as the page does.
