@@ -83,8 +83,12 @@ impl Actor {
 /// What the actor wants to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Read a union and its tree.
+    /// Read a union's place in the tree: name, code, level, parent, children. Names and the
+    /// shape of the tree are no secret: anyone signed in.
     ViewUnion,
+    /// Read a union's figures: its member counts and its subtree's totals. An officer's
+    /// matter: officers and program administrators over it.
+    ViewUnionFigures,
     /// Create a child of the union, or change the union.
     ManageUnion,
     /// Read a user's profile and grants.
@@ -171,11 +175,22 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
     if let (Action::EditInitiative, Resource::Initiative { authors, .. }) = (action, resource) {
         return authors.first() == Some(&actor.user_id);
     }
+    // Taking part is a member's act within the program's subtree, whatever else one may
+    // administer: an initiative filed from outside it would count for no union.
+    if let (Action::CreateInitiative, Resource::Program { owner_path, status }) = (action, resource)
+    {
+        return status == ProgramStatus::Open
+            && actor.has_role(Role::Member)
+            && owner_path.covers(&actor.union_path);
+    }
     if actor.is_system_admin() {
         return true;
     }
     match (action, resource) {
-        (Action::ViewUnion, Resource::Union { .. }) => true,
+        (Action::ViewUnion, Resource::Union { .. }) => !actor.union_path.as_str().is_empty(),
+        (Action::ViewUnionFigures, Resource::Union { path }) => {
+            actor.oversight_paths().iter().any(|p| p.covers(path))
+        }
         (Action::ManageUnion, Resource::Union { path }) => {
             actor.has_role_over(Role::UnionOfficer, path)
         }
@@ -225,11 +240,6 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         (Action::ConcludeInitiative, Resource::Program { owner_path, .. }) => {
             actor.has_role_over(Role::ProgramAdmin, owner_path)
                 || actor.has_role_over(Role::UnionOfficer, owner_path)
-        }
-        (Action::CreateInitiative, Resource::Program { owner_path, status }) => {
-            status == ProgramStatus::Open
-                && actor.has_role(Role::Member)
-                && owner_path.covers(&actor.union_path)
         }
         (
             Action::ViewInitiative,
@@ -319,6 +329,24 @@ mod tests {
             Action::ViewUnion,
             Resource::Union { path: &outside }
         ));
+        assert!(
+            !can(
+                &officer,
+                Action::ViewUnionFigures,
+                Resource::Union { path: &outside }
+            ),
+            "another province's member counts are not this officer's matter"
+        );
+        assert!(can(
+            &officer,
+            Action::ViewUnionFigures,
+            Resource::Union { path: &inside }
+        ));
+        assert!(!can(
+            &Actor::anonymous(),
+            Action::ViewUnion,
+            Resource::Union { path: &inside }
+        ));
         assert!(can(
             &officer,
             Action::GrantRole(Role::Reviewer),
@@ -364,6 +392,18 @@ mod tests {
             status: InitiativeStatus::Submitted,
             confidential: false,
         };
+        assert!(can(
+            &member,
+            Action::ViewUnion,
+            Resource::Union {
+                path: &path(&[1, 2, 8])
+            }
+        ));
+        assert!(!can(
+            &member,
+            Action::ViewUnionFigures,
+            Resource::Union { path: &own }
+        ));
         assert!(can(&member, Action::EditInitiative, mine));
         assert!(can(&member, Action::ViewInitiative, colleague));
         assert!(
@@ -459,6 +499,10 @@ mod tests {
         );
         let sysadmin = actor(1, &[1], &[(Role::SystemAdmin, &[1], None)]);
         assert!(can(&sysadmin, Action::Administer, Resource::System));
+        assert!(
+            !can(&sysadmin, Action::CreateInitiative, open),
+            "an administrator at the root takes no part in a province's program"
+        );
         assert!(!can(&admin, Action::Administer, Resource::System));
     }
 }

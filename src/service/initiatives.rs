@@ -861,7 +861,8 @@ pub struct Glimpse {
 }
 
 /// The glimpse of a submitted (not draft) initiative, for signed-in users who followed a
-/// link from the similar panel to an initiative they may not read.
+/// link from the similar panel to an initiative they may not read: what the panel shows,
+/// so a confidential one's title stays withheld until it is published.
 pub async fn glimpse(db: &Db, id: i64) -> Result<Glimpse, AppError> {
     db.read(move |conn| {
         let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
@@ -872,9 +873,14 @@ pub async fn glimpse(db: &Db, id: i64) -> Result<Glimpse, AppError> {
         let union_name = unions::find(conn, row.union_id)?
             .map(|u| u.name)
             .unwrap_or_default();
+        let title = if row.confidential && status != InitiativeStatus::Approved {
+            crate::service::union_initiatives::HIDDEN_TITLE.to_owned()
+        } else {
+            row.title
+        };
         Ok(Glimpse {
             id: row.id,
-            title: row.title,
+            title,
             union_name,
             status,
             submitted_at: row.submitted_at.map(|t| t.and_utc()),

@@ -1319,10 +1319,17 @@ pub async fn set_head(
         if !can(&actor, Action::ManageUnion, Resource::Union { path: &path }) {
             return Err(AppError::forbidden());
         }
-        if let Some(u) = user_id
-            && users::find(conn, u)?.is_none()
-        {
-            return Err(AppError::field("user_id", "Không tìm thấy người dùng."));
+        if let Some(u) = user_id {
+            let user = users::find(conn, u)?
+                .ok_or_else(|| AppError::field("user_id", "Không tìm thấy người dùng."))?;
+            // The head belongs to the union or one below it (the page and the API alike).
+            let own = unions::find(conn, user.union_id)?.ok_or_else(AppError::not_found)?;
+            if !path.covers(&UnionPath::from_stored(own.path)) {
+                return Err(AppError::field(
+                    "user_id",
+                    "Thủ trưởng phải là người thuộc đơn vị này hoặc đơn vị cấp dưới.",
+                ));
+            }
         }
         q::set_head(conn, union_id, user_id)?;
         audit::record(

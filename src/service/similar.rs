@@ -9,9 +9,11 @@ use search_index::{SearchFilters, SimilarityQuery, Verdict, join_sections};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, initiatives, unions};
-use crate::domain::{Actor, InitiativeStatus, UnionPath};
+use crate::domain::permissions::Resource;
+use crate::domain::{Action, Actor, InitiativeStatus, UnionPath, can};
 use crate::error::AppError;
 use crate::search::SearchService;
+use crate::service::union_initiatives::HIDDEN_TITLE;
 use crate::service::{Page, PageRequest};
 
 /// Where to look for similar initiatives.
@@ -104,6 +106,40 @@ fn union_names(
         .collect())
 }
 
+/// May `actor` read the content of this initiative? Only asked of confidential ones: what
+/// the others show in these lists (title, union, status) is shown to every signed-in user.
+fn content_visible(
+    conn: &mut crate::db::DbConn,
+    actor: &Actor,
+    row: &initiatives::InitiativeRow,
+) -> Result<bool, AppError> {
+    if !row.confidential {
+        return Ok(true);
+    }
+    let (row, path, authors) = crate::service::initiatives::load(conn, row.id)?;
+    Ok(can(
+        actor,
+        Action::ViewInitiative,
+        Resource::Initiative {
+            program_id: row.program_id,
+            union_path: &path,
+            authors: &authors,
+            status: InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Submitted),
+            confidential: true,
+        },
+    ))
+}
+
+/// The title of a confidential initiative as shown to someone who may not read it: the
+/// real one once it is published (approved), a placeholder before.
+fn shown_title(row: &initiatives::InitiativeRow, visible: bool) -> String {
+    if visible || row.status == InitiativeStatus::Approved.as_str() {
+        row.title.clone()
+    } else {
+        HIDDEN_TITLE.to_owned()
+    }
+}
+
 /// Checks a draft against submitted initiatives.
 pub async fn similar(
     db: &Db,
@@ -149,6 +185,7 @@ pub async fn similar(
         .map_err(|e| AppError::internal(format!("duplicate check: {e}")))?;
     let matches = result.matches;
     let detected_encoding = result.detected_encoding;
+    let actor = actor.clone();
     db.read(move |conn| {
         let ids: Vec<i64> = matches
             .iter()
@@ -168,9 +205,12 @@ pub async fn similar(
             if status == InitiativeStatus::Draft {
                 continue;
             }
+            // A confidential initiative is still found (a copy of it is a copy), but shows
+            // neither its title before publication nor where its text matched.
+            let visible = content_visible(conn, &actor, row)?;
             out.push(SimilarMatch {
                 initiative_id: row.id,
-                title: row.title.clone(),
+                title: shown_title(row, visible),
                 union: names.get(&row.union_path).cloned(),
                 status,
                 status_name: status.label(),
@@ -180,6 +220,7 @@ pub async fn similar(
                 passages: m
                     .passages
                     .iter()
+                    .filter(|_| visible)
                     .map(|p| PassageView {
                         query_start: p.query_range.start,
                         query_end: p.query_range.end,
@@ -239,6 +280,15 @@ pub async fn search_published(
         status: Some(InitiativeStatus::Approved.as_str().to_owned()),
         ..SearchFilters::default()
     };
+    // A confidential initiative is published with its title only: it is found by the words
+    // of its title, as many of them as the search asks for, never by its content.
+    let mut words = search_index::normalize::folded_words(&q);
+    words.dedup();
+    let required = if words.len() <= 3 {
+        words.len()
+    } else {
+        words.len() - words.len() / 4
+    };
     let s = search.clone();
     let results = tokio::task::spawn_blocking(move || {
         s.index().search(
@@ -253,7 +303,8 @@ pub async fn search_published(
     .map_err(|e| AppError::internal(format!("search: {e}")))?;
     let total = i64::try_from(results.total).unwrap_or(i64::MAX);
     let hits = results.hits;
-    let items = db
+    let found = hits.len();
+    let items: Vec<SearchHitView> = db
         .read(move |conn| {
             let ids: Vec<i64> = hits
                 .iter()
@@ -268,6 +319,13 @@ pub async fn search_published(
                     let row = rows.iter().find(|r| r.id.unsigned_abs() == h.id)?;
                     if row.status != InitiativeStatus::Approved.as_str() {
                         return None;
+                    }
+                    if row.confidential {
+                        let title = search_index::normalize::folded_words(&row.title);
+                        let matched = words.iter().filter(|w| title.contains(w)).count();
+                        if matched < required {
+                            return None;
+                        }
                     }
                     Some(SearchHitView {
                         initiative_id: row.id,
@@ -288,9 +346,11 @@ pub async fn search_published(
                 .collect())
         })
         .await?;
+    // Hits left out above are not counted either (on this page; the index cannot tell).
+    let dropped = i64::try_from(found - items.len()).unwrap_or_default();
     Ok(Page {
         items,
-        total,
+        total: total - dropped,
         page: page_no,
         per_page,
     })
@@ -352,23 +412,30 @@ pub async fn duplicate_candidates(
         if !(reviews || oversees || actor.is_system_admin()) {
             return Err(AppError::forbidden());
         }
-        Ok(crate::db::duplicates::for_initiative(conn, id)?
-            .into_iter()
-            .map(|c| {
-                let status =
-                    InitiativeStatus::parse(&c.status).unwrap_or(InitiativeStatus::Submitted);
-                DuplicateCandidateView {
-                    initiative_id: c.candidate_id,
-                    title: c.title,
-                    status,
-                    status_name: status.label(),
-                    submitted_at: c.submitted_at.map(|t| t.and_utc()),
-                    score: c.score,
-                    verdict: c.verdict,
-                    detected_at: c.detected_at.and_utc(),
+        let mut out = Vec::new();
+        for c in crate::db::duplicates::for_initiative(conn, id)? {
+            let status = InitiativeStatus::parse(&c.status).unwrap_or(InitiativeStatus::Submitted);
+            // A confidential candidate the caller may not read keeps its title to itself
+            // until it is published.
+            let title = match initiatives::find(conn, c.candidate_id)? {
+                Some(candidate) if candidate.confidential => {
+                    let visible = content_visible(conn, &actor, &candidate)?;
+                    shown_title(&candidate, visible)
                 }
-            })
-            .collect())
+                _ => c.title,
+            };
+            out.push(DuplicateCandidateView {
+                initiative_id: c.candidate_id,
+                title,
+                status,
+                status_name: status.label(),
+                submitted_at: c.submitted_at.map(|t| t.and_utc()),
+                score: c.score,
+                verdict: c.verdict,
+                detected_at: c.detected_at.and_utc(),
+            });
+        }
+        Ok(out)
     })
     .await
 }

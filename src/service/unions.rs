@@ -25,8 +25,9 @@ pub struct UnionView {
     pub path: String,
     /// Emulation cluster (cụm thi đua).
     pub cluster: Option<String>,
-    /// Members recorded directly on this union.
-    pub member_count: i32,
+    /// Members recorded directly on this union; `null` for those who do not oversee it
+    /// (member counts are an officer's matter).
+    pub member_count: Option<i32>,
     pub active: bool,
 }
 
@@ -42,7 +43,7 @@ impl From<UnionRow> for UnionView {
             short_name: u.short_name,
             path: u.path,
             cluster: u.cluster,
-            member_count: u.member_count,
+            member_count: Some(u.member_count),
             active: u.active,
         }
     }
@@ -55,8 +56,9 @@ pub struct SubtreeNode {
     pub union: UnionView,
     /// Depth below the subtree's root (0 for the root).
     pub depth: i32,
-    /// Members of this union and everything below it.
-    pub subtree_member_count: i64,
+    /// Members of this union and everything below it; `null` for those who do not oversee
+    /// it.
+    pub subtree_member_count: Option<i64>,
 }
 
 /// A validated new union.
@@ -217,7 +219,28 @@ pub async fn update(
     .await
 }
 
-/// One union.
+/// May `actor` see the figures (member counts) of the union at `path`?
+fn figures_visible(actor: &Actor, path: &str) -> bool {
+    let path = UnionPath::from_stored(path.to_owned());
+    can(
+        actor,
+        Action::ViewUnionFigures,
+        Resource::Union { path: &path },
+    )
+}
+
+/// A union as `actor` sees it: its member count withheld unless they oversee it.
+fn seen_by(actor: &Actor, row: UnionRow) -> UnionView {
+    let figures = figures_visible(actor, &row.path);
+    let mut view = UnionView::from(row);
+    if !figures {
+        view.member_count = None;
+    }
+    view
+}
+
+/// One union: its place in the tree for anyone signed in, its figures for those who
+/// oversee it.
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<UnionView, AppError> {
     let row = db
         .read(move |conn| unions::find(conn, id)?.ok_or_else(AppError::not_found))
@@ -226,14 +249,24 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<UnionView, AppError>
     if !can(actor, Action::ViewUnion, Resource::Union { path: &path }) {
         return Err(AppError::forbidden());
     }
-    Ok(row.into())
+    Ok(seen_by(actor, row))
+}
+
+/// The name of a union, for showing beside what is in it (names are no secret).
+pub async fn name_of(db: &Db, id: i64) -> Result<String, AppError> {
+    db.read(move |conn| {
+        Ok(unions::find(conn, id)?
+            .ok_or_else(AppError::not_found)?
+            .name)
+    })
+    .await
 }
 
 /// The direct children of a union.
 pub async fn children(db: &Db, actor: &Actor, id: i64) -> Result<Vec<UnionView>, AppError> {
     get(db, actor, id).await?;
     let rows = db.read(move |conn| Ok(unions::children(conn, id)?)).await?;
-    Ok(rows.into_iter().map(UnionView::from).collect())
+    Ok(rows.into_iter().map(|r| seen_by(actor, r)).collect())
 }
 
 /// A union and everything below it down to `depth` levels, each with its subtree's member
@@ -267,10 +300,11 @@ pub async fn subtree(
         .filter(|r| r.level <= max_level)
         .map(|r| {
             let total = totals.get(&r.id).copied().unwrap_or_default();
+            let figures = figures_visible(actor, &r.path);
             SubtreeNode {
                 depth: r.level - root.level,
-                subtree_member_count: total,
-                union: r.into(),
+                subtree_member_count: figures.then_some(total),
+                union: seen_by(actor, r),
             }
         })
         .collect())
@@ -280,6 +314,12 @@ pub async fn subtree(
 pub async fn roots(db: &Db) -> Result<Vec<UnionView>, AppError> {
     let rows = db.read(|conn| Ok(unions::roots(conn)?)).await?;
     Ok(rows.into_iter().map(UnionView::from).collect())
+}
+
+/// The root union(s) of the tree as `actor` sees them.
+pub async fn roots_for(db: &Db, actor: &Actor) -> Result<Vec<UnionView>, AppError> {
+    let rows = db.read(|conn| Ok(unions::roots(conn)?)).await?;
+    Ok(rows.into_iter().map(|r| seen_by(actor, r)).collect())
 }
 
 /// The id of the union with this code, if there is one.

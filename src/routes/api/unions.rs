@@ -112,8 +112,8 @@ pub struct SubtreeQuery {
 #[utoipa::path(get, path = "/api/v1/unions", tag = "unions", security(("bearer" = [])),
     responses((status = 200, body = Vec<UnionView>), (status = 401, body = ErrorBody)))]
 #[get("/unions")]
-pub async fn roots(state: web::Data<AppState>, _id: Identity) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(service::unions::roots(&state.db).await?))
+pub async fn roots(state: web::Data<AppState>, id: Identity) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(service::unions::roots_for(&state.db, &id.actor).await?))
 }
 
 /// Creates a child union (officers of the parent's subtree).

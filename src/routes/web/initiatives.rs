@@ -884,7 +884,7 @@ pub async fn show(
     let actor = &me.actor;
     let (program, union, history, attachments) = futures_util::future::try_join4(
         service::programs::get(&state.db, actor, view.program_id),
-        service::unions::get(&state.db, actor, view.union_id),
+        service::unions::name_of(&state.db, view.union_id),
         service::initiatives::history(&state.db, actor, id),
         service::attachments::list(&state.db, actor, id),
     )
@@ -932,7 +932,7 @@ pub async fn show(
         tone: view.status.tone(),
         next_step: view.status.next_step(),
         program_name: program.name,
-        union_name: union.name,
+        union_name: union,
         field_name,
         authors: view
             .authors
@@ -1002,7 +1002,7 @@ pub async fn receipt(
     };
     let (program, union) = futures_util::future::try_join(
         service::programs::get(&state.db, &me.actor, view.program_id),
-        service::unions::get(&state.db, &me.actor, view.union_id),
+        service::unions::name_of(&state.db, view.union_id),
     )
     .await?;
     render(
@@ -1015,7 +1015,7 @@ pub async fn receipt(
             received_text: format::datetime(received),
             due_text: format::date(decision_due(received.naive_utc()).date()),
             program_name: program.name,
-            union_name: union.name,
+            union_name: union,
             authors: view
                 .authors
                 .iter()

@@ -150,6 +150,116 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(union_admin::revoke);
 }
 
+/// Every page route, `(method, path)` as the handlers' attributes spell them. The
+/// authorization walk (`tests/api/authz.rs`) classifies each of them for each role; a unit
+/// test below proves that this list, the handlers' attributes and [`configure`] agree.
+pub const PAGE_ROUTES: &[(&str, &str)] = &[
+    ("get", "/quan-tri"),
+    ("get", "/quan-tri/nhat-ky"),
+    ("get", "/quan-tri/he-thong"),
+    ("post", "/quan-tri/he-thong/dung-lai-chi-muc"),
+    ("get", "/static/app.css"),
+    ("get", "/static/app.js"),
+    ("get", "/favicon.svg"),
+    ("get", "/thi-dua"),
+    ("get", "/don-vi/{id}/thanh-tich"),
+    ("get", "/don-vi/{id}/bao-cao"),
+    ("get", "/don-vi/{id}/xep-hang"),
+    ("get", "/don-vi/{id}/chi-tieu"),
+    ("post", "/don-vi/{id}/chi-tieu"),
+    ("get", "/don-vi/{id}/xep-hang.xlsx"),
+    ("get", "/don-vi/{id}/xep-hang.csv"),
+    ("get", "/dang-nhap"),
+    ("post", "/dang-nhap"),
+    ("post", "/dang-xuat"),
+    ("get", "/thu-vien"),
+    ("get", "/thu-vien/{id}"),
+    ("get", "/don-vi/nhap-du-lieu"),
+    ("post", "/don-vi/nhap-du-lieu"),
+    ("post", "/don-vi/nhap-du-lieu/{token}"),
+    ("get", "/sang-kien/moi"),
+    ("post", "/sang-kien/moi"),
+    ("get", "/sang-kien/{id}/sua"),
+    ("post", "/sang-kien/{id}/sua"),
+    ("post", "/sang-kien/tuong-tu"),
+    ("get", "/sang-kien/{id}"),
+    ("get", "/sang-kien/{id}/bien-nhan"),
+    ("post", "/sang-kien/{id}/tep"),
+    ("get", "/sang-kien/{id}/tep/{attachment}"),
+    ("get", "/quen-mat-khau"),
+    ("post", "/quen-mat-khau"),
+    ("get", "/dat-lai-mat-khau"),
+    ("post", "/dat-lai-mat-khau"),
+    ("get", "/kich-hoat"),
+    ("post", "/kich-hoat"),
+    ("get", "/huy-nhan-thu"),
+    ("post", "/huy-nhan-thu"),
+    ("get", "/tai-khoan/thu"),
+    ("post", "/tai-khoan/thu"),
+    ("get", "/quan-tri/thu"),
+    ("post", "/quan-tri/thu/{id}/gui-lai"),
+    ("get", "/"),
+    ("get", "/quan-tri/chuong-trinh"),
+    ("get", "/quan-tri/chuong-trinh/moi"),
+    ("post", "/quan-tri/chuong-trinh"),
+    ("get", "/quan-tri/chuong-trinh/{id}"),
+    ("post", "/quan-tri/chuong-trinh/{id}"),
+    ("post", "/quan-tri/chuong-trinh/{id}/dot"),
+    ("post", "/quan-tri/chuong-trinh/{id}/dot/{phase}"),
+    ("post", "/quan-tri/chuong-trinh/{id}/linh-vuc"),
+    ("post", "/quan-tri/chuong-trinh/{id}/mo"),
+    ("post", "/quan-tri/chuong-trinh/{id}/dong"),
+    ("post", "/quan-tri/chuong-trinh/{id}/luu-tru"),
+    ("post", "/quan-tri/chuong-trinh/{id}/linh-vuc/{field}"),
+    ("post", "/quan-tri/chuong-trinh/{id}/linh-vuc/{field}/xoa"),
+    ("post", "/quan-tri/chuong-trinh/{id}/dot/{phase}/xoa"),
+    ("get", "/xet-duyet"),
+    ("get", "/xet-duyet/{id}"),
+    ("post", "/xet-duyet/{id}/cham"),
+    ("post", "/xet-duyet/{id}/quyet-dinh"),
+    ("post", "/xet-duyet/{id}/xung-dot"),
+    ("post", "/xet-duyet/{id}/rut"),
+    ("get", "/xet-duyet/{id}/so-sanh/{other}"),
+    ("get", "/xet-duyet/{id}/thay-doi"),
+    ("get", "/xet-duyet/{id}/phieu-cham"),
+    ("get", "/hoi-dong/{id}"),
+    ("post", "/hoi-dong/{id}/phan-cong"),
+    ("post", "/hoi-dong/{id}/cong-bo"),
+    ("get", "/hoi-dong/{id}/bien-ban"),
+    ("post", "/sang-kien/{id}/khen-thuong"),
+    ("post", "/sang-kien/{id}/thu-hoi"),
+    ("get", "/quan-tri/chuong-trinh/{id}/xet-duyet"),
+    ("post", "/quan-tri/chuong-trinh/{id}/vong"),
+    ("post", "/quan-tri/chuong-trinh/{id}/vong/{stage}"),
+    ("post", "/quan-tri/chuong-trinh/{id}/vong/{stage}/xoa"),
+    ("post", "/quan-tri/chuong-trinh/{id}/tieu-chi"),
+    ("post", "/quan-tri/chuong-trinh/{id}/hoi-dong"),
+    ("post", "/hoi-dong/{id}/thanh-vien"),
+    ("post", "/hoi-dong/{id}/thanh-vien/{user}/xoa"),
+    ("get", "/quan-tri/don-vi"),
+    ("get", "/quan-tri/don-vi/{id}"),
+    ("post", "/quan-tri/don-vi/{id}/don-vi-con"),
+    ("post", "/quan-tri/don-vi/{id}"),
+    ("post", "/quan-tri/don-vi/{id}/chuyen"),
+    ("post", "/quan-tri/don-vi/{id}/ngung"),
+    ("post", "/quan-tri/don-vi/{id}/kich-hoat-lai"),
+    ("post", "/quan-tri/don-vi/{id}/thu-truong"),
+    ("get", "/quan-tri/doan-vien"),
+    ("get", "/quan-tri/doan-vien/moi"),
+    ("post", "/quan-tri/doan-vien"),
+    ("get", "/quan-tri/doan-vien/{id}"),
+    ("post", "/quan-tri/doan-vien/{id}"),
+    ("post", "/quan-tri/doan-vien/{id}/trang-thai"),
+    ("post", "/quan-tri/doan-vien/{id}/moi-kich-hoat"),
+    ("post", "/quan-tri/doan-vien/{id}/vai-tro"),
+    ("post", "/quan-tri/doan-vien/{id}/vai-tro/{grant}/thu-hoi"),
+    ("get", "/don-vi/{id}/sang-kien"),
+    ("get", "/don-vi/{id}/sang-kien.xlsx"),
+    ("get", "/don-vi/{id}/sang-kien.csv"),
+    ("get", "/don-vi/{id}/thanh-tich.xlsx"),
+    ("get", "/don-vi/{id}/thanh-tich.csv"),
+];
+
 /// What every page's frame needs: who is signed in, the CSRF token, the assets' version.
 #[derive(Debug, Clone)]
 pub struct Chrome {
@@ -415,4 +525,94 @@ pub fn add_page_headers(headers: &mut actix_web::http::header::HeaderMap) {
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
+}
+
+#[cfg(test)]
+mod route_list_tests {
+    use std::collections::BTreeSet;
+
+    use super::PAGE_ROUTES;
+
+    /// The sources of the page modules, by module name.
+    const SOURCES: &[(&str, &str)] = &[
+        ("admin", include_str!("admin.rs")),
+        ("assets", include_str!("assets.rs")),
+        ("attainment", include_str!("attainment.rs")),
+        ("auth", include_str!("auth.rs")),
+        ("charts", include_str!("charts.rs")),
+        ("gallery", include_str!("gallery.rs")),
+        ("imports", include_str!("imports.rs")),
+        ("initiatives", include_str!("initiatives.rs")),
+        ("mail", include_str!("mail.rs")),
+        ("member", include_str!("member.rs")),
+        ("program_admin", include_str!("program_admin.rs")),
+        ("review", include_str!("review.rs")),
+        ("review_admin", include_str!("review_admin.rs")),
+        ("session", include_str!("session.rs")),
+        ("union_admin", include_str!("union_admin.rs")),
+        ("union_reports", include_str!("union_reports.rs")),
+    ];
+    const MOD: &str = include_str!("mod.rs");
+
+    /// `(method, path, handler)` of every `#[get]`/`#[post]` attribute in `source`.
+    fn attributes(source: &str) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        let lines: Vec<&str> = source.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            for method in ["get", "post", "put", "patch", "delete"] {
+                let Some(rest) = line.trim().strip_prefix(&format!("#[{method}(\"")) else {
+                    continue;
+                };
+                let path = rest.split('"').next().unwrap_or_default().to_owned();
+                let handler = lines[i + 1..]
+                    .iter()
+                    .find_map(|l| l.trim().strip_prefix("pub async fn "))
+                    .and_then(|l| l.split('(').next())
+                    .unwrap_or_default()
+                    .to_owned();
+                out.push((method.to_owned(), path, handler));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_page_module_is_scanned() {
+        let declared: BTreeSet<&str> = MOD
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("pub mod "))
+            .map(|l| l.trim_end_matches(';'))
+            .collect();
+        let scanned: BTreeSet<&str> = SOURCES.iter().map(|(m, _)| *m).collect();
+        assert_eq!(declared, scanned);
+    }
+
+    #[test]
+    fn the_route_list_matches_the_handlers_and_configure() {
+        let mut found = BTreeSet::new();
+        for (module, source) in SOURCES {
+            for (method, path, handler) in attributes(source) {
+                assert!(
+                    MOD.contains(&format!(".service({module}::{handler})")),
+                    "{method} {path}: {module}::{handler} is not registered in configure"
+                );
+                found.insert((method, path));
+            }
+        }
+        let listed: BTreeSet<(String, String)> = PAGE_ROUTES
+            .iter()
+            .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+            .collect();
+        assert_eq!(listed.len(), PAGE_ROUTES.len(), "a route is listed twice");
+        assert_eq!(
+            found.difference(&listed).collect::<Vec<_>>(),
+            Vec::<&(String, String)>::new(),
+            "routes missing from PAGE_ROUTES"
+        );
+        assert_eq!(
+            listed.difference(&found).collect::<Vec<_>>(),
+            Vec::<&(String, String)>::new(),
+            "PAGE_ROUTES lists routes no handler has"
+        );
+    }
 }

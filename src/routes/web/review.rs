@@ -956,7 +956,7 @@ pub async fn score_sheet(
     let v = service::review::review(&state.db, &me.actor, path.into_inner()).await?;
     let (program, union) = futures_util::future::try_join(
         service::programs::get(&state.db, &me.actor, v.initiative.program_id),
-        service::unions::get(&state.db, &me.actor, v.initiative.union_id),
+        service::unions::name_of(&state.db, v.initiative.union_id),
     )
     .await?;
     let now = Utc::now().with_timezone(&vn());
@@ -974,7 +974,7 @@ pub async fn score_sheet(
             p,
             reviewer: me.user.full_name.clone(),
             program_name: program.name,
-            union_name: union.name,
+            union_name: union,
             today: format!(
                 "ngày {:02} tháng {:02} năm {}",
                 now.day(),

@@ -158,7 +158,7 @@ async fn union_page(
     let nodes = service::unions::subtree(&state.db, &me.actor, id, Some(2)).await?;
     let subtree_members = nodes
         .first()
-        .map(|n| format::number(n.subtree_member_count))
+        .map(|n| format::number(n.subtree_member_count.unwrap_or_default()))
         .unwrap_or_default();
     let mut tree: Vec<Node> = Vec::new();
     for n in nodes.iter().skip(1) {
@@ -168,7 +168,7 @@ async fn union_page(
             name: n.union.name.clone(),
             level_name: n.union.level_name,
             cluster: n.union.cluster.clone().unwrap_or_default(),
-            members: format::number(n.subtree_member_count),
+            members: format::number(n.subtree_member_count.unwrap_or_default()),
             active: n.union.active,
             children: Vec::new(),
             child_count: 0,
@@ -198,7 +198,7 @@ async fn union_page(
         name: union.name.clone(),
         short_name: union.short_name.clone().unwrap_or_default(),
         cluster: union.cluster.clone().unwrap_or_default(),
-        member_count: union.member_count.to_string(),
+        member_count: union.member_count.unwrap_or_default().to_string(),
     });
     Ok(UnionPage {
         chrome: Chrome::of(visitor, "admin"),
