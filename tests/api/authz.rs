@@ -39,6 +39,12 @@ crate::on_both_backends!(
     a_union_head_comes_from_its_subtree,
 );
 
+/// Signing out everywhere (API, page): walked last, as it ends every session of the caller.
+const SIGN_OUT_EVERYWHERE: (&str, &str) = (
+    "/api/v1/me/sessions/revoke-all",
+    "/tai-khoan/phien/ket-thuc-tat-ca",
+);
+
 /// The roles of the walk, in the order of the expectation strings.
 const ROLES: [&str; 6] = [
     "anonymous",
@@ -58,6 +64,32 @@ const API: &[(&str, &str, &str, &str)] = &[
     ("get", "/readyz", "AMROPS", "AMROPS"),
     ("post", "/api/v1/auth/login", "AMROPS", "AMROPS"),
     ("get", "/api/v1/me", ".MROPS", ".MROPS"),
+    // Sessions and the password: one's own (a fresh session each time for those that end it).
+    ("post", "/api/v1/auth/logout", ".MROPS", ".MROPS"),
+    ("get", "/api/v1/me/sessions", ".MROPS", ".MROPS"),
+    (
+        "delete",
+        "/api/v1/me/sessions/{session_id}",
+        ".MROPS",
+        ".MROPS",
+    ),
+    ("post", "/api/v1/me/sessions/revoke-all", ".MROPS", ".MROPS"),
+    ("post", "/api/v1/me/password", ".MROPS", ".MROPS"),
+    ("get", "/api/v1/me/personal-data", ".MROPS", ".MROPS"),
+    // Another person's sessions and personal data: those who manage them.
+    (
+        "post",
+        "/api/v1/users/{id}/sessions/revoke",
+        "...O.S",
+        ".....S",
+    ),
+    (
+        "get",
+        "/api/v1/users/{id}/personal-data",
+        ".M.O.S",
+        ".....S",
+    ),
+    ("post", "/api/v1/users/{id}/anonymise", "...O.S", ".....S"),
     ("post", "/api/v1/auth/password-reset", "AMROPS", "AMROPS"),
     (
         "post",
@@ -298,6 +330,39 @@ const API: &[(&str, &str, &str, &str)] = &[
 
 /// Every page route: method, path, in scope, out of scope.
 const PAGES: &[(&str, &str, &str, &str)] = &[
+    ("get", "/tai-khoan", ".MROPS", ".MROPS"),
+    ("post", "/tai-khoan/mat-khau", ".MROPS", ".MROPS"),
+    (
+        "post",
+        "/tai-khoan/phien/ket-thuc-tat-ca",
+        ".MROPS",
+        ".MROPS",
+    ),
+    (
+        "post",
+        "/tai-khoan/phien/{session_id}/ket-thuc",
+        ".MROPS",
+        ".MROPS",
+    ),
+    ("get", "/tai-khoan/du-lieu", ".MROPS", ".MROPS"),
+    (
+        "post",
+        "/quan-tri/doan-vien/{id}/dang-xuat",
+        "...O.S",
+        ".....S",
+    ),
+    (
+        "get",
+        "/quan-tri/doan-vien/{id}/du-lieu",
+        ".M.O.S",
+        ".....S",
+    ),
+    (
+        "post",
+        "/quan-tri/doan-vien/{id}/an-danh",
+        "...O.S",
+        ".....S",
+    ),
     ("get", "/static/app.css", "AMROPS", "AMROPS"),
     ("get", "/static/app.js", "AMROPS", "AMROPS"),
     ("get", "/favicon.svg", "AMROPS", "AMROPS"),
@@ -1121,6 +1186,23 @@ async fn api_request(
         ("post", "/api/v1/users/{id}/invite") => {
             (format!("/api/v1/users/{}/invite", s.person), j(json!({})))
         }
+        ("post", "/api/v1/me/password") => (
+            path.to_owned(),
+            // A wrong current password: past the permission check, and nothing changes.
+            j(json!({"current_password": "khong-phai-mat-khau", "new_password": "mat-khau-moi-2026"})),
+        ),
+        // The walk puts the id of the role's fresh session in.
+        ("delete", "/api/v1/me/sessions/{session_id}") => {
+            ("/api/v1/me/sessions/0".to_owned(), Body::None)
+        }
+        ("post", "/api/v1/users/{id}/sessions/revoke") => (
+            format!("/api/v1/users/{}/sessions/revoke", s.person),
+            j(json!({})),
+        ),
+        ("post", "/api/v1/users/{id}/anonymise") => {
+            let id = throwaway_member(app, fx, s.grassroots, n).await;
+            (format!("/api/v1/users/{id}/anonymise"), j(json!({})))
+        }
         (_, p) if p.starts_with("/api/v1/users/{id}") => {
             (p.replace("{id}", &s.member.to_string()), Body::None)
         }
@@ -1377,6 +1459,32 @@ async fn api_request(
     (m, url, body)
 }
 
+/// The id of the session a token belongs to.
+async fn current_session(app: &TestApp, token: &str) -> String {
+    let list = json(app.get("/api/v1/me/sessions", token).await).await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A member made for one request that changes them for good (anonymisation).
+async fn throwaway_member(app: &TestApp, fx: &Fx, union_id: i64, n: u32) -> i64 {
+    let user = admin_json(
+        app,
+        &fx.admin,
+        Method::POST,
+        "/api/v1/users",
+        json!({"email": format!("tam.thoi.{n}@test.vn"), "full_name": "Đoàn Viên Tạm", "union_id": union_id}),
+    )
+    .await;
+    user["id"].as_i64().unwrap()
+}
+
 /// Is `status` (with the redirect target, for pages) an allowed outcome?
 fn allowed(status: StatusCode, location: Option<&str>) -> bool {
     match status.as_u16() {
@@ -1445,7 +1553,27 @@ async fn every_operation_and_page_by_every_role(backend: Backend) {
     for (method, path, inside, outside) in API {
         for (scope, code) in [(Scope::In, inside), (Scope::Out, outside)] {
             for (role, token) in tokens.iter().enumerate() {
-                let (m, url, body) = api_request(&app, &fx, method, path, scope).await;
+                if *path == SIGN_OUT_EVERYWHERE.0 {
+                    continue;
+                }
+                let (m, mut url, body) = api_request(&app, &fx, method, path, scope).await;
+                // Operations that end the caller's own session get a session of their own.
+                let own_session = matches!(
+                    *path,
+                    "/api/v1/auth/logout"
+                        | "/api/v1/me/sessions/revoke-all"
+                        | "/api/v1/me/sessions/{session_id}"
+                );
+                let fresh = match logins[role] {
+                    Some(l) if own_session => Some(app.login(l).await),
+                    _ => None,
+                };
+                if *path == "/api/v1/me/sessions/{session_id}"
+                    && let Some(t) = &fresh
+                {
+                    url = format!("/api/v1/me/sessions/{}", current_session(&app, t).await);
+                }
+                let token = if own_session { &fresh } else { token };
                 let mut rb = app.request(m, &url, token.as_deref());
                 rb = match body {
                     Body::None => rb,
@@ -1517,7 +1645,18 @@ async fn every_operation_and_page_by_every_role(backend: Backend) {
     for (method, path, inside, outside) in PAGES {
         for (scope, code) in [(Scope::In, inside), (Scope::Out, outside)] {
             for (role, (client, csrf)) in clients.iter().enumerate() {
-                let (url, form) = page_request(&app, &fx, method, path, scope).await;
+                let (mut url, form) = page_request(&app, &fx, method, path, scope).await;
+                if *path == "/tai-khoan/phien/{session_id}/ket-thuc" {
+                    // Another session of the same person, opened for the purpose.
+                    let id = match logins[role] {
+                        Some(l) => current_session(&app, &app.login(l).await).await,
+                        None => "0".to_owned(),
+                    };
+                    url = format!("/tai-khoan/phien/{id}/ket-thuc");
+                }
+                if *path == SIGN_OUT_EVERYWHERE.1 {
+                    continue;
+                }
                 let rb = if *method == "get" {
                     client.get(format!("{}{url}", app.base))
                 } else if *path == "/dang-nhap" {
@@ -1595,6 +1734,76 @@ async fn every_operation_and_page_by_every_role(backend: Backend) {
                         location.unwrap_or_default()
                     ));
                 }
+            }
+        }
+    }
+    // Signing out everywhere ends the walk's own sessions too: last, each time on a session
+    // (and a browser) of its own.
+    for (scope, inside) in [(Scope::In, true), (Scope::Out, false)] {
+        for (role, login) in logins.iter().enumerate() {
+            let code_of = |row: Option<&(&str, &str, &'static str, &'static str)>| {
+                row.map(|r| if inside { r.2 } else { r.3 })
+                    .unwrap_or("......")
+            };
+            let api_code = code_of(API.iter().find(|r| r.1 == SIGN_OUT_EVERYWHERE.0));
+            let fresh = match login {
+                Some(l) => Some(app.login(l).await),
+                None => None,
+            };
+            let res = app
+                .request(Method::POST, SIGN_OUT_EVERYWHERE.0, fresh.as_deref())
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            requests += 1;
+            let status = res.status();
+            if allowed(status, None) != expectation(api_code, role) {
+                problems.push(format!(
+                    "API POST {} ({scope:?}) as {}: got {status}",
+                    SIGN_OUT_EVERYWHERE.0, ROLES[role]
+                ));
+            }
+            let page_code = code_of(PAGES.iter().find(|r| r.1 == SIGN_OUT_EVERYWHERE.1));
+            let c = match login {
+                Some(l) => sign_in(&app, l).await,
+                None => browser(),
+            };
+            let first = if login.is_some() { "/" } else { "/dang-nhap" };
+            let home = text(c.get(format!("{}{first}", app.base)).send().await.unwrap()).await;
+            let res = c
+                .post(format!("{}{}", app.base, SIGN_OUT_EVERYWHERE.1))
+                .form(&[("csrf", csrf_of(&home))])
+                .send()
+                .await
+                .unwrap();
+            requests += 1;
+            let status = res.status();
+            let location = res
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .map(str::to_owned);
+            // Done, it sends to the sign-in page as a refusal would: allowed is when the
+            // browser's session has ended.
+            let got = match login {
+                Some(_) if status == StatusCode::SEE_OTHER => {
+                    let again = c
+                        .get(format!("{}/tai-khoan", app.base))
+                        .send()
+                        .await
+                        .unwrap();
+                    again.status() == StatusCode::SEE_OTHER
+                }
+                _ => allowed(status, location.as_deref()),
+            };
+            if got != expectation(page_code, role) {
+                problems.push(format!(
+                    "page POST {} ({scope:?}) as {}: got {status} {}",
+                    SIGN_OUT_EVERYWHERE.1,
+                    ROLES[role],
+                    location.unwrap_or_default()
+                ));
             }
         }
     }
@@ -1981,6 +2190,28 @@ async fn page_request(
         ("post", "/quan-tri/doan-vien/{id}/trang-thai") => (
             format!("/quan-tri/doan-vien/{}/trang-thai", s.member),
             f(&[("status", "active".to_owned())]),
+        ),
+        ("post", "/quan-tri/doan-vien/{id}/dang-xuat") => (
+            format!("/quan-tri/doan-vien/{}/dang-xuat", s.person),
+            vec![],
+        ),
+        ("get", "/quan-tri/doan-vien/{id}/du-lieu") => {
+            (format!("/quan-tri/doan-vien/{}/du-lieu", s.member), vec![])
+        }
+        ("post", "/quan-tri/doan-vien/{id}/an-danh") => {
+            let id = throwaway_member(app, fx, s.grassroots, n).await;
+            (
+                format!("/quan-tri/doan-vien/{id}/an-danh"),
+                f(&[("confirmed", "1".to_owned())]),
+            )
+        }
+        ("post", "/tai-khoan/mat-khau") => (
+            path.to_owned(),
+            f(&[
+                ("current_password", "khong-phai-mat-khau".to_owned()),
+                ("new_password", "mat-khau-moi-2026".to_owned()),
+                ("confirm_password", "mat-khau-moi-2026".to_owned()),
+            ]),
         ),
         (_, p) if p.starts_with("/quan-tri/doan-vien/{id}") => (
             p.replace("{id}", &s.member.to_string()),

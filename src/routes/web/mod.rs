@@ -154,6 +154,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// authorization walk (`tests/api/authz.rs`) classifies each of them for each role; a unit
 /// test below proves that this list, the handlers' attributes and [`configure`] agree.
 pub const PAGE_ROUTES: &[(&str, &str)] = &[
+    ("get", "/tai-khoan"),
+    ("post", "/tai-khoan/mat-khau"),
+    ("post", "/tai-khoan/phien/ket-thuc-tat-ca"),
+    ("post", "/tai-khoan/phien/{session_id}/ket-thuc"),
+    ("get", "/tai-khoan/du-lieu"),
+    ("post", "/quan-tri/doan-vien/{id}/dang-xuat"),
+    ("get", "/quan-tri/doan-vien/{id}/du-lieu"),
+    ("post", "/quan-tri/doan-vien/{id}/an-danh"),
     ("get", "/quan-tri"),
     ("get", "/quan-tri/nhat-ky"),
     ("get", "/quan-tri/he-thong"),
@@ -535,6 +543,7 @@ mod route_list_tests {
 
     /// The sources of the page modules, by module name.
     const SOURCES: &[(&str, &str)] = &[
+        ("account", include_str!("account.rs")),
         ("admin", include_str!("admin.rs")),
         ("assets", include_str!("assets.rs")),
         ("attainment", include_str!("attainment.rs")),
