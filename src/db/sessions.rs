@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{sessions, sign_in_throttle};
+use super::schema::{sessions, sign_in_throttle, users};
+use super::users::UserRow;
 use crate::domain::throttle::{ThrottlePolicy, ThrottleState};
 
 /// A session row.
@@ -47,16 +48,23 @@ pub fn insert(conn: &mut DbConn, new: &NewSession<'_>) -> QueryResult<()> {
     Ok(())
 }
 
-/// Is `id` a live session of `user_id` at `now` (neither expired nor revoked)?
-pub fn is_live(conn: &mut DbConn, id: &str, user_id: i64, now: NaiveDateTime) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        sessions::table
-            .filter(sessions::id.eq(id))
-            .filter(sessions::user_id.eq(user_id))
-            .filter(sessions::revoked_at.is_null())
-            .filter(sessions::expires_at.gt(now)),
-    ))
-    .get_result(conn)
+/// The user of `id` when it is a live session of `user_id` at `now` (neither expired nor
+/// revoked): one query on the session's primary key, joined to its user.
+pub fn live_user(
+    conn: &mut DbConn,
+    id: &str,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Option<UserRow>> {
+    sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(id))
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// The user's live sessions, newest first.

@@ -352,10 +352,11 @@ pub async fn load_session_actor(
     subject: TokenSubject,
 ) -> Result<Option<(UserRow, Actor)>, AppError> {
     db.read(move |conn| {
-        if !sessions::is_live(conn, &subject.session_id, subject.user_id, db::now())? {
-            return Ok(None);
+        // The session and the user in one query.
+        match sessions::live_user(conn, &subject.session_id, subject.user_id, db::now())? {
+            Some(user) => actor_of(conn, user),
+            None => Ok(None),
         }
-        actor_in(conn, subject.user_id)
     })
     .await
 }
@@ -374,6 +375,14 @@ pub fn actor_in(
     let Some(user) = users::find(conn, user_id)? else {
         return Ok(None);
     };
+    actor_of(conn, user)
+}
+
+/// The actor of a user row, with their grants; `None` when the account is disabled.
+fn actor_of(
+    conn: &mut crate::db::DbConn,
+    user: UserRow,
+) -> Result<Option<(UserRow, Actor)>, AppError> {
     if UserStatus::parse(&user.status) != UserStatus::Active {
         return Ok(None);
     }
