@@ -240,16 +240,11 @@ pub async fn sign_out_everywhere(db: &Db, user_id: i64) -> Result<usize, AppErro
 pub async fn revoke_sessions_of(db: &Db, actor: &Actor, user_id: i64) -> Result<usize, AppError> {
     let actor = actor.clone();
     db.write(move |conn| {
-        let user = users::find(conn, user_id)?.ok_or_else(AppError::not_found)?;
-        let union = unions::find(conn, user.union_id)?.ok_or_else(AppError::not_found)?;
-        let path = UnionPath::from_stored(union.path);
+        let (_, path) = crate::service::users::load_visible(conn, &actor, user_id)?;
         let resource = Resource::User {
             id: user_id,
             union_path: &path,
         };
-        if !can(&actor, Action::ViewUser, resource) {
-            return Err(AppError::not_found());
-        }
         if !can(&actor, Action::ManageUser, resource) {
             return Err(AppError::forbidden());
         }

@@ -220,7 +220,7 @@ pub fn create_in(
     })
 }
 
-fn load_visible(
+pub(crate) fn load_visible(
     conn: &mut db::DbConn,
     actor: &Actor,
     id: i64,

@@ -27,7 +27,19 @@ pub(crate) fn csrf_of(html: &str) -> String {
 
 /// Signs in through the form; returns the client holding the session.
 pub(crate) async fn sign_in(app: &TestApp, login: &str) -> Client {
-    let c = browser();
+    sign_in_holding(app, login).await.0
+}
+
+/// Signs in through the form with a cookie jar the test can read; returns the client and the
+/// session token its (HttpOnly) cookie holds.
+pub(crate) async fn sign_in_holding(app: &TestApp, login: &str) -> (Client, String) {
+    use reqwest::cookie::CookieStore;
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let c = Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap();
     let page = text(
         c.get(format!("{}/dang-nhap", app.base))
             .send()
@@ -47,7 +59,18 @@ pub(crate) async fn sign_in(app: &TestApp, login: &str) -> Client {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    c
+    let url: reqwest::Url = app.base.parse().unwrap();
+    let token = jar
+        .cookies(&url)
+        .and_then(|h| {
+            h.to_str().ok().and_then(|v| {
+                v.split("; ")
+                    .find_map(|c| c.strip_prefix("sk_session="))
+                    .map(str::to_owned)
+            })
+        })
+        .unwrap_or_default();
+    (c, token)
 }
 
 async fn signing_in_and_out(backend: Backend) {

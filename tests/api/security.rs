@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::helpers::{
     Backend, PASSWORD, TEST_SECRET, TestApp, complete_draft, expect_error, json, submit, who,
 };
-use crate::pages::{browser, csrf_of, sign_in, text};
+use crate::pages::{browser, csrf_of, sign_in, sign_in_holding, text};
 
 async fn try_login(app: &TestApp, login: &str, password: &str) -> reqwest::Response {
     app.request(Method::POST, "/api/v1/auth/login", None)
@@ -310,7 +310,7 @@ async fn pages_sign_out_ends_the_session(backend: Backend) {
         return;
     };
     app.world().await;
-    let (c, token) = sign_in_reading_cookie(&app, who::MEMBER_A).await;
+    let (c, token) = sign_in_holding(&app, who::MEMBER_A).await;
     let other_device = sign_in(&app, who::MEMBER_A).await;
     let page = text(
         c.get(format!("{}/tai-khoan", app.base))
@@ -426,47 +426,6 @@ async fn pages_sign_out_ends_the_session(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert!(text(res).await.contains("Đã đổi mật khẩu."));
-}
-
-/// Signs in through the form with a cookie jar the test can read; returns the client and
-/// the session token its cookie holds.
-async fn sign_in_reading_cookie(app: &TestApp, login: &str) -> (reqwest::Client, String) {
-    use reqwest::cookie::CookieStore;
-    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-    let c = reqwest::Client::builder()
-        .cookie_provider(jar.clone())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = text(
-        c.get(format!("{}/dang-nhap", app.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let res = c
-        .post(format!("{}/dang-nhap", app.base))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("login", login),
-            ("password", PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let url: reqwest::Url = app.base.parse().unwrap();
-    let header = jar.cookies(&url).unwrap();
-    let token = header
-        .to_str()
-        .unwrap()
-        .split("; ")
-        .find_map(|c| c.strip_prefix("sk_session="))
-        .unwrap()
-        .to_owned();
-    (c, token)
 }
 
 async fn keys_rotate_by_kid(backend: Backend) {
