@@ -26,4 +26,5 @@ mod quotas;
 mod review;
 mod review_browser;
 mod review_pages;
+mod schemathesis;
 mod smtp;
