@@ -1,13 +1,14 @@
 //! The API against its own OpenAPI document: schemathesis (a property-based HTTP fuzzer,
 //! PyPI) generates requests from `/api/v1/openapi.json`, valid and invalid, and checks every
 //! answer: no 5xx, a documented status, the documented content type and a body matching its
-//! schema. It runs as a bearer-authenticated system administrator over the fixture world with
-//! a few initiatives in it; sign-in itself is left out (it is rate-limited).
+//! schema. It runs twice, as a bearer-authenticated system administrator and as a member,
+//! over the fixture world with a few initiatives in it; sign-in itself is left out (it is
+//! rate-limited).
 //!
 //! Without schemathesis the test says so and passes, except under CI, where it fails
 //! (`.ci/run` installs it into `~/.cache/sangkien/schemathesis`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -62,56 +63,60 @@ async fn api_conforms_to_its_openapi_document(backend: Backend) {
             approve(&app, i["_id"].as_i64().unwrap()).await;
         }
     }
-    let token = app.login(who::ADMIN).await;
     let schema = format!("{}/api/v1/openapi.json", app.base);
-    let workdir = tempfile::tempdir().unwrap();
     let examples = std::env::var("SCHEMATHESIS_MAX_EXAMPLES").unwrap_or(MAX_EXAMPLES.to_owned());
     let seed = std::env::var("SCHEMATHESIS_SEED").unwrap_or(SEED.to_owned());
-    let started = Instant::now();
-    let out = tokio::task::spawn_blocking({
-        let workdir = workdir.path().to_path_buf();
-        move || {
-            Command::new(st)
-                .current_dir(workdir)
-                .args(["run", &schema])
-                .args([
-                    "--checks",
-                    "not_a_server_error,status_code_conformance,\
-                     content_type_conformance,response_schema_conformance",
-                ])
-                .args(["--phases", "examples,coverage,fuzzing"])
-                .args(["--max-examples", &examples])
-                .args(["--seed", &seed])
-                .args(["--workers", "2"])
-                .args(["--exclude-path", "/api/v1/auth/login"])
-                .args(["--header", &format!("Authorization: Bearer {token}")])
-                .args(["--generation-database", "none"])
-                .args(["--request-timeout", "30"])
-                .args(["--suppress-health-check", "all"])
-                .args(["--output-sanitize", "true"])
-                .arg("--no-color")
-                .output()
-                .unwrap()
-        }
-    })
-    .await
-    .unwrap();
+    // A system administrator reaches every operation; a member meets the refusals.
+    for login in [who::ADMIN, who::MEMBER_A] {
+        let token = app.login(login).await;
+        let started = Instant::now();
+        let (ok, report) = run(&st, &schema, &token, &examples, &seed).await;
+        assert!(
+            ok,
+            "schemathesis found problems ({backend:?}, as {login}):\n{report}"
+        );
+        let summary = report
+            .rfind("= SUMMARY =")
+            .map_or(&report[..], |i| &report[i..]);
+        eprintln!(
+            "schemathesis on {backend:?} as {login}: passed in {:.0?}\n{summary}",
+            started.elapsed()
+        );
+    }
+}
+
+/// One schemathesis run as the bearer of `token`: whether it passed, and its report.
+async fn run(st: &Path, schema: &str, token: &str, examples: &str, seed: &str) -> (bool, String) {
+    let workdir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(st);
+    cmd.current_dir(workdir.path())
+        .args(["run", schema])
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,\
+             content_type_conformance,response_schema_conformance",
+        ])
+        .args(["--phases", "examples,coverage,fuzzing"])
+        .args(["--max-examples", examples])
+        .args(["--seed", seed])
+        .args(["--workers", "2"])
+        .args(["--exclude-path", "/api/v1/auth/login"])
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args(["--generation-database", "none"])
+        .args(["--request-timeout", "30"])
+        .args(["--suppress-health-check", "all"])
+        .args(["--output-sanitize", "true"])
+        .arg("--no-color");
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
     let report = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(
-        out.status.success(),
-        "schemathesis found problems ({backend:?}):\n{report}"
-    );
-    let summary = report
-        .rfind("= SUMMARY =")
-        .map_or(&report[..], |i| &report[i..]);
-    eprintln!(
-        "schemathesis on {backend:?}: passed in {:.0?}\n{summary}",
-        started.elapsed()
-    );
+    (out.status.success(), report)
 }
 
 crate::on_both_backends!(api_conforms_to_its_openapi_document);
