@@ -239,6 +239,10 @@ fn run_pass(kind: Decoding, text: &str, char_base: u32, byte_base: u32) -> Pass 
             }
             i += 1;
         }
+        if word.is_empty() {
+            // Stray combining marks with no letter to sit on are not a word.
+            continue;
+        }
         let (first, last) = (chars[start], chars[i - 1]);
         let info = word_info(&word);
         if info.class != WordClass::Invalid {
@@ -385,6 +389,16 @@ mod tests {
 
     fn folded(text: &str) -> Vec<String> {
         folded_words(text)
+    }
+
+    /// Found by the fuzz target `search_normalize`: marks after a control character made a
+    /// token with empty text.
+    #[test]
+    fn stray_marks_are_no_token() {
+        let n = normalize("o ph\u{0} \u{0}\u{36D}");
+        let texts: Vec<&str> = n.tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["o", "ph"]);
+        assert!(normalize("\u{301}\u{300}").tokens.is_empty());
     }
 
     #[test]
