@@ -16,7 +16,7 @@ use crate::syllable::{canonical_tone, compose_nfc, fold, is_valid_syllable};
 
 /// Version of the normalisation rules; bump it whenever tokens or folded keys can change, and
 /// rebuild the index (it is a cache of the database).
-pub const NORMALIZER_VERSION: u32 = 1;
+pub const NORMALIZER_VERSION: u32 = 2;
 
 /// The encoding the text was detected to be in (the dominant one over its paragraphs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
