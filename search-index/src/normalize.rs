@@ -16,7 +16,7 @@ use crate::syllable::{canonical_tone, compose_nfc, fold, is_valid_syllable};
 
 /// Version of the normalisation rules; bump it whenever tokens or folded keys can change, and
 /// rebuild the index (it is a cache of the database).
-pub const NORMALIZER_VERSION: u32 = 1;
+pub const NORMALIZER_VERSION: u32 = 2;
 
 /// The encoding the text was detected to be in (the dominant one over its paragraphs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -239,6 +239,10 @@ fn run_pass(kind: Decoding, text: &str, char_base: u32, byte_base: u32) -> Pass 
             }
             i += 1;
         }
+        if word.is_empty() {
+            // Stray combining marks with no letter to sit on are not a word.
+            continue;
+        }
         let (first, last) = (chars[start], chars[i - 1]);
         let info = word_info(&word);
         if info.class != WordClass::Invalid {
@@ -385,6 +389,16 @@ mod tests {
 
     fn folded(text: &str) -> Vec<String> {
         folded_words(text)
+    }
+
+    /// Found by the fuzz target `search_normalize`: marks after a control character made a
+    /// token with empty text.
+    #[test]
+    fn stray_marks_are_no_token() {
+        let n = normalize("o ph\u{0} \u{0}\u{36D}");
+        let texts: Vec<&str> = n.tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["o", "ph"]);
+        assert!(normalize("\u{301}\u{300}").tokens.is_empty());
     }
 
     #[test]

@@ -3,21 +3,22 @@
 use unicode_normalization::UnicodeNormalization;
 
 /// Normalises user text to NFC, drops control characters other than newlines and tabs, turns
-/// CRLF into LF and trims the ends.
+/// CRLF into LF and trims the ends. Characters are dropped before composing, so a mark that a
+/// dropped character kept apart from its letter still joins it.
 pub fn clean(input: &str) -> String {
-    let nfc: String = input.nfc().collect();
-    let mut out = String::with_capacity(nfc.len());
-    for ch in nfc.replace("\r\n", "\n").chars() {
+    let mut kept = String::with_capacity(input.len());
+    for ch in input.replace("\r\n", "\n").chars() {
         match ch {
-            '\n' | '\t' => out.push(ch),
-            '\r' => out.push('\n'),
+            '\n' | '\t' => kept.push(ch),
+            '\r' => kept.push('\n'),
             c if c.is_control() => {}
             // zero-width and BOM characters carry nothing a reader sees
             '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => {}
-            c => out.push(c),
+            c => kept.push(c),
         }
     }
-    out.trim().to_owned()
+    let nfc: String = kept.nfc().collect();
+    nfc.trim().to_owned()
 }
 
 /// Cleans a single-line value: as [`clean`], with runs of whitespace collapsed to one space.
@@ -120,6 +121,18 @@ mod tests {
     fn controls_and_zero_width_are_dropped() {
         assert_eq!(clean(" a\u{0}b\u{200B}c\r\nd \u{FEFF}"), "abc\nd");
         assert_eq!(clean_line("  Công   đoàn\n cơ sở "), "Công đoàn cơ sở");
+    }
+
+    /// Found by the fuzz target `text_clean`: a control character between a letter and its
+    /// mark was dropped after composing, leaving the text decomposed (not NFC).
+    #[test]
+    fn dropped_characters_do_not_leave_text_decomposed() {
+        let input = "ng \u{111}oa\u{0}\u{300}Cg\u{302}ng \u{111}oa\u{300}nC ";
+        let out = clean(input);
+        assert!(unicode_normalization::is_nfc(&out), "{out:?}");
+        assert_eq!(out, "ng đoàCĝng đoànC");
+        assert_eq!(clean(&out), out);
+        assert_eq!(clean("e\u{200B}\u{301}"), "é");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 
 use crate::db::audit::{self, AuditFilter};
@@ -17,8 +17,7 @@ use crate::service::{Page, PageRequest};
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
-    #[schema(value_type = String, format = DateTime)]
-    pub at: NaiveDateTime,
+    pub at: DateTime<Utc>,
     pub actor_id: Option<i64>,
     /// Who acted (empty: the system, an import or the command line).
     pub actor_name: Option<String>,
@@ -135,7 +134,7 @@ pub async fn list(
                 .and_then(|a| names.get(&("user".to_owned(), a)).cloned()),
             entity_name: names.get(&(r.entity_type.clone(), r.entity_id)).cloned(),
             id: r.id,
-            at: r.created_at,
+            at: r.created_at.and_utc(),
             actor_id: r.actor_id,
             entity_type: r.entity_type,
             entity_id: r.entity_id,

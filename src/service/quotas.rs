@@ -52,7 +52,7 @@ pub struct AllocationChange {
     pub union_id: i64,
     pub union_name: String,
     pub actor_name: Option<String>,
-    pub at: chrono::NaiveDateTime,
+    pub at: chrono::DateTime<chrono::Utc>,
     /// What it was and what it became, in Vietnamese ("—" for none).
     pub before: String,
     pub after: String,
@@ -332,7 +332,7 @@ fn view(
                     .map(|c| c.name.clone())
                     .unwrap_or_default(),
                 actor_name,
-                at: row.created_at,
+                at: row.created_at.and_utc(),
                 before: describe_stored(row.from_state.as_deref()),
                 after: describe_stored(row.to_state.as_deref()),
             })

@@ -1,6 +1,6 @@
 //! Use cases on users and role grants.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::auth::password;
@@ -22,8 +22,7 @@ pub struct UserView {
     pub status: UserStatus,
     /// Whether a password is set (imported members sign in after an invitation).
     pub can_sign_in: bool,
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
 }
 
 impl From<UserRow> for UserView {
@@ -37,7 +36,7 @@ impl From<UserRow> for UserView {
             union_id: u.union_id,
             status: UserStatus::parse(&u.status),
             can_sign_in: u.password_hash.is_some(),
-            created_at: u.created_at,
+            created_at: u.created_at.and_utc(),
         }
     }
 }
@@ -54,8 +53,7 @@ pub struct GrantView {
     pub union_code: String,
     /// For reviewers: the program.
     pub program_id: Option<i64>,
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
 }
 
 impl GrantView {
@@ -68,7 +66,7 @@ impl GrantView {
             union_id: g.union_id,
             union_code: g.union_code,
             program_id: g.program_id,
-            created_at: g.created_at,
+            created_at: g.created_at.and_utc(),
         })
     }
 }

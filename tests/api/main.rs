@@ -28,5 +28,6 @@ mod quotas;
 mod review;
 mod review_browser;
 mod review_pages;
+mod schemathesis;
 mod security;
 mod smtp;

@@ -152,7 +152,8 @@ pub fn parse(b: DraftBody) -> Result<DraftInput, AppError> {
 /// Initiatives the caller may see, newest first.
 #[utoipa::path(get, path = "/api/v1/initiatives", tag = "initiatives", security(("bearer" = [])),
     params(InitiativeQuery),
-    responses((status = 200, body = Page<InitiativeSummary>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Page<InitiativeSummary>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, description = "the union or program filtered on does not exist", body = ErrorBody)))]
 #[get("/initiatives")]
 pub async fn list(
     state: web::Data<AppState>,

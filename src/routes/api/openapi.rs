@@ -1,7 +1,9 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations.
 
 use actix_web::{HttpResponse, get};
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{
@@ -28,11 +30,78 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Documents the errors the edge itself gives for every operation, whatever its handler does
+/// (a handler's own annotation wins where it names the same status):
+/// a path segment that does not parse names nothing (404, `not_found`); a query string that
+/// does not parse is 400 `invalid_query`; a body that does not parse is 400 `invalid_json` or
+/// `validation_failed`, and one over the size limit is 413 `payload_too_large`; an operation
+/// behind the bearer scheme answers 401 `unauthenticated` without a valid token.
+struct EdgeErrors;
+
+fn error_response(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+fn add_edge_errors(op: &mut Operation) {
+    let params = op.parameters.as_deref().unwrap_or_default();
+    let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
+    if has(ParameterIn::Path) {
+        wanted.push(("404", "not_found: nothing has this id"));
+    }
+    if has(ParameterIn::Query) {
+        wanted.push(("400", "invalid_query or validation_failed"));
+    }
+    if op.request_body.is_some() {
+        wanted.push(("400", "invalid_json or validation_failed"));
+        wanted.push(("413", "payload_too_large"));
+    }
+    if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        wanted.push(("401", "unauthenticated: no valid bearer token"));
+    }
+    for (status, description) in wanted {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| error_response(description));
+    }
+}
+
+impl Modify for EdgeErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                add_edge_errors(op);
+            }
+        }
+    }
+}
+
 /// The API description.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Sáng kiến API", version = "1", description = "Initiatives of Vietnamese trade-union members: submission, review, quotas."),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &EdgeErrors),
+    components(schemas(crate::service::attainment::SortKey, crate::service::export::ExportFormat)),
     paths(
         health::healthz, health::readyz,
         auth::login, auth::logout, auth::me, auth::sessions, auth::end_session, auth::end_all_sessions, auth::change_password, auth::revoke_user_sessions, auth::personal_data,

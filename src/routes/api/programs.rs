@@ -195,7 +195,8 @@ pub async fn get(
 #[utoipa::path(patch, path = "/api/v1/programs/{id}", tag = "programs", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = UpdateProgram,
     responses((status = 200, body = ProgramView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "rule_change_refused: the program has started", body = ErrorBody)))]
 #[patch("/programs/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -245,7 +246,8 @@ pub async fn add_phase(
 #[utoipa::path(put, path = "/api/v1/programs/{id}/phases/{phase_id}", tag = "programs", security(("bearer" = [])),
     params(("id" = i64, Path), ("phase_id" = i64, Path)), request_body = PhaseBody,
     responses((status = 200, body = ProgramView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "rule_change_refused: the phase has started", body = ErrorBody)))]
 #[put("/programs/{id}/phases/{phase_id}")]
 pub async fn update_phase(
     state: web::Data<AppState>,

@@ -102,7 +102,8 @@ pub async fn similar(
 
 /// Searches approved initiatives (the public gallery): BM25, highlighted snippets.
 #[utoipa::path(get, path = "/api/v1/search", tag = "initiatives", params(SearchQuery),
-    responses((status = 200, body = Page<SearchHitView>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Page<SearchHitView>), (status = 400, body = ErrorBody),
+              (status = 404, description = "the union filtered on does not exist", body = ErrorBody)))]
 #[get("/search")]
 pub async fn search(
     state: web::Data<AppState>,

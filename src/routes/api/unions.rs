@@ -151,7 +151,8 @@ pub async fn get(
 #[utoipa::path(patch, path = "/api/v1/unions/{id}", tag = "unions", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = UpdateUnion,
     responses((status = 200, body = UnionView), (status = 400, body = ErrorBody),
-              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "invalid_state: deactivating a union with active children", body = ErrorBody)))]
 #[patch("/unions/{id}")]
 pub async fn update(
     state: web::Data<AppState>,

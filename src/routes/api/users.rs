@@ -135,7 +135,8 @@ pub fn parse_update(b: &UpdateUser) -> Result<UserChanges, AppError> {
 /// Users the caller may see.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     params(UserQuery),
-    responses((status = 200, body = Page<UserView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Page<UserView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, description = "the union filtered on does not exist", body = ErrorBody)))]
 #[get("/users")]
 pub async fn list(
     state: web::Data<AppState>,

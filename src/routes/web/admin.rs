@@ -196,7 +196,7 @@ impl From<AuditEntry> for AuditLine {
         };
         Self {
             id: e.id,
-            when: format::datetime(e.at.and_utc()),
+            when: format::datetime(e.at),
             actor: e.actor_name.unwrap_or_else(|| "Hệ thống".to_owned()),
             object: match e.entity_name {
                 Some(n) => format!("{} #{} · {n}", object_label(&e.entity_type), e.entity_id),

@@ -15,7 +15,7 @@ use crate::error::AppError;
 
 /// A well-formed row.
 #[derive(Debug, Clone)]
-struct Line {
+pub(crate) struct Line {
     line: usize,
     code: String,
     name: String,
@@ -85,7 +85,8 @@ pub fn parse_phone(raw: &str) -> Result<Option<String>, String> {
     }
 }
 
-fn parse_rows(rows: &[Row], report: &mut ImportReport) -> Result<Vec<Line>, AppError> {
+/// Checks each data row on its own (pure: no database); bad rows go into `report`.
+pub(crate) fn parse_rows(rows: &[Row], report: &mut ImportReport) -> Result<Vec<Line>, AppError> {
     let (header, data) = rows
         .split_first()
         .ok_or_else(|| super::sheet::bad_sheet("empty_file", "Tệp không có dòng dữ liệu nào."))?;

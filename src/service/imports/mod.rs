@@ -260,6 +260,34 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
     sheet::read(bytes)
 }
 
+/// A file read and its rows checked on their own, before the database is consulted.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// Every non-empty row, the header first.
+    pub rows: Vec<Row>,
+    /// The rows read and every row that is bad on its own (nothing is applied).
+    pub report: ImportReport,
+    /// Data rows that are well-formed on their own (they may still clash with what is stored).
+    pub well_formed: usize,
+}
+
+/// Reads `bytes` as `kind` and checks every row on its own: the parsing half of [`run`], pure
+/// (no database, no I/O) and the same functions the import uses; the fuzz target
+/// `import_parse` runs it on arbitrary bytes. A bad file is an error with a 4xx code.
+pub fn parse(kind: ImportKind, bytes: &[u8]) -> Result<Parsed, AppError> {
+    let rows = read_rows(bytes)?;
+    let mut report = ImportReport::new(kind, rows.len().saturating_sub(1));
+    let well_formed = match kind {
+        ImportKind::Unions => unions::parse_rows(&rows, &mut report)?.0.len(),
+        ImportKind::Members => members::parse_rows(&rows, &mut report)?.len(),
+    };
+    Ok(Parsed {
+        rows,
+        report,
+        well_formed,
+    })
+}
+
 /// Validates `bytes` as `kind` and, unless `dry_run` or a row is bad, applies them in one
 /// transaction; the report says which.
 #[tracing::instrument(skip_all, fields(actor = actor.user_id, kind = kind.as_str(), dry_run))]

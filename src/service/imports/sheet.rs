@@ -131,8 +131,12 @@ fn read_workbook(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
     Ok(out)
 }
 
-fn bytecount_newlines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|b| **b == b'\n').count()
+/// Line breaks in `text[range]`: LF, CRLF and a lone CR (which the CSV reader also ends a
+/// record at) each count once.
+fn line_breaks(text: &[u8], range: std::ops::Range<usize>) -> usize {
+    range
+        .filter(|&i| text[i] == b'\n' || (text[i] == b'\r' && text.get(i + 1) != Some(&b'\n')))
+        .count()
 }
 
 /// The delimiter of a CSV: `;` (Excel in Vietnamese locales), tab or `,`, whichever the header
@@ -188,7 +192,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
                 .iter()
                 .take_while(|b| matches!(b, b'\r' | b'\n'))
                 .count();
-        line += bytecount_newlines(&text.as_bytes()[counted_to..at]);
+        line += line_breaks(text.as_bytes(), counted_to..at);
         counted_to = at;
         let cells: Vec<String> = record.iter().map(str::to_owned).collect();
         if cells.iter().all(|c| c.trim().is_empty()) {
@@ -213,6 +217,19 @@ mod tests {
         assert_eq!(rows[0].cells, vec!["Mã", "Tên"]);
         assert_eq!(rows[2].line, 4);
         assert_eq!(rows[2].cells, vec!["B", "Hai; ba"]);
+    }
+
+    /// Found by the fuzz target `import_parse`: a lone CR ends a CSV record, but lines were
+    /// counted at LF only, so two rows reported the same line.
+    #[test]
+    fn a_lone_cr_ends_a_line() {
+        let bytes = b"member code,full name,email,phone,union code\nDV2,An,a@b.vn,0912345678,CV-D\nBCV1,,not-an\remail,12,\n";
+        let rows = read(bytes).unwrap();
+        let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [1, 2, 3, 4]);
+        let rows = read(b"a;b\r1;2\r\r3;4\r\n5;6").unwrap();
+        let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [1, 2, 4, 5]);
     }
 
     #[test]

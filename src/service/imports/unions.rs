@@ -14,7 +14,7 @@ use crate::error::AppError;
 
 /// A well-formed row.
 #[derive(Debug, Clone)]
-struct Line {
+pub(crate) struct Line {
     line: usize,
     code: String,
     parent: Option<String>,
@@ -89,7 +89,9 @@ pub fn parse_count(raw: &str) -> Option<i64> {
     }
 }
 
-fn parse_rows(
+/// Checks each data row on its own (pure: no database); bad rows go into `report`. Returns the
+/// well-formed rows and every code the file defines.
+pub(crate) fn parse_rows(
     rows: &[Row],
     report: &mut ImportReport,
 ) -> Result<(Vec<Line>, HashSet<String>), AppError> {

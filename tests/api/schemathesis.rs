@@ -1,0 +1,128 @@
+//! The API against its own OpenAPI document: schemathesis (a property-based HTTP fuzzer,
+//! PyPI) generates requests from `/api/v1/openapi.json`, valid and invalid, and checks every
+//! answer: no 5xx, a documented status, the documented content type and a body matching its
+//! schema. It runs twice, as a bearer-authenticated system administrator and as a member,
+//! over the fixture world with a few initiatives in it; sign-in itself is left out (it is
+//! rate-limited).
+//!
+//! Without schemathesis the test says so and passes, except under CI, where it fails
+//! (`.ci/run` installs it into `~/.cache/sangkien/schemathesis`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::helpers::{Backend, TestApp, approve, complete_draft, submit, who};
+
+/// The version `.ci/run` installs; the flags below are this version's.
+const VERSION: &str = "4.32.5";
+
+/// Test cases per operation and phase: enough to find what is wrong, a few minutes at most
+/// (`SCHEMATHESIS_MAX_EXAMPLES` overrides it, `SCHEMATHESIS_SEED` the seed, to look further).
+const MAX_EXAMPLES: &str = "20";
+const SEED: &str = "20260401";
+
+/// The `st` command: `$SCHEMATHESIS`, the CI virtualenv, or `st` on the `PATH`.
+fn st() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("SCHEMATHESIS") {
+        return Some(PathBuf::from(p));
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let venv = home.map(|h| h.join(".cache/sangkien/schemathesis/bin/st"));
+    if let Some(v) = venv.filter(|v| v.exists()) {
+        return Some(v);
+    }
+    let on_path = Command::new("st").arg("--version").output();
+    on_path
+        .is_ok_and(|o| o.status.success())
+        .then(|| "st".into())
+}
+
+async fn api_conforms_to_its_openapi_document(backend: Backend) {
+    let Some(st) = st() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs schemathesis: pip install schemathesis=={VERSION}"
+        );
+        eprintln!("skipped: schemathesis (st) is not installed");
+        return;
+    };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let w = app.world().await;
+    let member = app.login(who::MEMBER_A).await;
+    for n in 0..3 {
+        let i = submit(
+            &app,
+            &member,
+            &complete_draft(&w, &format!("Sáng kiến số {n} về số hoá hồ sơ lưu trữ")),
+        )
+        .await;
+        if n == 0 {
+            approve(&app, i["_id"].as_i64().unwrap()).await;
+        }
+    }
+    let schema = format!("{}/api/v1/openapi.json", app.base);
+    let examples = std::env::var("SCHEMATHESIS_MAX_EXAMPLES").unwrap_or(MAX_EXAMPLES.to_owned());
+    let seed = std::env::var("SCHEMATHESIS_SEED").unwrap_or(SEED.to_owned());
+    // A system administrator reaches every operation; a member meets the refusals.
+    for login in [who::ADMIN, who::MEMBER_A] {
+        let token = app.login(login).await;
+        let started = Instant::now();
+        let (ok, report) = run(&st, &schema, &token, &examples, &seed).await;
+        assert!(
+            ok,
+            "schemathesis found problems ({backend:?}, as {login}):\n{report}"
+        );
+        let summary = report
+            .rfind("= SUMMARY =")
+            .map_or(&report[..], |i| &report[i..]);
+        eprintln!(
+            "schemathesis on {backend:?} as {login}: passed in {:.0?}\n{summary}",
+            started.elapsed()
+        );
+    }
+}
+
+/// One schemathesis run as the bearer of `token`: whether it passed, and its report.
+async fn run(st: &Path, schema: &str, token: &str, examples: &str, seed: &str) -> (bool, String) {
+    let workdir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(st);
+    cmd.current_dir(workdir.path())
+        .args(["run", schema])
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,\
+             content_type_conformance,response_schema_conformance",
+        ])
+        .args(["--phases", "examples,coverage,fuzzing"])
+        .args(["--max-examples", examples])
+        .args(["--seed", seed])
+        .args(["--workers", "2"])
+        .args(["--exclude-path", "/api/v1/auth/login"])
+        // What ends the run's own session, or another account's for good, would leave the
+        // rest of the run with nothing but 401s: each is tested in tests/api/security.rs.
+        .args(["--exclude-path", "/api/v1/auth/logout"])
+        .args(["--exclude-path", "/api/v1/me/sessions/revoke-all"])
+        .args(["--exclude-path", "/api/v1/users/{id}/sessions/revoke"])
+        .args(["--exclude-path", "/api/v1/users/{id}/anonymise"])
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args(["--generation-database", "none"])
+        .args(["--request-timeout", "30"])
+        .args(["--suppress-health-check", "all"])
+        .args(["--output-sanitize", "true"])
+        .arg("--no-color");
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), report)
+}
+
+crate::on_both_backends!(api_conforms_to_its_openapi_document);
