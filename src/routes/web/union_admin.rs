@@ -1102,6 +1102,35 @@ pub async fn member(
     render(StatusCode::OK, &page)
 }
 
+/// After an action on a member's account (status, invitation, sessions, anonymisation, a
+/// role revoked): back to the member's page at `anchor`, or the page again with why it was
+/// refused.
+async fn member_action_done<T>(
+    state: &AppState,
+    visitor: &Visitor,
+    me: &Identity,
+    id: i64,
+    result: Result<T, AppError>,
+    done: &str,
+    anchor: &str,
+) -> Result<HttpResponse, PageError> {
+    match result {
+        Ok(_) => Ok(member_back(id, done, anchor)),
+        Err(e) => {
+            member_refused(
+                state,
+                visitor,
+                me,
+                id,
+                e,
+                str::to_owned,
+                MemberTyped::default(),
+            )
+            .await
+        }
+    }
+}
+
 async fn member_refused(
     state: &AppState,
     visitor: &Visitor,
@@ -1213,25 +1242,9 @@ pub async fn set_member_status(
     } else {
         UserStatus::Active
     };
-    match service::users::set_status(&state.db, &me.actor, id, status).await {
-        Ok(_) => Ok(member_back(
-            id,
-            if disable { "khoa" } else { "mo-khoa" },
-            "status",
-        )),
-        Err(e) => {
-            member_refused(
-                &state,
-                &visitor,
-                &me,
-                id,
-                e,
-                str::to_owned,
-                MemberTyped::default(),
-            )
-            .await
-        }
-    }
+    let result = service::users::set_status(&state.db, &me.actor, id, status).await;
+    let done = if disable { "khoa" } else { "mo-khoa" };
+    member_action_done(&state, &visitor, &me, id, result, done, "status").await
 }
 
 /// `POST /quan-tri/doan-vien/{id}/dang-xuat`: ends every session of the member (a lost
@@ -1247,8 +1260,8 @@ pub async fn revoke_member_sessions(
     let p = posted(form.into_inner());
     visitor.check_csrf(&get(&p, "csrf"))?;
     let id = path.into_inner();
-    service::auth::revoke_sessions_of(&state.db, &me.actor, id).await?;
-    Ok(member_back(id, "dang-xuat", "status"))
+    let result = service::auth::revoke_sessions_of(&state.db, &me.actor, id).await;
+    member_action_done(&state, &visitor, &me, id, result, "dang-xuat", "status").await
 }
 
 /// `GET /quan-tri/doan-vien/{id}/du-lieu`: everything stored about the member, as a JSON
@@ -1290,21 +1303,8 @@ pub async fn anonymise_member(
             format!("/quan-tri/doan-vien/{id}"),
         );
     }
-    match service::privacy::anonymise(&state.db, &me.actor, id).await {
-        Ok(()) => Ok(member_back(id, "an-danh", "status")),
-        Err(e) => {
-            member_refused(
-                &state,
-                &visitor,
-                &me,
-                id,
-                e,
-                str::to_owned,
-                MemberTyped::default(),
-            )
-            .await
-        }
-    }
+    let result = service::privacy::anonymise(&state.db, &me.actor, id).await;
+    member_action_done(&state, &visitor, &me, id, result, "an-danh", "status").await
 }
 
 /// `POST /quan-tri/doan-vien/{id}/moi-kich-hoat`: emails the invitation (the link to set a
@@ -1320,21 +1320,8 @@ pub async fn invite(
     let p = posted(form.into_inner());
     visitor.check_csrf(&get(&p, "csrf"))?;
     let id = path.into_inner();
-    match service::users::invite(&state.db, &me.actor, id).await {
-        Ok(()) => Ok(member_back(id, "moi", "status")),
-        Err(e) => {
-            member_refused(
-                &state,
-                &visitor,
-                &me,
-                id,
-                e,
-                str::to_owned,
-                MemberTyped::default(),
-            )
-            .await
-        }
-    }
+    let result = service::users::invite(&state.db, &me.actor, id).await;
+    member_action_done(&state, &visitor, &me, id, result, "moi", "status").await
 }
 
 /// `POST /quan-tri/doan-vien/{id}/vai-tro`: grants a role over a union's subtree (reviewers:
@@ -1428,19 +1415,6 @@ pub async fn revoke(
             format!("/quan-tri/doan-vien/{id}"),
         );
     }
-    match service::users::revoke(&state.db, &me.actor, id, grant_id).await {
-        Ok(()) => Ok(member_back(id, "thu-hoi", "roles")),
-        Err(e) => {
-            member_refused(
-                &state,
-                &visitor,
-                &me,
-                id,
-                e,
-                str::to_owned,
-                MemberTyped::default(),
-            )
-            .await
-        }
-    }
+    let result = service::users::revoke(&state.db, &me.actor, id, grant_id).await;
+    member_action_done(&state, &visitor, &me, id, result, "thu-hoi", "roles").await
 }
