@@ -279,14 +279,14 @@ pub async fn change_password(
     new_password: String,
 ) -> Result<(), AppError> {
     password::check_strength(&new_password).map_err(|e| AppError::field("new_password", e))?;
-    let user = db
-        .read(move |conn| users::find(conn, user_id)?.ok_or_else(AppError::not_found))
-        .await?;
     let key = format!("password:{user_id}");
-    let states = {
+    let (user, states) = {
         let key = key.clone();
-        db.read(move |conn| Ok(sessions::throttle_states(conn, &[key])?))
-            .await?
+        db.read(move |conn| {
+            let user = users::find(conn, user_id)?.ok_or_else(AppError::not_found)?;
+            Ok((user, sessions::throttle_states(conn, &[key])?))
+        })
+        .await?
     };
     let now = db::now();
     if let Some(wait) = states.iter().filter_map(|s| s.retry_after(now)).max() {
