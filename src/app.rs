@@ -102,8 +102,13 @@ impl Application {
                 self.state.settings.clone(),
             ))
         });
+        let pruner = tokio::spawn(crate::service::idempotency::prune_every(
+            self.state.db.clone(),
+            std::time::Duration::from_secs(3600),
+        ));
         let result = self.server.await;
         indexer.abort();
+        pruner.abort();
         // The sender finishes the emails it claimed, then stops.
         let _ = stop_sender.send(true);
         let abort = sender.abort_handle();

@@ -69,6 +69,8 @@ pub enum ErrorCode {
     /// Too many failed sign-ins for this login or from this address; `details.retry_after_seconds`
     /// (and the `Retry-After` header) says when to try again.
     TooManyAttempts,
+    /// An `Idempotency-Key` already used for a different request (another operation or body).
+    IdempotencyKeyReused,
     /// A dependency (the database) is unavailable; try again.
     ServiceUnavailable,
     /// An unexpected failure on our side.
@@ -96,7 +98,8 @@ impl ErrorCode {
             | Self::IncompleteInitiative
             | Self::ReviewsIncomplete
             | Self::SpreadsheetInvalid
-            | Self::ImportRowsInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+            | Self::ImportRowsInvalid
+            | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType | Self::NotASpreadsheet => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
@@ -152,6 +155,9 @@ impl ErrorCode {
                 "Đường dẫn không hợp lệ, đã hết hạn hoặc đã được sử dụng. Vui lòng yêu cầu gửi lại."
             }
             Self::TooManyAttempts => "Bạn đã thử quá nhiều lần. Vui lòng thử lại sau ít phút.",
+            Self::IdempotencyKeyReused => {
+                "Mã Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy dùng mã mới cho mỗi yêu cầu."
+            }
             Self::ServiceUnavailable => "Hệ thống đang bận, vui lòng thử lại sau ít phút.",
             Self::Internal => "Đã có lỗi xảy ra phía máy chủ. Vui lòng thử lại sau.",
         }
@@ -270,12 +276,44 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 Self::new(ErrorCode::AlreadyExists)
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Self::unavailable(e),
+            _ if connection_lost(&e) => Self::unavailable(e),
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 Self::new(ErrorCode::VersionConflict)
             }
             _ => Self::internal(e),
         }
+    }
+}
+
+/// Did the database go away (restarted, shutting down, starting up, connection dropped)?
+/// Such a failure is answered 503 `service_unavailable`: the client may retry (with its
+/// `Idempotency-Key`, if the change might have been committed before the connection dropped).
+fn connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    /// What libpq and the PostgreSQL server say when the connection is gone or refused.
+    const GONE: [&str; 12] = [
+        "terminating connection",
+        "server closed the connection",
+        "connection to server",
+        "no connection to the server",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "could not receive data from server",
+        "could not send data to server",
+        "connection not open",
+        "broken pipe",
+        "connection reset",
+    ];
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | Error::BrokenTransactionManager => true,
+        Error::DatabaseError(_, info) => {
+            let message = info.message().to_lowercase();
+            GONE.iter().any(|g| message.contains(g))
+        }
+        Error::RollbackErrorOnCommit { commit_error, .. } => connection_lost(commit_error),
+        _ => false,
     }
 }
 
@@ -319,5 +357,46 @@ impl ResponseError for AppError {
                 details: self.details.clone(),
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    use super::*;
+
+    fn db_error(kind: DatabaseErrorKind, message: &str) -> Error {
+        Error::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn a_database_that_went_away_is_a_503() {
+        for message in [
+            "terminating connection due to administrator command",
+            "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally",
+            "FATAL:  the database system is shutting down",
+            "the database system is starting up",
+            "no connection to the server\n",
+        ] {
+            let e = AppError::from(db_error(DatabaseErrorKind::Unknown, message));
+            assert_eq!(e.code, ErrorCode::ServiceUnavailable, "{message}");
+        }
+        let commit = Error::RollbackErrorOnCommit {
+            rollback_error: Box::new(Error::BrokenTransactionManager),
+            commit_error: Box::new(db_error(
+                DatabaseErrorKind::Unknown,
+                "server closed the connection unexpectedly",
+            )),
+        };
+        assert_eq!(AppError::from(commit).code, ErrorCode::ServiceUnavailable);
+    }
+
+    #[test]
+    fn other_database_errors_keep_their_meaning() {
+        let unique = db_error(DatabaseErrorKind::UniqueViolation, "duplicate key value");
+        assert_eq!(AppError::from(unique).code, ErrorCode::AlreadyExists);
+        let other = db_error(DatabaseErrorKind::Unknown, "division by zero");
+        assert_eq!(AppError::from(other).code, ErrorCode::Internal);
     }
 }

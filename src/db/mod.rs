@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod counts;
 pub mod duplicates;
+pub mod idempotency;
 pub mod imports;
 pub mod initiatives;
 pub mod mail;

@@ -409,7 +409,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (user_id, idem_key) {
+        user_id -> BigInt,
+        idem_key -> Text,
+        request_hash -> Text,
+        status_code -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(idempotency_keys -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     unions,
@@ -442,4 +454,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_preferences,
     sessions,
     sign_in_throttle,
+    idempotency_keys,
 );

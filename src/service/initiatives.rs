@@ -15,6 +15,7 @@ use crate::domain::{
 };
 use crate::error::{AppError, ErrorCode};
 use crate::search::{SearchService, sections};
+use crate::service::idempotency::{self, Answer, IdempotentRequest};
 use crate::service::similar::recorded_verdict;
 use crate::service::{Page, PageRequest};
 
@@ -307,9 +308,27 @@ pub async fn create(
     program_id: i64,
     input: DraftInput,
 ) -> Result<InitiativeView, AppError> {
+    create_keyed(db, actor, program_id, input, None)
+        .await?
+        .into_fresh()
+}
+
+/// [`create`] under an `Idempotency-Key`: a retry answers with the draft made the first time.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id))]
+pub async fn create_keyed(
+    db: &Db,
+    actor: &Actor,
+    program_id: i64,
+    input: DraftInput,
+    key: Option<IdempotentRequest>,
+) -> Result<Answer<InitiativeView>, AppError> {
     let actor = actor.clone();
-    db.write(move |conn| create_in(conn, &actor, program_id, input))
-        .await
+    db.write(move |conn| {
+        idempotency::run_in(conn, actor.user_id, key.as_ref(), 201, |conn| {
+            create_in(conn, &actor, program_id, input)
+        })
+    })
+    .await
 }
 
 /// Starts a draft inside an open transaction.
@@ -500,22 +519,91 @@ pub async fn submit(
     id: i64,
     version: Option<i32>,
 ) -> Result<InitiativeView, AppError> {
-    let actor = actor.clone();
-    let s = search.clone();
-    let view = db
-        .write(move |conn| submit_in(conn, Some(&s), &actor, id, version))
-        .await?;
-    search.wake();
-    Ok(view)
+    submit_keyed(db, search, actor, id, version, None)
+        .await?
+        .into_fresh()
 }
 
-/// Submits inside an open transaction.
+/// [`submit`] under an `Idempotency-Key`: a retry answers as the first submission did.
+///
+/// The duplicate check reads the index before the write transaction, so that neither
+/// SQLite's writer nor a PostgreSQL transaction waits on it; the transaction uses its result
+/// when the initiative's version is still the one checked, and checks again otherwise.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id, initiative = id))]
+pub async fn submit_keyed(
+    db: &Db,
+    search: &Arc<SearchService>,
+    actor: &Actor,
+    id: i64,
+    version: Option<i32>,
+    key: Option<IdempotentRequest>,
+) -> Result<Answer<InitiativeView>, AppError> {
+    if let Some(k) = key.clone() {
+        let user = actor.user_id;
+        if let Some(answer) = db
+            .read(move |conn| idempotency::recall(conn, user, &k))
+            .await?
+        {
+            return Ok(answer);
+        }
+    }
+    let checked = {
+        let actor = actor.clone();
+        let s = search.clone();
+        db.read(move |conn| precheck(conn, &s, &actor, id)).await?
+    };
+    let actor = actor.clone();
+    let s = search.clone();
+    let answer = db
+        .write(move |conn| {
+            idempotency::run_in(conn, actor.user_id, key.as_ref(), 200, |conn| {
+                submit_in(conn, Some(&s), &actor, id, version, checked)
+            })
+        })
+        .await?;
+    search.wake();
+    Ok(answer)
+}
+
+/// Duplicates found for an initiative at a version, before its submission's transaction.
+#[derive(Debug)]
+pub struct Checked {
+    version: i32,
+    candidates: Vec<(i64, f32, &'static str)>,
+}
+
+/// Runs the duplicate check for a submission the actor may make; `None` when the submission
+/// will be refused anyway (the transaction then says why).
+fn precheck(
+    conn: &mut DbConn,
+    search: &SearchService,
+    actor: &Actor,
+    id: i64,
+) -> Result<Option<Checked>, AppError> {
+    let Ok((row, path, authors)) = load(conn, id) else {
+        return Ok(None);
+    };
+    if authorize(actor, Action::EditInitiative, &row, &path, &authors).is_err()
+        || !status_of(&row).can_submit()
+    {
+        return Ok(None);
+    }
+    let candidates = check_duplicates(conn, search, actor, &row)?;
+    Ok(Some(Checked {
+        version: row.version,
+        candidates,
+    }))
+}
+
+/// Submits inside an open transaction; `checked` is the duplicate check made before it, used
+/// when the initiative has not changed since.
 pub fn submit_in(
     conn: &mut DbConn,
     search: Option<&SearchService>,
     actor: &Actor,
     id: i64,
     version: Option<i32>,
+    checked: Option<Checked>,
 ) -> Result<InitiativeView, AppError> {
     let (row, path, authors) = load(conn, id)?;
     authorize(actor, Action::EditInitiative, &row, &path, &authors)?;
@@ -560,9 +648,10 @@ pub fn submit_in(
         return Err(AppError::new(ErrorCode::IncompleteInitiative)
             .with_details(serde_json::json!({ "fields": fields })));
     }
-    let candidates = match search {
-        Some(search) => check_duplicates(conn, search, actor, &row)?,
-        None => Vec::new(),
+    let candidates = match (checked, search) {
+        (Some(c), _) if c.version == row.version => c.candidates,
+        (_, Some(search)) => check_duplicates(conn, search, actor, &row)?,
+        (_, None) => Vec::new(),
     };
     let now = db::now();
     for (candidate, score, verdict) in &candidates {

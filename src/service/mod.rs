@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod export;
 pub mod gallery;
+pub mod idempotency;
 pub mod imports;
 pub mod initiatives;
 pub mod mail;

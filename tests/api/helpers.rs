@@ -256,6 +256,7 @@ pub async fn expect_error(res: Response, status: u16, code: &str) -> Value {
 /// admin (system admin), padmin (program admin over root)
 /// programs: "open" (open, phase open now), "closed" (open, only a past phase)
 /// ```
+#[derive(Debug, Clone)]
 pub struct World {
     pub root: i64,
     pub cb: i64,
@@ -623,4 +624,36 @@ pub fn distinct_draft(w: &World, n: usize) -> Value {
     body["scope"] = json!(format!("Áp dụng tại đơn vị số {n}."));
     body["benefits"] = json!(format!("Giảm {} giờ công mỗi tháng.", 10 + n));
     body
+}
+
+impl TestApp {
+    /// Starts a server on an existing database at `url` (a test's own PostgreSQL cluster,
+    /// say), with its own data folder; the caller keeps the database.
+    pub async fn spawn_at(url: String, adjust: impl FnOnce(&mut Settings)) -> Self {
+        let data_dir = tempfile::tempdir().expect("tempdir");
+        let mut settings = Settings::load(None).expect("settings");
+        settings.database.url = url;
+        settings.database.pool_size = 4;
+        settings.data.dir = data_dir.path().to_path_buf();
+        settings.auth.jwt_secret = Some(TEST_SECRET.to_owned());
+        settings.server.workers = 1;
+        settings.log.filter = "warn".to_owned();
+        adjust(&mut settings);
+        let (base, handle, db) = start(settings.clone()).await;
+        Self {
+            base,
+            client: Client::builder().build().expect("client"),
+            db,
+            settings,
+            handle,
+            _data_dir: data_dir,
+            _pg: None,
+        }
+    }
+
+    /// Stops the in-process server (the database and data folder stay), so that another
+    /// process can serve them.
+    pub async fn stop_server(&self) {
+        self.handle.stop(true).await;
+    }
 }

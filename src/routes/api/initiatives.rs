@@ -1,10 +1,11 @@
 //! Initiatives over HTTP: drafts, updates with optimistic locking, submission, reading.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Checker, double_option};
+use super::{Checker, IdempotencyKey, answer, double_option};
 use crate::auth::Identity;
 use crate::domain::{InitiativeStatus, text};
 use crate::error::{AppError, ErrorBody};
@@ -15,7 +16,7 @@ use crate::service::{self, Page, PageRequest};
 use crate::state::AppState;
 
 /// A co-author and their contribution share.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct CoauthorBody {
     pub user_id: i64,
     /// 1–100; all authors' shares add up to 100 at submission.
@@ -23,12 +24,21 @@ pub struct CoauthorBody {
 }
 
 /// The content of a draft. On update, absent fields stay as they are and `null` clears.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+/// (Serialised only to fingerprint a request for `Idempotency-Key`: absent and `null` differ.)
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct DraftBody {
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<i64>)]
     pub phase_id: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<i64>)]
     pub field_id: Option<Option<i64>>,
     pub title: Option<String>,
@@ -40,10 +50,18 @@ pub struct DraftBody {
     pub scope: Option<String>,
     /// Hiệu quả và lợi ích.
     pub benefits: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<NaiveDate>)]
     pub first_applied_on: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<i64>)]
     pub estimated_benefit_vnd: Option<Option<i64>>,
     pub confidential: Option<bool>,
@@ -54,7 +72,7 @@ pub struct DraftBody {
 }
 
 /// A new draft.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct CreateInitiative {
     pub program_id: i64,
     #[serde(flatten)]
@@ -71,7 +89,7 @@ pub struct UpdateInitiative {
 }
 
 /// Optional guard for submission.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SubmitBody {
     /// When given, must be the current version.
     pub version: Option<i32>,
@@ -177,21 +195,28 @@ pub async fn list(
         .json(service::initiatives::list(&state.db, &id.actor, filter, page).await?))
 }
 
-/// Starts a draft for the caller's union.
+/// Starts a draft for the caller's union. With an `Idempotency-Key`, a retry of the same
+/// request answers with the draft made the first time (marked `Idempotency-Replayed`).
 #[utoipa::path(post, path = "/api/v1/initiatives", tag = "initiatives", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header,
+            description = "Any unique value (a UUID): a retry with the same key and body is answered as the first request was, for 24 hours")),
     request_body = CreateInitiative,
     responses((status = 201, body = InitiativeView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 422, description = "invalid content, program not open, or idempotency_key_reused", body = ErrorBody)))]
 #[post("/initiatives")]
 pub async fn create(
     state: web::Data<AppState>,
     id: Identity,
+    key: IdempotencyKey,
     body: web::Json<CreateInitiative>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.into_inner();
+    let request = key.request("POST /api/v1/initiatives", &b);
     let input = parse(b.content)?;
-    let view = service::initiatives::create(&state.db, &id.actor, b.program_id, input).await?;
-    Ok(HttpResponse::Created().json(view))
+    let done =
+        service::initiatives::create_keyed(&state.db, &id.actor, b.program_id, input, request)
+            .await?;
+    Ok(answer(done, StatusCode::CREATED))
 }
 
 /// One initiative.
@@ -229,29 +254,40 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Submits a complete draft within an open phase; gives it a receipt number.
+/// Submits a complete draft within an open phase; gives it a receipt number. With an
+/// `Idempotency-Key`, a retry of the same request answers as the first submission did.
 #[utoipa::path(post, path = "/api/v1/initiatives/{id}/submit", tag = "initiatives", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body(content = Option<SubmitBody>),
-    responses((status = 200, body = InitiativeView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    params(("id" = i64, Path),
+           ("Idempotency-Key" = Option<String>, Header,
+            description = "Any unique value (a UUID): a retry with the same key and body is answered as the first request was, for 24 hours")),
+    request_body(content = Option<SubmitBody>),
+    responses((status = 200, body = InitiativeView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-              (status = 422, description = "phase_closed, program_not_open or incomplete_initiative", body = ErrorBody)))]
+              (status = 422, description = "phase_closed, program_not_open, incomplete_initiative or idempotency_key_reused", body = ErrorBody)))]
 #[post("/initiatives/{id}/submit")]
 pub async fn submit(
     state: web::Data<AppState>,
     id: Identity,
+    key: IdempotencyKey,
     path: web::Path<i64>,
     body: Option<web::Json<SubmitBody>>,
 ) -> Result<HttpResponse, AppError> {
-    let version = body.and_then(|b| b.into_inner().version);
-    let view = service::initiatives::submit(
+    let initiative = path.into_inner();
+    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    let request = key.request(
+        &format!("POST /api/v1/initiatives/{initiative}/submit"),
+        &body,
+    );
+    let done = service::initiatives::submit_keyed(
         &state.db,
         &state.search,
         &id.actor,
-        path.into_inner(),
-        version,
+        initiative,
+        body.version,
+        request,
     )
     .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(answer(done, StatusCode::OK))
 }
 
 /// The history of an initiative (the audit log), oldest first.

@@ -14,11 +14,13 @@ pub mod union_reports;
 pub mod unions;
 pub mod users;
 
-use actix_web::web;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Deserializer};
 
 use crate::domain::text;
 use crate::error::{AppError, FieldErrors};
+use crate::service::idempotency::{Answer, IdempotentRequest};
 
 /// Registers every API route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -194,6 +196,54 @@ impl Checker {
             Ok(())
         } else {
             Err(AppError::validation(self.errors))
+        }
+    }
+}
+
+/// The `Idempotency-Key` header of a request, checked (1–255 visible ASCII characters; a
+/// malformed one is `validation_failed`).
+#[derive(Debug, Clone, Default)]
+pub struct IdempotencyKey(Option<String>);
+
+/// The header's name.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+impl actix_web::FromRequest for IdempotencyKey {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let key = match req.headers().get(IDEMPOTENCY_KEY) {
+            None => Ok(Self(None)),
+            Some(v) => IdempotentRequest::parse_key(v.as_bytes()).map(|k| Self(Some(k))),
+        };
+        std::future::ready(key)
+    }
+}
+
+impl IdempotencyKey {
+    /// The key bound to what is asked under it, if a key was sent.
+    pub fn request(
+        &self,
+        operation: &str,
+        body: &impl serde::Serialize,
+    ) -> Option<IdempotentRequest> {
+        self.0
+            .clone()
+            .map(|k| IdempotentRequest::new(k, operation, body))
+    }
+}
+
+/// Answers a use case run under an `Idempotency-Key`: the fresh result with `status`, or the
+/// remembered answer as it was, marked `Idempotency-Replayed: true`.
+pub fn answer<T: serde::Serialize>(a: Answer<T>, status: StatusCode) -> HttpResponse {
+    match a {
+        Answer::Fresh(v) => HttpResponse::build(status).json(v),
+        Answer::Replayed { status, body } => {
+            HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+                .insert_header(("Idempotency-Replayed", "true"))
+                .content_type(mime::APPLICATION_JSON)
+                .body(body)
         }
     }
 }
