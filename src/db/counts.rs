@@ -49,10 +49,79 @@ pub fn vietnam_day(at: NaiveDateTime) -> NaiveDate {
     (at + chrono::TimeDelta::hours(7)).date()
 }
 
+/// A status change whose counts are still to be moved.
+#[derive(Debug)]
+struct Move {
+    initiative_id: i64,
+    from: String,
+    to: String,
+    now: NaiveDateTime,
+}
+
+thread_local! {
+    /// The moves of the write transaction running on this thread, when it defers them.
+    static DEFERRED: std::cell::RefCell<Option<Vec<Move>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Ends deferral on this thread however `deferring` is left (an error, a panic).
+struct DeferralScope;
+
+impl Drop for DeferralScope {
+    fn drop(&mut self) {
+        DEFERRED.set(None);
+    }
+}
+
+/// Runs a write transaction's body with its count moves deferred to its end, then applies
+/// them in order, just before the commit. Every transition of a program moves the same
+/// ancestor rows (the program's root union at least), and a moved row stays locked until
+/// the commit on PostgreSQL: taken last, the lock is held for the moves and the commit only,
+/// not for the rest of the transaction (audit, outbox, review case, email, the answer).
+pub fn deferring<T, E: From<diesel::result::Error>>(
+    conn: &mut DbConn,
+    body: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E> {
+    let _scope = DeferralScope;
+    DEFERRED.set(Some(Vec::new()));
+    let value = body(conn)?;
+    let moves = DEFERRED.take().unwrap_or_default();
+    for m in moves {
+        moved_now(conn, m.initiative_id, &m.from, &m.to, m.now)?;
+    }
+    Ok(value)
+}
+
 /// An initiative moved from one status to another at `now`: its subtree counts and the day's
-/// activity follow, in the caller's transaction (one statement for the missing count rows,
-/// one for the change, one upsert of the day's activity).
+/// activity follow, in the caller's transaction — at its end when the transaction defers
+/// them ([`deferring`]), at once otherwise.
 pub fn moved(
+    conn: &mut DbConn,
+    initiative_id: i64,
+    from: &str,
+    to: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let deferred = DEFERRED.with_borrow_mut(|d| match d {
+        Some(moves) => {
+            moves.push(Move {
+                initiative_id,
+                from: from.to_owned(),
+                to: to.to_owned(),
+                now,
+            });
+            true
+        }
+        None => false,
+    });
+    if deferred {
+        return Ok(());
+    }
+    moved_now(conn, initiative_id, from, to, now)
+}
+
+/// Moves the counts now (one statement for the missing count rows, one for the change, one
+/// upsert of each activity summary).
+fn moved_now(
     conn: &mut DbConn,
     initiative_id: i64,
     from: &str,

@@ -282,7 +282,7 @@ impl Db {
             let _guard = lock
                 .as_ref()
                 .map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            conn.transaction(|c| f(c))
+            conn.transaction(|c| counts::deferring(c, f))
         })
         .await
         .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
