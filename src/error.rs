@@ -276,7 +276,7 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 Self::new(ErrorCode::AlreadyExists)
             }
-            _ if connection_lost(&e) => Self::unavailable(e),
+            _ if transient(&e) => Self::unavailable(e),
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 Self::new(ErrorCode::VersionConflict)
             }
@@ -285,13 +285,16 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
-/// Did the database go away (restarted, shutting down, starting up, connection dropped)?
-/// Such a failure is answered 503 `service_unavailable`: the client may retry (with its
-/// `Idempotency-Key`, if the change might have been committed before the connection dropped).
-fn connection_lost(e: &diesel::result::Error) -> bool {
+/// Did the database go away (restarted, shutting down, starting up, connection dropped), or
+/// break a deadlock by aborting this transaction? Such a failure is answered 503
+/// `service_unavailable`: nothing was changed (or, for a dropped connection, perhaps
+/// everything was), and the client may retry, with its `Idempotency-Key` where it has one.
+fn transient(e: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
-    /// What libpq and the PostgreSQL server say when the connection is gone or refused.
-    const GONE: [&str; 12] = [
+    /// What libpq and the PostgreSQL server say when the connection is gone or refused, or
+    /// when a deadlock was broken.
+    const GONE: [&str; 13] = [
+        "deadlock detected",
         "terminating connection",
         "server closed the connection",
         "connection to server",
@@ -312,7 +315,7 @@ fn connection_lost(e: &diesel::result::Error) -> bool {
             let message = info.message().to_lowercase();
             GONE.iter().any(|g| message.contains(g))
         }
-        Error::RollbackErrorOnCommit { commit_error, .. } => connection_lost(commit_error),
+        Error::RollbackErrorOnCommit { commit_error, .. } => transient(commit_error),
         _ => false,
     }
 }
@@ -378,6 +381,7 @@ mod tests {
             "FATAL:  the database system is shutting down",
             "the database system is starting up",
             "no connection to the server\n",
+            "deadlock detected",
         ] {
             let e = AppError::from(db_error(DatabaseErrorKind::Unknown, message));
             assert_eq!(e.code, ErrorCode::ServiceUnavailable, "{message}");

@@ -953,15 +953,22 @@ pub fn review_counter_drift(conn: &mut DbConn) -> QueryResult<Vec<String>> {
 
 /// Open (assigned, not scored) reviews per user, over cases still open.
 pub fn open_review_counts(conn: &mut DbConn, user_ids: &[i64]) -> QueryResult<HashMap<i64, i64>> {
-    let rows: Vec<(i64, i64)> = review_assignments::table
-        .inner_join(review_cases::table)
-        .filter(review_assignments::reviewer_id.eq_any(user_ids))
-        .filter(review_assignments::state.eq("assigned"))
-        .filter(review_cases::state.eq("open"))
-        .group_by(review_assignments::reviewer_id)
-        .select((review_assignments::reviewer_id, diesel::dsl::count_star()))
+    // From the counters (`review_loads`: live assignments on cases not yet closed, and how
+    // many are scored), a few index rows per reviewer, rather than a join over every open
+    // case (a sequential scan of 100,000 cases under load).
+    let rows: Vec<(i64, i32, i32)> = review_loads::table
+        .filter(review_loads::reviewer_id.eq_any(user_ids))
+        .select((
+            review_loads::reviewer_id,
+            review_loads::assigned,
+            review_loads::scored,
+        ))
         .load(conn)?;
-    Ok(rows.into_iter().collect())
+    let mut open = HashMap::new();
+    for (reviewer, assigned, scored) in rows {
+        *open.entry(reviewer).or_insert(0) += i64::from(assigned - scored).max(0);
+    }
+    Ok(open)
 }
 
 /// Who reviewed (scored) an initiative in earlier rounds of a stage.

@@ -1,0 +1,1 @@
+DROP INDEX review_loads_reviewer_idx;
