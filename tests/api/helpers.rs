@@ -572,6 +572,17 @@ impl TestApp {
         assert!(drift.is_empty(), "union counts drifted: {drift:#?}");
     }
 
+    /// Another open program over the whole tree with a phase open now; returns the program
+    /// and its field.
+    pub async fn open_program(&self, w: &World, code: &str) -> (i64, i64) {
+        let code = code.to_owned();
+        let root = w.root;
+        self.db
+            .write(move |conn| Ok(add_program(conn, &code, root, &[(-10, 30)])))
+            .await
+            .unwrap()
+    }
+
     pub async fn person(&self, email: &str, name: &str, union_id: i64) -> i64 {
         let email = email.to_owned();
         let name = name.to_owned();

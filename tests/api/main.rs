@@ -22,6 +22,7 @@ mod mail;
 mod migrations;
 mod org_import;
 mod organisation;
+mod outbox_gaps;
 mod pages;
 mod permissions;
 mod quotas;
