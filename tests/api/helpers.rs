@@ -154,6 +154,26 @@ impl TestApp {
         })
     }
 
+    /// Another instance on the same database: its own server, data folder and search index
+    /// (fed from the outbox), the same settings otherwise (JWT key included, so a token from
+    /// one instance is good on the other). The database belongs to `self` and is dropped
+    /// with it.
+    pub async fn spawn_sibling(&self) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("tempdir");
+        let mut settings = self.settings.clone();
+        settings.data.dir = data_dir.path().to_path_buf();
+        let (base, handle, db) = start(settings.clone()).await;
+        TestApp {
+            base,
+            client: Client::builder().build().expect("client"),
+            db,
+            settings,
+            handle,
+            _data_dir: data_dir,
+            _pg: None,
+        }
+    }
+
     /// Stops the server gracefully and starts a new one on the same database and data.
     pub async fn restart(&mut self) {
         self.handle.stop(true).await;

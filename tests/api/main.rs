@@ -29,6 +29,7 @@ mod quotas;
 mod review;
 mod review_browser;
 mod review_pages;
+mod scaleout;
 mod schemathesis;
 mod security;
 mod smtp;
