@@ -174,6 +174,11 @@ impl TestApp {
         }
     }
 
+    /// Stops the server gracefully.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+
     /// Stops the server gracefully and starts a new one on the same database and data.
     pub async fn restart(&mut self) {
         self.handle.stop(true).await;

@@ -17,6 +17,7 @@ mod confidential;
 mod duplicates;
 mod errors;
 mod exports;
+mod faults_index;
 mod initiatives;
 mod mail;
 mod migrations;
