@@ -4,7 +4,7 @@
 //! Only submitted (non-draft) initiatives are indexed: drafts are private and are never
 //! duplicate candidates.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,13 +24,67 @@ const BATCH: i64 = 500;
 pub struct SearchService {
     index: SearchIndex,
     seq_file: Option<PathBuf>,
+    /// The low watermark of [`Position`] (-1: a rebuild is due), readable without a lock.
     applied: AtomicI64,
+    position: Mutex<Position>,
     wake: Notify,
     /// Held while the index is being changed (catching up or rebuilding), so that a rebuild
     /// asked for from the settings page never interleaves with the background indexer.
     busy: Mutex<()>,
     /// The latest rebuild's progress.
     progress: Mutex<RebuildProgress>,
+}
+
+/// How far the indexer has read the outbox.
+///
+/// Sequence numbers are drawn when a row is inserted but become visible when its
+/// transaction commits: on PostgreSQL, with writers running concurrently, a lower number can
+/// appear after a higher one was applied. So the position is the highest number applied plus
+/// the *holes*, the numbers below it not seen yet. Each catch-up reads the holes again;
+/// a hole is given up only once it can no longer appear: when every transaction that was
+/// running when the hole was first seen has ended (it committed, and the re-read that
+/// follows finds it, or it rolled back and left a permanent gap). On SQLite one writer
+/// commits at a time, in sequence order, so a gap is permanent as soon as it is seen.
+#[derive(Debug, Default)]
+struct Position {
+    /// The highest sequence number applied (-1: a rebuild is due).
+    high: i64,
+    /// Numbers below `high` not seen yet, each with the `xmax` of a PostgreSQL snapshot taken
+    /// after the read that showed the gap: once the oldest running transaction is at or
+    /// past it, every transaction that could hold the number has ended.
+    holes: BTreeMap<i64, i64>,
+    /// The low watermark last written to `applied_seq`.
+    stored: Option<i64>,
+    /// Why the latest catch-up failed, until one succeeds.
+    index_error: Option<String>,
+    /// Why writing the position file failed, until a write succeeds.
+    store_error: Option<String>,
+}
+
+impl Position {
+    /// Every number up to this one has been applied or can no longer appear: a restart
+    /// reads on from here (replaying what was applied above it is harmless: upserts).
+    fn low(&self) -> i64 {
+        self.holes
+            .first_key_value()
+            .map_or(self.high, |(first, _)| first - 1)
+    }
+}
+
+/// The index's state, as readiness reports it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct IndexHealth {
+    /// `ok`; `rebuilding`; or `degraded`: the latest attempt to index or to record the
+    /// position failed (a full disk, say). Submissions go on; the index catches up by itself
+    /// once it can, and until then checks see it as it was.
+    pub status: &'static str,
+    /// Every outbox event up to this one is in the index.
+    pub applied_seq: i64,
+    /// Outbox numbers above `applied_seq` not seen yet (transactions still running, or
+    /// rolled back and soon given up).
+    pub pending_gaps: usize,
+    /// What failed: `index_write` or `position_write` (the details are in the log).
+    pub failing: Option<&'static str>,
 }
 
 /// Where the latest rebuild of the index stands.
@@ -53,6 +107,7 @@ impl std::fmt::Debug for SearchService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SearchService")
             .field("applied", &self.applied.load(Ordering::Relaxed))
+            .field("holes", &self.position_mut().holes.len())
             .finish_non_exhaustive()
     }
 }
@@ -105,6 +160,11 @@ impl SearchService {
             index,
             seq_file: Some(seq_file),
             applied: AtomicI64::new(applied),
+            position: Mutex::new(Position {
+                high: applied,
+                stored: (applied >= 0).then_some(applied),
+                ..Position::default()
+            }),
             wake: Notify::new(),
             busy: Mutex::new(()),
             progress: Mutex::new(RebuildProgress::default()),
@@ -117,6 +177,7 @@ impl SearchService {
             index: SearchIndex::open_in_ram().map_err(|e| anyhow::anyhow!("{e}"))?,
             seq_file: None,
             applied: AtomicI64::new(0),
+            position: Mutex::new(Position::default()),
             wake: Notify::new(),
             busy: Mutex::new(()),
             progress: Mutex::new(RebuildProgress::default()),
@@ -128,9 +189,35 @@ impl SearchService {
         &self.index
     }
 
-    /// The last outbox sequence number applied (-1: a rebuild is due).
+    /// The outbox position applied: every event up to it is in the index (-1: a rebuild is
+    /// due). Events above it may be applied too, when an earlier number is still missing.
     pub fn applied_seq(&self) -> i64 {
         self.applied.load(Ordering::SeqCst)
+    }
+
+    /// The index's state for readiness.
+    pub fn health(&self) -> IndexHealth {
+        let rebuilding = self.progress_mut().running;
+        let p = self.position_mut();
+        let failing = if p.index_error.is_some() {
+            Some("index_write")
+        } else if p.store_error.is_some() {
+            Some("position_write")
+        } else {
+            None
+        };
+        IndexHealth {
+            status: if failing.is_some() {
+                "degraded"
+            } else if rebuilding || p.high < 0 {
+                "rebuilding"
+            } else {
+                "ok"
+            },
+            applied_seq: p.low(),
+            pending_gaps: p.holes.len(),
+            failing,
+        }
     }
 
     /// Asks the background indexer to look at the outbox now.
@@ -138,52 +225,154 @@ impl SearchService {
         self.wake.notify_one();
     }
 
-    fn store_applied(&self, seq: i64) -> Result<(), AppError> {
-        self.applied.store(seq, Ordering::SeqCst);
-        if let Some(path) = &self.seq_file {
-            let tmp = path.with_extension("tmp");
-            std::fs::write(&tmp, seq.to_string())
-                .and_then(|()| std::fs::rename(&tmp, path))
-                .map_err(|e| AppError::internal(format!("writing {}: {e}", path.display())))?;
-        }
-        Ok(())
+    fn position_mut(&self) -> MutexGuard<'_, Position> {
+        self.position
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Applies every outbox event after the applied position (blocking); returns how many
-    /// initiatives were (re)indexed.
+    /// Moves the position (in memory) and publishes its low watermark.
+    fn set_position(&self, f: impl FnOnce(&mut Position)) {
+        let mut p = self.position_mut();
+        f(&mut p);
+        self.applied.store(p.low(), Ordering::SeqCst);
+    }
+
+    /// Writes the low watermark to `applied_seq` if it moved. A failure (a full disk) loses
+    /// nothing: the position stays in memory, the write is tried again at every catch-up,
+    /// and until it succeeds a restart reads the outbox again from the older position.
+    fn store_applied(&self) {
+        let Some(path) = &self.seq_file else {
+            return;
+        };
+        let mut p = self.position_mut();
+        let low = p.low();
+        if low < 0 || p.stored == Some(low) {
+            return;
+        }
+        let tmp = path.with_extension("tmp");
+        match std::fs::write(&tmp, low.to_string()).and_then(|()| std::fs::rename(&tmp, path)) {
+            Ok(()) => {
+                p.stored = Some(low);
+                if p.store_error.take().is_some() {
+                    tracing::info!(seq = low, "the index position is written again");
+                }
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                if p.store_error.is_none() {
+                    tracing::warn!(error = %e, path = %path.display(), "cannot write the index position; will retry");
+                }
+                p.store_error = Some(e.to_string());
+            }
+        }
+    }
+
+    /// Applies every outbox event not applied yet (blocking): the holes below the position
+    /// that have appeared since, then everything after it. Returns how many initiatives were
+    /// (re)indexed. On failure nothing past the last commit counts as applied, and the next
+    /// call does it again.
     pub fn catch_up(&self, db: &Db) -> Result<usize, AppError> {
         let _busy = self.lock_busy();
+        let result = self.catch_up_locked(db);
+        {
+            let mut p = self.position_mut();
+            match &result {
+                Ok(_) => {
+                    if p.index_error.take().is_some() {
+                        tracing::info!("the search index is writable again and caught up");
+                    }
+                }
+                Err(e) => {
+                    // Once per failure, not at every retry.
+                    if p.index_error.is_none() {
+                        tracing::warn!(error = %e, "indexing failed; the index is behind and will catch up");
+                    }
+                    p.index_error = Some(e.to_string());
+                }
+            }
+        }
+        self.store_applied();
+        result
+    }
+
+    fn catch_up_locked(&self, db: &Db) -> Result<usize, AppError> {
         if self.applied_seq() < 0 {
             return self.rebuild_locked(db, |_, _| {});
         }
-        let mut touched = 0;
+        let mut touched = self.recheck_holes(db)?;
         loop {
-            let from = self.applied_seq();
-            let events = db.blocking_read(|conn| Ok(outbox::after(conn, from, BATCH)?))?;
+            let high = self.position_mut().high;
+            let events = db.blocking_read(|conn| Ok(outbox::after(conn, high, BATCH)?))?;
             let Some(last) = events.last().map(|e| e.seq) else {
                 return Ok(touched);
             };
-            let ids: BTreeSet<i64> = events
-                .iter()
-                .filter(|e| e.aggregate_type == "initiative")
-                .map(|e| e.aggregate_id)
-                .collect();
-            if !ids.is_empty() {
-                let ids: Vec<i64> = ids.into_iter().collect();
-                let rows = db.blocking_read(|conn| Ok(initiatives::find_many(conn, &ids)?))?;
-                for id in &ids {
-                    match rows.iter().find(|r| r.id == *id) {
-                        Some(row) if row.status != "draft" => {
-                            self.index.upsert(&to_indexed(row)).map_err(index_error)?;
+            // Taken after the read: a transaction holding a number missing from it had drawn
+            // that number before a later one committed, so it was running (with its id) by
+            // then, and its id is below this snapshot's xmax.
+            let snapshot = db.blocking_read(|conn| Ok(outbox::snapshot(conn)?))?;
+            touched += self.apply(db, &events)?;
+            self.set_position(|p| {
+                if let Some(snap) = snapshot {
+                    let mut expected = high + 1;
+                    for e in &events {
+                        for missing in expected..e.seq {
+                            p.holes.insert(missing, snap.xmax);
                         }
-                        _ => self.index.delete(id.unsigned_abs()).map_err(index_error)?,
+                        expected = e.seq + 1;
                     }
                 }
-                self.index.commit().map_err(index_error)?;
-                touched += ids.len();
-            }
-            self.store_applied(last)?;
+                p.high = last;
+            });
         }
+    }
+
+    /// Reads the holes again: applies those that appeared, gives up those that can no longer
+    /// appear.
+    fn recheck_holes(&self, db: &Db) -> Result<usize, AppError> {
+        let holes: Vec<i64> = self.position_mut().holes.keys().copied().collect();
+        if holes.is_empty() {
+            return Ok(0);
+        }
+        // Taken before the re-read: a transaction that has ended by now either committed, and
+        // the re-read sees its event, or rolled back.
+        let snapshot = db.blocking_read(|conn| Ok(outbox::snapshot(conn)?))?;
+        let found = db.blocking_read(|conn| Ok(outbox::with_seqs(conn, &holes)?))?;
+        let touched = self.apply(db, &found)?;
+        self.set_position(|p| {
+            for e in &found {
+                p.holes.remove(&e.seq);
+            }
+            match snapshot {
+                Some(snap) => p.holes.retain(|_, xmax| *xmax > snap.xmin),
+                None => p.holes.clear(),
+            }
+        });
+        Ok(touched)
+    }
+
+    /// Indexes the initiatives that `events` name, as they are now, and commits.
+    fn apply(&self, db: &Db, events: &[outbox::OutboxRow]) -> Result<usize, AppError> {
+        let ids: BTreeSet<i64> = events
+            .iter()
+            .filter(|e| e.aggregate_type == "initiative")
+            .map(|e| e.aggregate_id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<i64> = ids.into_iter().collect();
+        let rows = db.blocking_read(|conn| Ok(initiatives::find_many(conn, &ids)?))?;
+        for id in &ids {
+            match rows.iter().find(|r| r.id == *id) {
+                Some(row) if row.status != "draft" => {
+                    self.index.upsert(&to_indexed(row)).map_err(index_error)?;
+                }
+                _ => self.index.delete(id.unsigned_abs()).map_err(index_error)?,
+            }
+        }
+        self.index.commit().map_err(index_error)?;
+        Ok(ids.len())
     }
 
     fn lock_busy(&self) -> MutexGuard<'_, ()> {
@@ -260,8 +449,11 @@ impl SearchService {
         db: &Db,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<usize, AppError> {
-        // Everything written before this point is covered by the scan below.
+        // Everything written before this point is covered by the scan below: on PostgreSQL,
+        // once the transactions that were running when it was read have ended (one of them
+        // may hold a lower number, not visible yet).
         let seq = db.blocking_read(|conn| Ok(outbox::max_seq(conn)?))?;
+        wait_for_running_transactions(db)?;
         let total = db.blocking_read(|conn| Ok(initiatives::count_submitted(conn, None)?))?;
         self.index.clear().map_err(index_error)?;
         progress(0, total.max(0).unsigned_abs());
@@ -280,8 +472,32 @@ impl SearchService {
             after = last;
         }
         self.index.commit().map_err(index_error)?;
-        self.store_applied(seq)?;
+        self.set_position(|p| {
+            p.high = seq;
+            p.holes.clear();
+        });
+        self.store_applied();
         Ok(usize::try_from(done).unwrap_or(usize::MAX))
+    }
+}
+
+/// Waits until every PostgreSQL transaction running now has ended (at once on SQLite).
+fn wait_for_running_transactions(db: &Db) -> Result<(), AppError> {
+    let Some(start) = db.blocking_read(|conn| Ok(outbox::snapshot(conn)?))? else {
+        return Ok(());
+    };
+    let began = std::time::Instant::now();
+    let mut warned = false;
+    loop {
+        let now = db.blocking_read(|conn| Ok(outbox::snapshot(conn)?))?;
+        if now.is_none_or(|s| s.xmin >= start.xmax) {
+            return Ok(());
+        }
+        if !warned && began.elapsed() > Duration::from_secs(10) {
+            tracing::warn!("the index rebuild waits for a long-running transaction to end");
+            warned = true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -336,7 +552,8 @@ pub fn spawn_indexer(
                     tokio::time::sleep(COMMIT_GAP).await;
                 }
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "indexing failed; will retry"),
+                // Logged once by `catch_up`; retried after the interval.
+                Ok(Err(e)) => tracing::debug!(error = %e, "indexing failed; will retry"),
                 Err(e) => tracing::error!(error = %e, "indexer task failed"),
             }
             tokio::select! {

@@ -1,5 +1,11 @@
 //! The tantivy index of initiatives: schema and fields (resolved once), the single writer
 //! behind a mutex, batched commits with reader reload, upsert / delete and stored texts.
+//!
+//! A failed write leaves tantivy's writer unusable: an indexing thread that hits an I/O
+//! error (a full disk, say) returns it from `commit` and marks the writer killed, so every
+//! later call fails too. The writer is then dropped, which discards everything not
+//! committed, and a new one is opened on the last commit at the next call; the caller does
+//! the uncommitted work again (the service replays the outbox from its applied position).
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -149,7 +155,9 @@ pub(crate) fn canonical_union_prefix(prefix: &str) -> String {
 pub struct SearchIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` after a failed write, until the next call opens a new writer.
+    writer: Mutex<Option<IndexWriter>>,
+    options: IndexOptions,
     pub(crate) fields: Fields,
 }
 
@@ -202,12 +210,7 @@ impl SearchIndex {
         options: IndexOptions,
     ) -> Result<SearchIndex, SearchIndexError> {
         register_analyzers(&index);
-        let writer = index.writer_with_num_threads(
-            options.writer_threads.max(1),
-            options
-                .writer_memory
-                .max(15_000_000 * options.writer_threads.max(1)),
-        )?;
+        let writer = new_writer(&index, &options)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -215,22 +218,49 @@ impl SearchIndex {
         Ok(SearchIndex {
             index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
+            options,
             fields,
         })
     }
 
-    fn writer(&self) -> Result<MutexGuard<'_, IndexWriter>, SearchIndexError> {
-        self.writer.lock().map_err(|_| SearchIndexError::Poisoned)
+    /// Runs `f` on the writer (opening a new one if the last one failed). When `f` fails the
+    /// writer is dropped with everything not committed: tantivy's writer does not recover
+    /// from a failed indexing thread or commit.
+    fn with_writer<T>(
+        &self,
+        f: impl FnOnce(&mut IndexWriter) -> tantivy::Result<T>,
+    ) -> Result<T, SearchIndexError> {
+        let mut slot: MutexGuard<'_, Option<IndexWriter>> =
+            self.writer.lock().map_err(|_| SearchIndexError::Poisoned)?;
+        let writer = match slot.as_mut() {
+            Some(w) => w,
+            // Dropping the failed writer released the directory lock.
+            None => slot.insert(new_writer(&self.index, &self.options)?),
+        };
+        match f(writer) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                // Joins the indexing threads and releases the lock; the next call starts
+                // afresh from the last commit.
+                *slot = None;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Whether the writer is open (false after a failed write, until the next one).
+    pub fn writer_open(&self) -> bool {
+        self.writer.lock().is_ok_and(|w| w.is_some())
     }
 
     /// Adds or replaces an initiative (visible after the next [`SearchIndex::commit`]).
     pub fn upsert(&self, doc: &IndexedInitiative) -> Result<(), SearchIndexError> {
         let tdoc = self.to_document(doc);
-        let writer = self.writer()?;
-        writer.delete_term(Term::from_field_u64(self.fields.id, doc.id));
-        writer.add_document(tdoc)?;
-        Ok(())
+        self.with_writer(|writer| {
+            writer.delete_term(Term::from_field_u64(self.fields.id, doc.id));
+            writer.add_document(tdoc).map(|_| ())
+        })
     }
 
     /// Adds or replaces many initiatives; analysis happens outside the writer lock.
@@ -259,48 +289,45 @@ impl SearchIndex {
                 Ok::<_, SearchIndexError>(all)
             })?
         };
-        let writer = self.writer()?;
-        for (id, tdoc) in prepared {
-            writer.delete_term(Term::from_field_u64(self.fields.id, id));
-            writer.add_document(tdoc)?;
-        }
-        Ok(())
+        self.with_writer(|writer| {
+            for (id, tdoc) in prepared {
+                writer.delete_term(Term::from_field_u64(self.fields.id, id));
+                writer.add_document(tdoc)?;
+            }
+            Ok(())
+        })
     }
 
     /// Removes an initiative (effective after the next commit).
     pub fn delete(&self, id: u64) -> Result<(), SearchIndexError> {
-        let writer = self.writer()?;
-        writer.delete_term(Term::from_field_u64(self.fields.id, id));
-        Ok(())
+        self.with_writer(|writer| {
+            writer.delete_term(Term::from_field_u64(self.fields.id, id));
+            Ok(())
+        })
     }
 
     /// Removes every initiative (effective after the next commit), before a rebuild.
     pub fn clear(&self) -> Result<(), SearchIndexError> {
-        let writer = self.writer()?;
-        writer.delete_all_documents()?;
-        Ok(())
+        self.with_writer(|writer| writer.delete_all_documents().map(|_| ()))
     }
 
     /// Commits pending changes and reloads the readers so searches see them.
     pub fn commit(&self) -> Result<(), SearchIndexError> {
-        {
-            let mut writer = self.writer()?;
-            writer.commit()?;
-        }
+        self.with_writer(|writer| writer.commit().map(|_| ()))?;
         self.reader.reload()?;
         Ok(())
     }
 
     /// Merges all segments into one and waits (useful after a bulk load).
     pub fn optimize(&self) -> Result<(), SearchIndexError> {
-        {
-            let mut writer = self.writer()?;
+        self.with_writer(|writer| {
             writer.commit()?;
             let ids = self.index.searchable_segment_ids()?;
             if ids.len() > 1 {
                 writer.merge(&ids).wait()?;
             }
-        }
+            Ok(())
+        })?;
         self.reader.reload()?;
         Ok(())
     }
@@ -419,6 +446,15 @@ impl SearchIndex {
     }
 }
 
+fn new_writer(index: &Index, options: &IndexOptions) -> tantivy::Result<IndexWriter> {
+    index.writer_with_num_threads(
+        options.writer_threads.max(1),
+        options
+            .writer_memory
+            .max(15_000_000 * options.writer_threads.max(1)),
+    )
+}
+
 /// A stored initiative as read back from the index.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredDoc {
@@ -434,6 +470,107 @@ pub(crate) struct StoredDoc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use tantivy::directory::error::{DeleteError, OpenReadError, OpenWriteError};
+    use tantivy::directory::{
+        Directory, FileHandle, RamDirectory, WatchCallback, WatchHandle, WritePtr,
+    };
+
+    /// A directory in memory whose writes can be made to fail, as on a full disk.
+    #[derive(Debug, Clone, Default)]
+    struct FullDisk {
+        inner: RamDirectory,
+        full: Arc<AtomicBool>,
+    }
+
+    impl FullDisk {
+        fn refuse(&self, path: &Path) -> Option<std::io::Error> {
+            let full = self.full.load(Ordering::SeqCst);
+            (full && !path.to_string_lossy().ends_with(".lock"))
+                .then(|| std::io::Error::from_raw_os_error(28))
+        }
+    }
+
+    impl Directory for FullDisk {
+        fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+            self.inner.get_file_handle(path)
+        }
+        fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+            self.inner.delete(path)
+        }
+        fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+            self.inner.exists(path)
+        }
+        fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+            match self.refuse(path) {
+                Some(e) => Err(OpenWriteError::wrap_io_error(e, path.to_path_buf())),
+                None => self.inner.open_write(path),
+            }
+        }
+        fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+            self.inner.atomic_read(path)
+        }
+        fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+            match self.refuse(path) {
+                Some(e) => Err(e),
+                None => self.inner.atomic_write(path, data),
+            }
+        }
+        fn sync_directory(&self) -> std::io::Result<()> {
+            self.inner.sync_directory()
+        }
+        fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+            self.inner.watch(watch_callback)
+        }
+    }
+
+    fn doc(id: u64, title: &str) -> IndexedInitiative {
+        IndexedInitiative {
+            id,
+            program_id: 1,
+            field_id: None,
+            union_path: "/1/".to_owned(),
+            status: "submitted".to_owned(),
+            submitted_at: 0,
+            title: title.to_owned(),
+            body_sections: vec!["Nội dung".to_owned()],
+        }
+    }
+
+    #[test]
+    fn a_failed_commit_is_done_again_by_a_new_writer() -> Result<(), SearchIndexError> {
+        let dir = FullDisk::default();
+        let (schema, fields) = build_schema();
+        let index = Index::builder()
+            .schema(schema)
+            .settings(IndexSettings::default())
+            .open_or_create(dir.clone())?;
+        let search = SearchIndex::from_index(index, fields, IndexOptions::default())?;
+        search.upsert(&doc(1, "Một"))?;
+        search.commit()?;
+        assert_eq!(search.num_docs(), 1);
+
+        dir.full.store(true, Ordering::SeqCst);
+        search.upsert(&doc(2, "Hai"))?;
+        assert!(search.commit().is_err(), "the disk is full");
+        assert!(!search.writer_open());
+        // Still full: the new writer fails the same way, and searches go on meanwhile.
+        search.upsert(&doc(2, "Hai"))?;
+        assert!(search.commit().is_err());
+        assert_eq!(search.num_docs(), 1);
+
+        // Space returns: the work is done again and committed.
+        dir.full.store(false, Ordering::SeqCst);
+        search.upsert(&doc(2, "Hai"))?;
+        search.upsert(&doc(3, "Ba"))?;
+        search.commit()?;
+        assert!(search.writer_open());
+        assert_eq!(search.num_docs(), 3);
+        Ok(())
+    }
 
     #[test]
     fn union_prefixes_cover_every_ancestor() {

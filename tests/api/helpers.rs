@@ -154,6 +154,31 @@ impl TestApp {
         })
     }
 
+    /// Another instance on the same database: its own server, data folder and search index
+    /// (fed from the outbox), the same settings otherwise (JWT key included, so a token from
+    /// one instance is good on the other). The database belongs to `self` and is dropped
+    /// with it.
+    pub async fn spawn_sibling(&self) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("tempdir");
+        let mut settings = self.settings.clone();
+        settings.data.dir = data_dir.path().to_path_buf();
+        let (base, handle, db) = start(settings.clone()).await;
+        TestApp {
+            base,
+            client: Client::builder().build().expect("client"),
+            db,
+            settings,
+            handle,
+            _data_dir: data_dir,
+            _pg: None,
+        }
+    }
+
+    /// Stops the server gracefully.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+
     /// Stops the server gracefully and starts a new one on the same database and data.
     pub async fn restart(&mut self) {
         self.handle.stop(true).await;
@@ -573,6 +598,17 @@ impl TestApp {
         assert!(drift.is_empty(), "union counts drifted: {drift:#?}");
     }
 
+    /// Another open program over the whole tree with a phase open now; returns the program
+    /// and its field.
+    pub async fn open_program(&self, w: &World, code: &str) -> (i64, i64) {
+        let code = code.to_owned();
+        let root = w.root;
+        self.db
+            .write(move |conn| Ok(add_program(conn, &code, root, &[(-10, 30)])))
+            .await
+            .unwrap()
+    }
+
     pub async fn person(&self, email: &str, name: &str, union_id: i64) -> i64 {
         let email = email.to_owned();
         let name = name.to_owned();
@@ -649,11 +685,5 @@ impl TestApp {
             _data_dir: data_dir,
             _pg: None,
         }
-    }
-
-    /// Stops the in-process server (the database and data folder stay), so that another
-    /// process can serve them.
-    pub async fn stop_server(&self) {
-        self.handle.stop(true).await;
     }
 }
