@@ -118,7 +118,7 @@ async fn a_late_commit_below_the_applied_position_is_indexed() {
     let author = w.member_a;
     let held = HeldTransaction::open(app.settings.database.url.clone(), move |c| {
         let (_, actor) = service::auth::actor_in(c, author)?.unwrap();
-        service::initiatives::submit_in(c, None, &actor, late_id, None)?;
+        service::initiatives::submit_in(c, None, &actor, late_id, None, None)?;
         Ok(())
     });
 
