@@ -18,6 +18,7 @@ mod duplicates;
 mod errors;
 mod exports;
 mod initiatives;
+mod load;
 mod mail;
 mod migrations;
 mod org_import;
