@@ -142,6 +142,8 @@ pub struct IndexLagReport {
     pub found: u64,
     /// Not found within the probe's time limit.
     pub not_found: u64,
+    /// The initiatives not found (to look for them again after the run).
+    pub not_found_ids: Vec<i64>,
     pub sample_ms: u64,
     pub probe_interval_ms: u64,
     /// From the submission's 2xx answer to the end of the first check that found it (an
@@ -300,12 +302,24 @@ impl Report {
             let _ = writeln!(s, "\n## Indexed within\n");
             let _ = writeln!(
                 s,
-                "{} submissions sampled (one every {} ms at most), each checked with its exact text every {} ms until `POST /api/v1/initiatives/similar` lists it: {} found, {} not found within 10 s; {:.1}% within 1 s. Lag from the submission's answer to the end of the check that found it: p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms, max {:.0} ms ({} probe checks, not counted above).",
+                "{} submissions sampled (one every {} ms at most), each checked with its exact text every {} ms until `POST /api/v1/initiatives/similar` lists it: {} found, {} not found within 10 s{}; {:.1}% within 1 s. Lag from the submission's answer to the end of the check that found it: p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms, max {:.0} ms ({} probe checks, not counted above).",
                 l.samples,
                 l.sample_ms,
                 l.probe_interval_ms,
                 l.found,
                 l.not_found,
+                if l.not_found_ids.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (initiatives {})",
+                        l.not_found_ids
+                            .iter()
+                            .map(i64::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                },
                 l.within_1s * 100.0,
                 l.lag.p50_ms,
                 l.lag.p95_ms,

@@ -206,7 +206,7 @@ struct Ctx {
 struct LagState {
     samples: u64,
     lags_ms: Vec<f64>,
-    not_found: u64,
+    not_found: Vec<i64>,
     probe: Recorder,
 }
 
@@ -531,7 +531,8 @@ impl Client {
 
     async fn public(&mut self) {
         let ctx = self.ctx.clone();
-        let q = utf8_percent_encode(*self.rng.pick(SEARCHES), NON_ALPHANUMERIC).to_string();
+        let words: &&str = self.rng.pick(SEARCHES);
+        let q = utf8_percent_encode(words, NON_ALPHANUMERIC).to_string();
         let mut req = Req::new(Method::GET, format!("/api/v1/search?q={q}"), "");
         req.bearer = None;
         if ctx
@@ -573,7 +574,7 @@ async fn probe(ctx: Arc<Ctx>, id: i64, token: String, text: Value, done: Instant
         lag.samples += 1;
         match found {
             Some(ms) => lag.lags_ms.push(ms),
-            None => lag.not_found += 1,
+            None => lag.not_found.push(id),
         }
         lag.probe.merge(rec);
     }
@@ -920,7 +921,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         IndexLagReport {
             samples: lag.samples,
             found: lag.lags_ms.len() as u64,
-            not_found: lag.not_found,
+            not_found: lag.not_found.len() as u64,
+            not_found_ids: std::mem::take(&mut lag.not_found),
             sample_ms: args.index_sample_ms,
             probe_interval_ms: args.probe_interval_ms,
             within_1s: within as f64 / lag.samples.max(1) as f64,
