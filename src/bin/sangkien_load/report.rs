@@ -298,7 +298,7 @@ impl Report {
                 self.dropped
             );
         }
-        if let Some(l) = &self.index_lag {
+        if let Some(l) = self.index_lag.as_ref().filter(|l| l.samples > 0) {
             let _ = writeln!(s, "\n## Indexed within\n");
             let _ = writeln!(
                 s,
