@@ -21,6 +21,7 @@ mod faults;
 mod faults_index;
 mod idempotency;
 mod initiatives;
+mod load;
 mod mail;
 mod migrations;
 mod org_import;
