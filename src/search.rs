@@ -300,20 +300,58 @@ impl SearchService {
         if self.applied_seq() < 0 {
             return self.rebuild_locked(db, |_, _| {});
         }
-        let mut touched = self.recheck_holes(db)?;
+        let mut touched = 0;
+        // Under sustained writes this loop runs for as long as events keep coming, so the
+        // holes are read again at every turn, not only when a catch-up begins.
         loop {
+            let holes: Vec<i64> = self.position_mut().holes.keys().copied().collect();
+            // Taken before the holes are read again: a transaction that has ended by now
+            // either committed, and the re-read sees its event, or rolled back.
+            let settled = if holes.is_empty() {
+                None
+            } else {
+                db.blocking_read(|conn| Ok(outbox::snapshot(conn)?))?
+            };
+            let appeared = if holes.is_empty() {
+                Vec::new()
+            } else {
+                db.blocking_read(|conn| Ok(outbox::with_seqs(conn, &holes)?))?
+            };
             let high = self.position_mut().high;
             let events = db.blocking_read(|conn| Ok(outbox::after(conn, high, BATCH)?))?;
-            let Some(last) = events.last().map(|e| e.seq) else {
-                return Ok(touched);
-            };
             // Taken after the read: a transaction holding a number missing from it had drawn
             // that number before a later one committed, so it was running (with its id) by
             // then, and its id is below this snapshot's xmax.
-            let snapshot = db.blocking_read(|conn| Ok(outbox::snapshot(conn)?))?;
-            touched += self.apply(db, &events)?;
+            let seen = if events.is_empty() {
+                None
+            } else {
+                db.blocking_read(|conn| Ok(outbox::snapshot(conn)?))?
+            };
+            if !appeared.is_empty() || !events.is_empty() {
+                let all: Vec<&outbox::OutboxRow> = appeared.iter().chain(&events).collect();
+                touched += self.apply(db, &all)?;
+            }
+            let sqlite = db.backend() == crate::db::Backend::Sqlite;
             self.set_position(|p| {
-                if let Some(snap) = snapshot {
+                let before = p.holes.len();
+                for e in &appeared {
+                    p.holes.remove(&e.seq);
+                }
+                match (&settled, sqlite) {
+                    (Some(snap), _) => p.holes.retain(|_, xmax| *xmax > snap.xmin),
+                    (None, true) => p.holes.clear(),
+                    (None, false) => {}
+                }
+                let given_up = before.saturating_sub(appeared.len() + p.holes.len());
+                if !appeared.is_empty() || given_up > 0 {
+                    tracing::debug!(
+                        appeared = appeared.len(),
+                        given_up,
+                        pending = p.holes.len(),
+                        "outbox holes read again"
+                    );
+                }
+                if let (Some(snap), Some(last)) = (&seen, events.last()) {
                     let mut expected = high + 1;
                     for e in &events {
                         for missing in expected..e.seq {
@@ -321,38 +359,19 @@ impl SearchService {
                         }
                         expected = e.seq + 1;
                     }
+                    p.high = last.seq;
+                } else if let Some(last) = events.last() {
+                    p.high = last.seq;
                 }
-                p.high = last;
             });
-        }
-    }
-
-    /// Reads the holes again: applies those that appeared, gives up those that can no longer
-    /// appear.
-    fn recheck_holes(&self, db: &Db) -> Result<usize, AppError> {
-        let holes: Vec<i64> = self.position_mut().holes.keys().copied().collect();
-        if holes.is_empty() {
-            return Ok(0);
-        }
-        // Taken before the re-read: a transaction that has ended by now either committed, and
-        // the re-read sees its event, or rolled back.
-        let snapshot = db.blocking_read(|conn| Ok(outbox::snapshot(conn)?))?;
-        let found = db.blocking_read(|conn| Ok(outbox::with_seqs(conn, &holes)?))?;
-        let touched = self.apply(db, &found)?;
-        self.set_position(|p| {
-            for e in &found {
-                p.holes.remove(&e.seq);
+            if events.is_empty() {
+                return Ok(touched);
             }
-            match snapshot {
-                Some(snap) => p.holes.retain(|_, xmax| *xmax > snap.xmin),
-                None => p.holes.clear(),
-            }
-        });
-        Ok(touched)
+        }
     }
 
     /// Indexes the initiatives that `events` name, as they are now, and commits.
-    fn apply(&self, db: &Db, events: &[outbox::OutboxRow]) -> Result<usize, AppError> {
+    fn apply(&self, db: &Db, events: &[&outbox::OutboxRow]) -> Result<usize, AppError> {
         let ids: BTreeSet<i64> = events
             .iter()
             .filter(|e| e.aggregate_type == "initiative")
