@@ -133,17 +133,19 @@ impl TestApp {
                 (url, Some(pg))
             }
         };
-        let mut settings = Settings::load(None).expect("settings");
-        settings.database.url = url;
-        settings.database.pool_size = 4;
-        settings.data.dir = data_dir.path().to_path_buf();
-        settings.auth.jwt_secret = Some(TEST_SECRET.to_owned());
-        settings.server.workers = 1;
-        settings.uploads.max_bytes = 4096;
-        settings.log.filter = "warn".to_owned();
+        let mut settings = test_settings(url, data_dir.path());
         adjust(&mut settings);
+        Some(Self::launch(settings, data_dir, pg).await)
+    }
+
+    /// Starts a server with `settings`, owning its data folder (and database, if given).
+    async fn launch(
+        settings: Settings,
+        data_dir: tempfile::TempDir,
+        pg: Option<PgDatabase>,
+    ) -> Self {
         let (base, handle, db) = start(settings.clone()).await;
-        Some(Self {
+        Self {
             base,
             client: Client::builder().build().expect("client"),
             db,
@@ -151,7 +153,7 @@ impl TestApp {
             handle,
             _data_dir: data_dir,
             _pg: pg,
-        })
+        }
     }
 
     /// Another instance on the same database: its own server, data folder and search index
@@ -162,16 +164,7 @@ impl TestApp {
         let data_dir = tempfile::tempdir().expect("tempdir");
         let mut settings = self.settings.clone();
         settings.data.dir = data_dir.path().to_path_buf();
-        let (base, handle, db) = start(settings.clone()).await;
-        TestApp {
-            base,
-            client: Client::builder().build().expect("client"),
-            db,
-            settings,
-            handle,
-            _data_dir: data_dir,
-            _pg: None,
-        }
+        Self::launch(settings, data_dir, None).await
     }
 
     /// Stops the server gracefully.
@@ -232,6 +225,20 @@ impl TestApp {
         let body: Value = res.json().await.expect("json");
         body["access_token"].as_str().expect("token").to_owned()
     }
+}
+
+/// The settings every test server starts from: the database at `url`, data under `dir`, the
+/// test key, one worker, 4 KiB uploads, quiet logs.
+fn test_settings(url: String, dir: &std::path::Path) -> Settings {
+    let mut settings = Settings::load(None).expect("settings");
+    settings.database.url = url;
+    settings.database.pool_size = 4;
+    settings.data.dir = dir.to_path_buf();
+    settings.auth.jwt_secret = Some(TEST_SECRET.to_owned());
+    settings.server.workers = 1;
+    settings.uploads.max_bytes = 4096;
+    settings.log.filter = "warn".to_owned();
+    settings
 }
 
 async fn start(settings: Settings) -> (String, actix_web::dev::ServerHandle, Db) {
@@ -667,23 +674,8 @@ impl TestApp {
     /// say), with its own data folder; the caller keeps the database.
     pub async fn spawn_at(url: String, adjust: impl FnOnce(&mut Settings)) -> Self {
         let data_dir = tempfile::tempdir().expect("tempdir");
-        let mut settings = Settings::load(None).expect("settings");
-        settings.database.url = url;
-        settings.database.pool_size = 4;
-        settings.data.dir = data_dir.path().to_path_buf();
-        settings.auth.jwt_secret = Some(TEST_SECRET.to_owned());
-        settings.server.workers = 1;
-        settings.log.filter = "warn".to_owned();
+        let mut settings = test_settings(url, data_dir.path());
         adjust(&mut settings);
-        let (base, handle, db) = start(settings.clone()).await;
-        Self {
-            base,
-            client: Client::builder().build().expect("client"),
-            db,
-            settings,
-            handle,
-            _data_dir: data_dir,
-            _pg: None,
-        }
+        Self::launch(settings, data_dir, None).await
     }
 }

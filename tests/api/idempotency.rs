@@ -41,6 +41,19 @@ async fn count_titled(app: &TestApp, token: &str, title: &str) -> usize {
         .count()
 }
 
+/// Makes every remembered answer older than a day.
+async fn age_every_key(app: &TestApp) {
+    app.db
+        .write(|conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("UPDATE idempotency_keys SET created_at = '2000-01-01 00:00:00'")
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
 async fn a_retried_create_makes_one_draft(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
@@ -123,29 +136,13 @@ async fn a_retried_create_makes_one_draft(backend: Backend) {
     );
 
     // An answer is kept for a day: after that the key is free again (and pruned).
-    app.db
-        .write(|conn| {
-            use diesel::RunQueryDsl;
-            diesel::sql_query("UPDATE idempotency_keys SET created_at = '2000-01-01 00:00:00'")
-                .execute(conn)?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    age_every_key(&app).await;
     let (status, replayed, later) =
         post_keyed(&app, "/api/v1/initiatives", &member, key, &body).await;
     assert_eq!(status, 201);
     assert!(!replayed, "an expired key is not replayed");
     assert_ne!(later["id"], first["id"]);
-    app.db
-        .write(|conn| {
-            use diesel::RunQueryDsl;
-            diesel::sql_query("UPDATE idempotency_keys SET created_at = '2000-01-01 00:00:00'")
-                .execute(conn)?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    age_every_key(&app).await;
     let pruned = sangkien::service::idempotency::prune(&app.db)
         .await
         .unwrap();
