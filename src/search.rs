@@ -331,16 +331,15 @@ impl SearchService {
                 let all: Vec<&outbox::OutboxRow> = appeared.iter().chain(&events).collect();
                 touched += self.apply(db, &all)?;
             }
-            let sqlite = db.backend() == crate::db::Backend::Sqlite;
             self.set_position(|p| {
                 let before = p.holes.len();
                 for e in &appeared {
                     p.holes.remove(&e.seq);
                 }
-                match (&settled, sqlite) {
-                    (Some(snap), _) => p.holes.retain(|_, xmax| *xmax > snap.xmin),
-                    (None, true) => p.holes.clear(),
-                    (None, false) => {}
+                // Holes exist only on PostgreSQL, where `settled` was taken whenever there
+                // were any (SQLite commits in sequence order and has no snapshot).
+                if let Some(snap) = &settled {
+                    p.holes.retain(|_, xmax| *xmax > snap.xmin);
                 }
                 let given_up = before.saturating_sub(appeared.len() + p.holes.len());
                 if !appeared.is_empty() || given_up > 0 {
@@ -351,7 +350,7 @@ impl SearchService {
                         "outbox holes read again"
                     );
                 }
-                if let (Some(snap), Some(last)) = (&seen, events.last()) {
+                if let Some(snap) = &seen {
                     let mut expected = high + 1;
                     for e in &events {
                         for missing in expected..e.seq {
@@ -359,8 +358,8 @@ impl SearchService {
                         }
                         expected = e.seq + 1;
                     }
-                    p.high = last.seq;
-                } else if let Some(last) = events.last() {
+                }
+                if let Some(last) = events.last() {
                     p.high = last.seq;
                 }
             });
