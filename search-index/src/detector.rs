@@ -308,43 +308,76 @@ fn lexical_similarity(k: &Keywords, c: &Analyzed) -> f32 {
 }
 
 impl SearchIndex {
+    /// The scope's single-valued term filters (program, field, status). Each is the one value
+    /// of a filter field (see `build_schema`), so a `TermQuery` on it with frequencies scores
+    /// every document it keeps alike.
+    pub(crate) fn scope_terms(&self, scope: &Scope<'_>) -> Vec<Term> {
+        let f = &self.fields;
+        let mut terms = Vec::new();
+        if let Some(p) = scope.program_id {
+            terms.push(Term::from_field_text(f.program_key, &p.to_string()));
+        }
+        if let Some(field) = scope.field_id {
+            terms.push(Term::from_field_text(f.field, &field.to_string()));
+        }
+        if let Some(s) = scope.status {
+            terms.push(Term::from_field_text(f.status, s));
+        }
+        terms
+    }
+
+    /// The scope's union subtree, if it narrows anything. A document holds every prefix of its
+    /// union's path, so this filter scores nothing.
+    pub(crate) fn scope_union(&self, scope: &Scope<'_>) -> Option<Box<dyn Query>> {
+        let canonical = canonical_union_prefix(scope.union_path_prefix?);
+        (canonical != "/").then(|| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.union_scope, &canonical),
+                IndexRecordOption::Basic,
+            ))
+        })
+    }
+
+    /// The scope's submission-time range, if it has one.
+    pub(crate) fn scope_range(&self, scope: &Scope<'_>) -> Option<Box<dyn Query>> {
+        if scope.submitted_from.is_none() && scope.submitted_until.is_none() {
+            return None;
+        }
+        let f = &self.fields;
+        let bound = |v: Option<i64>, inclusive: bool| match v {
+            Some(x) if inclusive => Bound::Included(Term::from_field_i64(f.submitted_at, x)),
+            Some(x) => Bound::Excluded(Term::from_field_i64(f.submitted_at, x)),
+            None => Bound::Unbounded,
+        };
+        Some(Box::new(RangeQuery::new(
+            bound(scope.submitted_from, true),
+            bound(scope.submitted_until, false),
+        )))
+    }
+
     /// `main` restricted to a scope (filters score nothing).
     pub(crate) fn scoped(&self, main: Box<dyn Query>, scope: &Scope<'_>) -> BooleanQuery {
-        let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
         let mut filter = |q: Box<dyn Query>| {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
         };
-        let term =
-            |t: Term| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) };
-        if let Some(p) = scope.program_id {
-            filter(term(Term::from_field_u64(f.program, p)));
+        for t in self.scope_terms(scope) {
+            filter(Box::new(TermQuery::new(t, IndexRecordOption::Basic)));
         }
-        if let Some(field) = scope.field_id {
-            filter(term(Term::from_field_u64(f.field, field)));
+        if let Some(union) = self.scope_union(scope) {
+            filter(union);
         }
-        if let Some(prefix) = scope.union_path_prefix {
-            let canonical = canonical_union_prefix(prefix);
-            if canonical != "/" {
-                filter(term(Term::from_field_text(f.union_scope, &canonical)));
-            }
-        }
-        if let Some(s) = scope.status {
-            filter(term(Term::from_field_text(f.status, s)));
-        }
-        if scope.submitted_from.is_some() || scope.submitted_until.is_some() {
-            let bound = |v: Option<i64>, inclusive: bool| match v {
-                Some(x) if inclusive => Bound::Included(Term::from_field_i64(f.submitted_at, x)),
-                Some(x) => Bound::Excluded(Term::from_field_i64(f.submitted_at, x)),
-                None => Bound::Unbounded,
-            };
-            filter(Box::new(RangeQuery::new(
-                bound(scope.submitted_from, true),
-                bound(scope.submitted_until, false),
-            )));
+        if let Some(range) = self.scope_range(scope) {
+            filter(range);
         }
         if let Some(id) = scope.exclude_id {
-            clauses.push((Occur::MustNot, term(Term::from_field_u64(f.id, id))));
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(self.fields.id, id),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
         BooleanQuery::new(clauses)
     }

@@ -86,11 +86,17 @@ impl Default for IndexOptions {
     }
 }
 
+/// How many times a title word counts in the gallery search's `text` field (BM25F, as
+/// Elasticsearch's `combined_fields` weighs fields): a word of the title weighs as much as this
+/// many of the body, and the title's length counts as many times.
+const TITLE_WEIGHT: usize = 3;
+
 /// Fields of the schema, resolved once.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
     pub id: Field,
     pub program: Field,
+    pub program_key: Field,
     pub field: Field,
     pub union_path: Field,
     pub union_scope: Field,
@@ -100,6 +106,8 @@ pub(crate) struct Fields {
     pub sketch: Field,
     pub title: Field,
     pub body: Field,
+    /// Title (`TITLE_WEIGHT` times) and body in one field: what the gallery search ranks by.
+    pub text: Field,
     pub normalizer: Field,
 }
 
@@ -115,18 +123,38 @@ fn build_schema() -> (Schema, Fields) {
             .set_tokenizer(VI_FOLD)
             .set_index_option(IndexRecordOption::WithFreqs),
     );
+    // The single-valued filter fields (program, field, status) hold one whole value per
+    // document, with frequencies and field norms: every document has the same length (one
+    // token) and frequency (one) there, so as a scoring clause such a term adds the same score
+    // to every document it keeps, and a filtered gallery search stays a pure term intersection
+    // that tantivy ranks with block-max WAND instead of scoring every match. (Without field
+    // norms tantivy 0.27 records a block maximum of 0 and prunes wrongly.)
+    let filter_opts = || {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
+    let text_opts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(VI_FOLD)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let fields = Fields {
         id: b.add_u64_field("id", INDEXED | STORED | FAST),
-        program: b.add_u64_field("program", INDEXED | STORED | FAST),
-        field: b.add_u64_field("field", INDEXED),
+        program: b.add_u64_field("program", STORED | FAST),
+        program_key: b.add_text_field("program_key", filter_opts()),
+        field: b.add_text_field("field_key", filter_opts()),
         union_path: b.add_text_field("union_path", STRING | STORED | FAST),
         union_scope: b.add_text_field("union_scope", STRING),
-        status: b.add_text_field("status", STRING | STORED | FAST),
+        status: b.add_text_field("status", filter_opts().set_stored().set_fast("raw")),
         submitted_at: b.add_i64_field("submitted_at", INDEXED | STORED | FAST),
         fingerprint: b.add_u64_field("fingerprint", INDEXED),
         sketch: b.add_u64_field("sketch", INDEXED),
         title: b.add_text_field("title", title_opts),
         body: b.add_text_field("body", body_opts),
+        text: b.add_text_field("text", text_opts),
         normalizer: b.add_u64_field("normalizer_version", FAST),
     };
     (b.build(), fields)
@@ -425,8 +453,9 @@ impl SearchIndex {
         let mut doc = TantivyDocument::new();
         doc.add_u64(f.id, d.id);
         doc.add_u64(f.program, d.program_id);
+        doc.add_text(f.program_key, d.program_id.to_string());
         if let Some(field) = d.field_id {
-            doc.add_u64(f.field, field);
+            doc.add_text(f.field, field.to_string());
         }
         let canonical_path = canonical_union_prefix(&d.union_path);
         for p in union_prefixes(&canonical_path) {
@@ -441,6 +470,10 @@ impl SearchIndex {
         }
         doc.add_text(f.title, &d.title);
         doc.add_text(f.body, &body);
+        for _ in 0..TITLE_WEIGHT {
+            doc.add_text(f.text, &d.title);
+        }
+        doc.add_text(f.text, &body);
         doc.add_u64(f.normalizer, u64::from(NORMALIZER_VERSION));
         doc
     }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
@@ -11,7 +11,7 @@ use tantivy::{TantivyDocument, Term};
 use crate::detector::Scope;
 use crate::error::SearchIndexError;
 use crate::index::SearchIndex;
-use crate::normalize::normalize;
+use crate::normalize::folded_words;
 
 /// Filters of a gallery search.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -58,16 +58,23 @@ pub struct SearchHit {
 pub struct SearchResults {
     /// Number of matching initiatives.
     pub total: usize,
+    /// How many of the query's (distinct, folded) words every hit has: all of them, unless
+    /// fewer than `RELAX_BELOW` initiatives have them all and there are 4 or more.
+    pub required_words: usize,
     /// The requested page.
     pub hits: Vec<SearchHit>,
 }
 
-const TITLE_BOOST: f32 = 2.0;
 const SNIPPET_CHARS: usize = 220;
+/// Below this many initiatives with every word of a query of 4 words or more, those missing a
+/// quarter of the words are found too.
+const RELAX_BELOW: usize = 10;
 
 impl SearchIndex {
     /// Searches title and body, accent-insensitively ("sang kien cai tien" finds "Sáng kiến
-    /// cải tiến"), ranked by BM25. Most query words must match (all of them up to 3 words).
+    /// cải tiến"), ranked by BM25F (a title word weighs `TITLE_WEIGHT` body words). Every word
+    /// must match; a query of 4 words or more that finds fewer than `RELAX_BELOW` that way
+    /// lets a quarter of its words miss.
     pub fn search(
         &self,
         query: &str,
@@ -77,67 +84,88 @@ impl SearchIndex {
     ) -> Result<SearchResults, SearchIndexError> {
         let searcher = self.reader.searcher();
         let f = &self.fields;
-        let mut words: Vec<String> = normalize(query)
-            .tokens
-            .into_iter()
-            .map(|t| t.folded)
-            .collect();
-        words.dedup();
-        let main: Box<dyn Query> = if words.is_empty() {
-            Box::new(AllQuery)
-        } else {
-            let per_word: Vec<(Occur, Box<dyn Query>)> = words
-                .iter()
-                .map(|w| {
-                    let title: Box<dyn Query> = Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(f.title, w),
-                            IndexRecordOption::WithFreqs,
-                        )),
-                        TITLE_BOOST,
-                    ));
-                    let body: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_text(f.body, w),
-                        IndexRecordOption::WithFreqs,
-                    ));
-                    let either: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
-                        (Occur::Should, title),
-                        (Occur::Should, body),
-                    ]));
-                    (Occur::Should, either)
-                })
-                .collect();
-            let n = per_word.len();
-            let required = if n <= 3 { n } else { n - n / 4 };
-            Box::new(BooleanQuery::with_minimum_required_clauses(
-                per_word, required,
-            ))
+        let mut words = folded_words(query);
+        let mut seen = std::collections::HashSet::new();
+        words.retain(|w| seen.insert(w.clone()));
+        let scope = Scope {
+            program_id: filters.program_id,
+            field_id: filters.field_id,
+            union_path_prefix: filters.union_path_prefix.as_deref(),
+            status: filters.status.as_deref(),
+            submitted_from: filters.submitted_from,
+            submitted_until: filters.submitted_until,
+            exclude_id: None,
         };
-        let scoped = self.scoped(
-            main,
-            &Scope {
-                program_id: filters.program_id,
-                field_id: filters.field_id,
-                union_path_prefix: filters.union_path_prefix.as_deref(),
-                status: filters.status.as_deref(),
-                submitted_from: filters.submitted_from,
-                submitted_until: filters.submitted_until,
-                exclude_id: None,
-            },
-        );
-        let limit = limit.max(1);
-        let (top, total) = searcher.search(
-            &scoped,
-            &(
-                TopDocs::with_limit(limit)
-                    .and_offset(offset)
-                    .order_by_score(),
-                Count,
-            ),
+        let scored = |t: Term| -> Box<dyn Query> {
+            Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))
+        };
+        // `required` of the words, plus the filters. With every word required, the words and
+        // the program, field and status terms make one flat intersection of term queries,
+        // which tantivy ranks with block-max WAND (it skips the blocks of postings that cannot
+        // reach the page) instead of scoring every match. Those filter terms add the same
+        // score to every document, so the order is BM25F over title and body
+        // (`TITLE_WEIGHT`). A subtree or a time range narrows the matches and scores nothing.
+        let build = |required: usize| -> Box<dyn Query> {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            if words.is_empty() {
+                clauses.push((Occur::Must, Box::new(AllQuery)));
+            } else if required >= words.len() {
+                for w in &words {
+                    clauses.push((Occur::Must, scored(Term::from_field_text(f.text, w))));
+                }
+            } else {
+                let per_word: Vec<(Occur, Box<dyn Query>)> = words
+                    .iter()
+                    .map(|w| (Occur::Should, scored(Term::from_field_text(f.text, w))))
+                    .collect();
+                clauses.push((
+                    Occur::Must,
+                    Box::new(BooleanQuery::with_minimum_required_clauses(
+                        per_word, required,
+                    )),
+                ));
+            }
+            for t in self.scope_terms(&scope) {
+                clauses.push((Occur::Must, scored(t)));
+            }
+            for narrow in [self.scope_union(&scope), self.scope_range(&scope)]
+                .into_iter()
+                .flatten()
+            {
+                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(narrow, 0.0))));
+            }
+            Box::new(BooleanQuery::new(clauses))
+        };
+        // Every word must match. Only when that finds fewer than `RELAX_BELOW` and the query
+        // has 4 words or more may a quarter of them miss (a pasted sentence, a misspelt
+        // word). The choice depends on the query and filters alone, so pages agree.
+        let n = words.len();
+        let mut required = n;
+        let mut query = build(n);
+        let mut total = searcher.search(&query, &Count)?;
+        if n >= 4 && total < RELAX_BELOW {
+            required = n - n / 4;
+            query = build(required);
+            total = searcher.search(&query, &Count)?;
+        }
+        // Ranked apart from the count: counting in the ranking pass would disable pruning.
+        let top = searcher.search(
+            &query,
+            &TopDocs::with_limit(limit.max(1))
+                .and_offset(offset)
+                .order_by_score(),
         )?;
-        let mut body_snippets = SnippetGenerator::create(&searcher, &scoped, f.body)?;
+        // Highlights come from the words in the stored title and body.
+        let highlight = BooleanQuery::new(
+            words
+                .iter()
+                .flat_map(|w| [f.title, f.body].map(|field| Term::from_field_text(field, w)))
+                .map(|t| (Occur::Should, scored(t)))
+                .collect(),
+        );
+        let mut body_snippets = SnippetGenerator::create(&searcher, &highlight, f.body)?;
         body_snippets.set_max_num_chars(SNIPPET_CHARS);
-        let mut title_snippets = SnippetGenerator::create(&searcher, &scoped, f.title)?;
+        let mut title_snippets = SnippetGenerator::create(&searcher, &highlight, f.title)?;
         title_snippets.set_max_num_chars(1000);
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -169,7 +197,11 @@ impl SearchIndex {
                 submitted_at: doc.submitted_at,
             });
         }
-        Ok(SearchResults { total, hits })
+        Ok(SearchResults {
+            total,
+            required_words: required,
+            hits,
+        })
     }
 }
 

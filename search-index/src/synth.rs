@@ -966,6 +966,21 @@ pub fn edit_words(text: &str, rate: f64, rng: &mut Rng) -> String {
     out.join(" ")
 }
 
+/// Words the public searches the gallery for (with and without diacritics), as the load
+/// generator and `search-bench` play them.
+pub const GALLERY_QUERIES: &[&str] = &[
+    "hồ sơ hộ tịch",
+    "chu ky so",
+    "phần mềm dùng chung",
+    "ma QR",
+    "tiết kiệm điện",
+    "an toan lao dong",
+    "cải tiến quy trình",
+    "bo ga kep",
+    "ứng dụng trên điện thoại",
+    "sang kien",
+];
+
 /// The official letterhead and closing used to wrap copies.
 pub const LETTERHEAD: &str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n\
     ĐƠN ĐỀ NGHỊ CÔNG NHẬN SÁNG KIẾN\nKính gửi: Ban Tổ chức Chương trình 1 triệu sáng kiến\n\n";

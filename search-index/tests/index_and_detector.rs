@@ -424,3 +424,106 @@ fn search_filters_by_field() {
     assert_eq!(find(Some(20)), vec![2]);
     assert!(find(Some(30)).is_empty());
 }
+
+#[test]
+fn search_ranks_title_matches_first_and_filters_keep_the_order() {
+    let index = SearchIndex::open_in_ram().unwrap();
+    let mut g = Generator::new(21);
+    for id in 1..=400u64 {
+        let mut d = doc(
+            id,
+            1 + id % 3,
+            &format!("/1/{}/", id % 5),
+            &g.next_initiative(),
+        );
+        d.field_id = Some(id % 4);
+        if id % 50 == 0 {
+            d.title = format!("Tiết kiệm điện năng ở phân xưởng {id}");
+        }
+        index.upsert(&d).unwrap();
+    }
+    index.commit().unwrap();
+    let ids = |q: &str, filters: &SearchFilters, limit: usize, offset: usize| -> Vec<u64> {
+        index
+            .search(q, filters, limit, offset)
+            .unwrap()
+            .hits
+            .iter()
+            .map(|h| h.id)
+            .collect()
+    };
+    let all = SearchFilters::default();
+    let full = index.search("tiet kiem dien", &all, 1000, 0).unwrap();
+    assert!(full.total > 20, "{}", full.total);
+    assert_eq!(full.hits.len(), full.total);
+    // Initiatives with the words in their title come first.
+    let titled: Vec<u64> = (1..=8).map(|i| i * 50).collect();
+    let mut head = ids("tiet kiem dien", &all, 8, 0);
+    head.sort_unstable();
+    assert_eq!(head, titled);
+    // Pages of 7 put together are the ranking of everything, and the count is the same.
+    let mut paged = Vec::new();
+    for page in 0..full.total.div_ceil(7) {
+        let r = index.search("tiet kiem dien", &all, 7, page * 7).unwrap();
+        assert_eq!(r.total, full.total);
+        paged.extend(r.hits.iter().map(|h| h.id));
+    }
+    let ranked: Vec<u64> = full.hits.iter().map(|h| h.id).collect();
+    assert_eq!(paged, ranked);
+    // A filter keeps the matches it allows in the same order.
+    for (filters, keep) in [
+        (
+            SearchFilters {
+                status: Some("approved".into()),
+                ..SearchFilters::default()
+            },
+            Box::new(|id: u64| id.is_multiple_of(2)) as Box<dyn Fn(u64) -> bool>,
+        ),
+        (
+            SearchFilters {
+                program_id: Some(2),
+                field_id: Some(3),
+                ..SearchFilters::default()
+            },
+            Box::new(|id: u64| id % 3 == 1 && id % 4 == 3),
+        ),
+        (
+            SearchFilters {
+                union_path_prefix: Some("/1/3".into()),
+                status: Some("submitted".into()),
+                ..SearchFilters::default()
+            },
+            Box::new(|id: u64| id % 5 == 3 && id % 2 == 1),
+        ),
+    ] {
+        let expected: Vec<u64> = ranked.iter().copied().filter(|id| keep(*id)).collect();
+        assert!(!expected.is_empty());
+        let got = index.search("tiet kiem dien", &filters, 1000, 0).unwrap();
+        assert_eq!(got.total, expected.len());
+        let got: Vec<u64> = got.hits.iter().map(|h| h.id).collect();
+        assert_eq!(got, expected, "{filters:?}");
+        // The first pages are ranked without scoring every match (block-max WAND): the same.
+        for k in 1..=4 {
+            assert_eq!(
+                ids("tiet kiem dien", &filters, k, 0),
+                expected[..k.min(expected.len())],
+                "{filters:?}, first {k}"
+            );
+        }
+    }
+    // Every word must match; a query of four words or more that finds fewer than 10 that way
+    // lets a quarter of its words miss.
+    assert_eq!(full.required_words, 3);
+    let four = index.search("tiet kiem dien nang", &all, 1000, 0).unwrap();
+    assert_eq!(four.required_words, 4);
+    assert!((8..=full.total).contains(&four.total), "{}", four.total);
+    let loose = index
+        .search("tiet kiem dien khongcotu", &all, 1000, 0)
+        .unwrap();
+    assert_eq!(loose.required_words, 3);
+    assert_eq!(loose.total, full.total);
+    let rare = index
+        .search("tiet kiem dien nang xuong", &all, 1000, 0)
+        .unwrap();
+    assert_eq!(rare.required_words, 5);
+}

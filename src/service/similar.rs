@@ -281,14 +281,10 @@ pub async fn search_published(
         ..SearchFilters::default()
     };
     // A confidential initiative is published with its title only: it is found by the words
-    // of its title, as many of them as the search asks for, never by its content.
+    // of its title, as many of them as the search asked for, never by its content.
     let mut words = search_index::normalize::folded_words(&q);
-    words.dedup();
-    let required = if words.len() <= 3 {
-        words.len()
-    } else {
-        words.len() - words.len() / 4
-    };
+    let mut seen = std::collections::HashSet::new();
+    words.retain(|w| seen.insert(w.clone()));
     let s = search.clone();
     let results = tokio::task::spawn_blocking(move || {
         s.index().search(
@@ -302,6 +298,7 @@ pub async fn search_published(
     .map_err(AppError::internal)?
     .map_err(|e| AppError::internal(format!("search: {e}")))?;
     let total = i64::try_from(results.total).unwrap_or(i64::MAX);
+    let required = results.required_words;
     let hits = results.hits;
     let found = hits.len();
     let items: Vec<SearchHitView> = db

@@ -100,7 +100,9 @@ pub async fn similar(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Searches approved initiatives (the public gallery): BM25, highlighted snippets.
+/// Searches approved initiatives (the public gallery), with or without diacritics: every word
+/// must match (a query of 4 words or more that finds fewer than 10 lets a quarter of its words
+/// miss), ranked by BM25 over title and body (a title word weighs 3), with highlighted snippets.
 #[utoipa::path(get, path = "/api/v1/search", tag = "initiatives", params(SearchQuery),
     responses((status = 200, body = Page<SearchHitView>), (status = 400, body = ErrorBody),
               (status = 404, description = "the union filtered on does not exist", body = ErrorBody)))]
