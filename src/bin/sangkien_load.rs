@@ -11,7 +11,8 @@
 //!   the public searching the gallery) from C clients for S seconds, or offered at a rate, and
 //!   writes a JSON and a Markdown report: throughput and p50/p95/p99/max per operation, errors
 //!   by status, how long a submission takes to be found by the duplicate check (index lag),
-//!   and the server's memory and CPU.
+//!   and the server's memory and CPU. Several instances of one deployment (`--base-url
+//!   URL1,URL2`) are taken in turn, as a load balancer would.
 //!
 //! ```sh
 //! sangkien-load seed --database-url postgres://postgres@127.0.0.1:5432/sk_load_bench \

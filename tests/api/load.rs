@@ -1,5 +1,6 @@
 //! The load generator (`sangkien-load run`) against a test server: a short deadline mix with a
-//! tiny accounts file gives a report with every kind of operation and no server error.
+//! tiny accounts file gives a report with every kind of operation and no server error, through
+//! one instance or, on PostgreSQL, two taken in turn.
 
 use serde_json::{Value, json};
 
@@ -9,6 +10,33 @@ async fn a_short_deadline_mix_reports_every_operation(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
+    let report = play_deadline_mix(&[&app]).await;
+    assert!(report["servers"][0]["vm_rss_mib"].as_f64().unwrap() > 0.0);
+}
+
+crate::on_both_backends!(a_short_deadline_mix_reports_every_operation);
+
+#[tokio::test]
+async fn two_instances_share_the_load() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let sibling = app.spawn_sibling().await;
+    let report = play_deadline_mix(&[&app, &sibling]).await;
+    let instances = report["instances"].as_array().unwrap();
+    assert_eq!(instances.len(), 2, "{report}");
+    for (i, base) in instances.iter().zip([&app.base, &sibling.base]) {
+        assert_eq!(i["base_url"], base.as_str());
+        assert!(i["requests"].as_u64().unwrap() > 10, "{report}");
+    }
+    assert_eq!(report["servers"].as_array().unwrap().len(), 2);
+    sibling.stop().await;
+}
+
+/// Plays a 2-second deadline mix through `apps` (instances of one deployment); its JSON
+/// report, after checking that every operation ran without a server error.
+async fn play_deadline_mix(apps: &[&TestApp]) -> Value {
+    let app = apps[0];
     let w = app.world().await;
     let dir = tempfile::tempdir().unwrap();
     let accounts = dir.path().join("load-accounts.json");
@@ -30,7 +58,10 @@ async fn a_short_deadline_mix_reports_every_operation(backend: Backend) {
     let args: Vec<String> = vec![
         "run".into(),
         "--base-url".into(),
-        app.base.clone(),
+        apps.iter()
+            .map(|a| a.base.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
         "--accounts".into(),
         accounts.display().to_string(),
         "--mix".into(),
@@ -46,7 +77,10 @@ async fn a_short_deadline_mix_reports_every_operation(backend: Backend) {
         "--report-md".into(),
         report_md.display().to_string(),
         "--server-pid".into(),
-        std::process::id().to_string(),
+        apps.iter()
+            .map(|_| std::process::id().to_string())
+            .collect::<Vec<_>>()
+            .join(","),
     ];
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_sangkien-load"))
@@ -78,9 +112,7 @@ async fn a_short_deadline_mix_reports_every_operation(backend: Backend) {
     }
     assert_eq!(report["total_5xx"], 0, "{report}");
     assert!(report["total_ok"].as_u64().unwrap() > 0, "{report}");
-    assert!(report["server"]["vm_rss_mib"].as_f64().unwrap() > 0.0);
     let md = std::fs::read_to_string(&report_md).unwrap();
     assert!(md.contains("| member.create |"), "{md}");
+    report
 }
-
-crate::on_both_backends!(a_short_deadline_mix_reports_every_operation);

@@ -182,7 +182,7 @@ pub struct CpuReport {
     pub machine_total_s: f64,
     /// This load generator.
     pub load_generator_s: f64,
-    /// The server (with `--server-pid`).
+    /// The server's instances together (with `--server-pid`).
     pub server_s: Option<f64>,
     /// Processes named `postgres`.
     pub postgres_s: f64,
@@ -190,11 +190,21 @@ pub struct CpuReport {
     pub server_ms_per_request: Option<f64>,
 }
 
+/// Requests sent to one instance.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstanceReport {
+    pub base_url: String,
+    /// Requests sent there, retries and sampled checks included.
+    pub requests: u64,
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub mix: String,
     pub base_url: String,
+    /// Each instance requests went to, in turn.
+    pub instances: Vec<InstanceReport>,
     pub started_at: String,
     /// `closed` (C clients without pause) or `open` (activities offered at a rate).
     pub loop_kind: String,
@@ -215,7 +225,8 @@ pub struct Report {
     /// Open loop: activities not started because too many were still in flight.
     pub dropped: u64,
     pub index_lag: Option<IndexLagReport>,
-    pub server: Option<ServerReport>,
+    /// One per instance (with `--server-pid`).
+    pub servers: Vec<ServerReport>,
     pub cpu: CpuReport,
 }
 
@@ -329,7 +340,19 @@ impl Report {
             );
         }
         let _ = writeln!(s, "\n## Resources\n");
-        if let Some(m) = &self.server {
+        if self.instances.len() > 1 {
+            let each: Vec<String> = self
+                .instances
+                .iter()
+                .map(|i| format!("{} {}", i.base_url, i.requests))
+                .collect();
+            let _ = writeln!(
+                s,
+                "Requests per instance (in turn, retries and checks included): {}.\n",
+                each.join(", ")
+            );
+        }
+        for m in &self.servers {
             let _ = writeln!(
                 s,
                 "Server (pid {}): RSS {:.0} MiB at the end (peak {:.0} MiB): anonymous {:.0} MiB (peak {:.0} MiB), file-backed {:.0} MiB (peak {:.0} MiB, page cache of mapped files); {:.1} CPU s in the window.",

@@ -9,21 +9,23 @@ use std::time::{Duration, Instant};
 use clap::{Args, ValueEnum};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
-use search_index::synth::{Generator, InitiativeText, Rng};
+use search_index::synth::{GALLERY_QUERIES, Generator, InitiativeText, Rng};
 use serde_json::{Value, json};
 
 use crate::accounts::AccountFile;
 use crate::procfs;
 use crate::report::{
-    CpuReport, IndexLagReport, Latency, OpReport, Recorder, Report, ServerReport, WeightReport,
+    CpuReport, IndexLagReport, InstanceReport, Latency, OpReport, Recorder, Report, ServerReport,
+    WeightReport,
 };
 
 /// `run` options.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The running server, e.g. http://127.0.0.1:8088.
-    #[arg(long)]
-    pub base_url: String,
+    /// The running server, e.g. http://127.0.0.1:8088; several instances of one deployment
+    /// separated by commas (requests go to each in turn, as behind a load balancer).
+    #[arg(long, required = true, num_args = 1.., value_delimiter = ',')]
+    pub base_url: Vec<String>,
     /// The accounts file `seed` wrote (DIR/load-accounts.json).
     #[arg(long)]
     pub accounts: PathBuf,
@@ -47,9 +49,10 @@ pub struct RunArgs {
     /// Where to write the Markdown report.
     #[arg(long)]
     pub report_md: PathBuf,
-    /// The server's process, for its memory (RSS, anonymous and file-backed) and CPU.
-    #[arg(long)]
-    pub server_pid: Option<u32>,
+    /// The server's process, for its memory (RSS, anonymous and file-backed) and CPU; one per
+    /// instance, separated by commas.
+    #[arg(long, num_args = 1.., value_delimiter = ',')]
+    pub server_pid: Vec<u32>,
     /// Seed of the texts (default: from the clock, so that no run repeats a member's earlier
     /// text, which the server would refuse as their own duplicate).
     #[arg(long)]
@@ -164,20 +167,6 @@ impl Activity {
     }
 }
 
-/// Words the public searches the gallery for (with and without diacritics).
-const SEARCHES: &[&str] = &[
-    "hồ sơ hộ tịch",
-    "chu ky so",
-    "phần mềm dùng chung",
-    "ma QR",
-    "tiết kiệm điện",
-    "an toan lao dong",
-    "cải tiến quy trình",
-    "bo ga kep",
-    "ứng dụng trên điện thoại",
-    "sang kien",
-];
-
 /// Rubric of the default stage (as `sangkien-bench --review` scores it).
 fn scores() -> Value {
     json!({"scores": {"tinh-moi": 20, "kha-nang-ap-dung": 20, "hieu-qua": 30}})
@@ -189,7 +178,11 @@ const PROBE_LIMIT: Duration = Duration::from_secs(10);
 /// What every client shares.
 struct Ctx {
     client: reqwest::Client,
-    base: String,
+    /// The instances, taken in turn.
+    bases: Vec<String>,
+    next_base: AtomicUsize,
+    /// Requests sent to each instance (retries included).
+    sent: Vec<AtomicU64>,
     program_id: i64,
     fields: Vec<i64>,
     members: Vec<String>,
@@ -250,7 +243,8 @@ impl Ctx {
     /// Makes a request, timing it into `op`; the JSON body of a 2xx answer (`Null` for a page).
     async fn call(&self, rec: &mut Recorder, op: &'static str, req: Req) -> Option<Value> {
         let key = req.idempotent.then(|| uuid::Uuid::new_v4().to_string());
-        let url = format!("{}{}", self.base, req.path);
+        let at = self.next_base.fetch_add(1, Ordering::Relaxed) % self.bases.len();
+        let url = format!("{}{}", self.bases[at], req.path);
         let t0 = Instant::now();
         let mut attempt = 0;
         loop {
@@ -267,6 +261,7 @@ impl Ctx {
             if let Some(b) = &req.body {
                 rb = rb.json(b);
             }
+            self.sent[at].fetch_add(1, Ordering::Relaxed);
             let outcome = match rb.send().await {
                 Ok(res) => {
                     let status = res.status();
@@ -531,7 +526,7 @@ impl Client {
 
     async fn public(&mut self) {
         let ctx = self.ctx.clone();
-        let words: &&str = self.rng.pick(SEARCHES);
+        let words: &&str = self.rng.pick(GALLERY_QUERIES);
         let q = utf8_percent_encode(words, NON_ALPHANUMERIC).to_string();
         let mut req = Req::new(Method::GET, format!("/api/v1/search?q={q}"), "");
         req.bearer = None;
@@ -661,7 +656,13 @@ struct Peaks {
 /// Signs in, plays the mix and writes the reports.
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let accounts = AccountFile::read(&args.accounts)?;
-    let base = args.base_url.trim_end_matches('/').to_owned();
+    let bases: Vec<String> = args
+        .base_url
+        .iter()
+        .map(|b| b.trim_end_matches('/').to_owned())
+        .collect();
+    anyhow::ensure!(!bases.is_empty(), "--base-url is required");
+    let base = bases[0].clone();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .pool_max_idle_per_host(args.clients.max(64) * 2)
@@ -741,7 +742,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let start = Instant::now();
     let ctx = Arc::new(Ctx {
         client,
-        base: base.clone(),
+        bases: bases.clone(),
+        next_base: AtomicUsize::new(0),
+        sent: bases.iter().map(|_| AtomicU64::new(0)).collect(),
         program_id: accounts.program_id,
         fields: accounts.fields.clone(),
         members,
@@ -755,22 +758,24 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     });
 
     // What the processes have used so far.
-    let pid = args.server_pid.map(|p| p.to_string());
-    let server_cpu0 = pid.as_deref().and_then(procfs::cpu_s);
+    let pids: Vec<String> = args.server_pid.iter().map(u32::to_string).collect();
+    let server_cpu0: Vec<Option<f64>> = pids.iter().map(|p| procfs::cpu_s(p)).collect();
     let self_cpu0 = procfs::cpu_s("self").unwrap_or(0.0);
     let machine0 = procfs::machine();
     let pg0 = procfs::postgres_cpu();
-    let peaks = Arc::new(Peaks::default());
+    let peaks: Arc<Vec<Peaks>> = Arc::new(pids.iter().map(|_| Peaks::default()).collect());
     let stop = Arc::new(AtomicBool::new(false));
-    if let Some(pid) = pid.clone() {
-        let (peaks, stop) = (peaks.clone(), stop.clone());
+    if !pids.is_empty() {
+        let (peaks, stop, pids) = (peaks.clone(), stop.clone(), pids.clone());
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
-                if let Some(a) = procfs::status_kib(&pid, "RssAnon:") {
-                    peaks.anon_kib.fetch_max(a, Ordering::Relaxed);
-                }
-                if let Some(f) = procfs::status_kib(&pid, "RssFile:") {
-                    peaks.file_kib.fetch_max(f, Ordering::Relaxed);
+                for (pid, peak) in pids.iter().zip(peaks.iter()) {
+                    if let Some(a) = procfs::status_kib(pid, "RssAnon:") {
+                        peak.anon_kib.fetch_max(a, Ordering::Relaxed);
+                    }
+                    if let Some(f) = procfs::status_kib(pid, "RssFile:") {
+                        peak.file_kib.fetch_max(f, Ordering::Relaxed);
+                    }
                 }
                 std::thread::sleep(Duration::from_millis(200));
             }
@@ -856,29 +861,33 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         }
     }
     let wall = start.elapsed().as_secs_f64();
-    let server_cpu1 = pid.as_deref().and_then(procfs::cpu_s);
+    let server_cpu1: Vec<Option<f64>> = pids.iter().map(|p| procfs::cpu_s(p)).collect();
     let self_cpu1 = procfs::cpu_s("self").unwrap_or(0.0);
     let machine1 = procfs::machine();
     let pg1 = procfs::postgres_cpu();
     stop.store(true, Ordering::Relaxed);
-    let server = pid.as_deref().map(|p| {
-        let mib = |k: &str| procfs::status_kib(p, k).unwrap_or(0) as f64 / 1024.0;
-        ServerReport {
-            pid: p.to_owned(),
-            vm_rss_mib: mib("VmRSS:"),
-            vm_hwm_mib: mib("VmHWM:"),
-            rss_anon_mib: mib("RssAnon:"),
-            peak_rss_anon_mib: (peaks.anon_kib.load(Ordering::Relaxed) as f64 / 1024.0)
-                .max(mib("RssAnon:")),
-            rss_file_mib: mib("RssFile:"),
-            peak_rss_file_mib: (peaks.file_kib.load(Ordering::Relaxed) as f64 / 1024.0)
-                .max(mib("RssFile:")),
-            cpu_s: match (server_cpu0, server_cpu1) {
-                (Some(a), Some(b)) => b - a,
-                _ => 0.0,
-            },
-        }
-    });
+    let servers: Vec<ServerReport> = pids
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mib = |k: &str| procfs::status_kib(p, k).unwrap_or(0) as f64 / 1024.0;
+            ServerReport {
+                pid: p.to_owned(),
+                vm_rss_mib: mib("VmRSS:"),
+                vm_hwm_mib: mib("VmHWM:"),
+                rss_anon_mib: mib("RssAnon:"),
+                peak_rss_anon_mib: (peaks[i].anon_kib.load(Ordering::Relaxed) as f64 / 1024.0)
+                    .max(mib("RssAnon:")),
+                rss_file_mib: mib("RssFile:"),
+                peak_rss_file_mib: (peaks[i].file_kib.load(Ordering::Relaxed) as f64 / 1024.0)
+                    .max(mib("RssFile:")),
+                cpu_s: match (server_cpu0[i], server_cpu1[i]) {
+                    (Some(a), Some(b)) => b - a,
+                    _ => 0.0,
+                },
+            }
+        })
+        .collect();
 
     // The probes still running finish (each within its limit).
     let probes: Vec<_> = ctx
@@ -935,17 +944,24 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
             lag: Latency::of(&mut lag.lags_ms),
         }
     });
-    let server_s = match (server_cpu0, server_cpu1) {
-        (Some(a), Some(b)) => Some(b - a),
-        _ => None,
-    };
+    let server_s = (!pids.is_empty()
+        && server_cpu0.iter().chain(&server_cpu1).all(Option::is_some))
+    .then(|| servers.iter().map(|m| m.cpu_s).sum::<f64>());
     let (machine_busy_s, machine_total_s) = match (machine0, machine1) {
         (Some((b0, t0)), Some((b1, t1))) => (b1 - b0, t1 - t0),
         _ => (0.0, 0.0),
     };
     let report = Report {
         mix: args.mix.name().to_owned(),
-        base_url: base,
+        base_url: bases.join(", "),
+        instances: bases
+            .iter()
+            .zip(&ctx.sent)
+            .map(|(base_url, n)| InstanceReport {
+                base_url: base_url.clone(),
+                requests: n.load(Ordering::Relaxed),
+            })
+            .collect(),
         started_at,
         loop_kind: if args.rate.is_some() {
             "open"
@@ -977,7 +993,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         dropped,
         operations,
         index_lag,
-        server,
+        servers,
         cpu: CpuReport {
             wall_s: wall,
             machine_busy_s,
