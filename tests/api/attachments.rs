@@ -3,7 +3,7 @@
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, complete_draft, expect_error, json, who};
+use crate::helpers::{Backend, TestApp, complete_draft, create_draft, expect_error, json, who};
 
 fn form(name: &str, bytes: Vec<u8>, mime: &str) -> Form {
     Form::new().part(
@@ -21,16 +21,12 @@ async fn upload_list_download(backend: Backend) {
     };
     let w = app.world().await;
     let member = app.login(who::MEMBER_A).await;
-    let draft = json(
-        app.post(
-            "/api/v1/initiatives",
-            &member,
-            &complete_draft(&w, "Sáng kiến có tệp đính kèm"),
-        )
-        .await,
+    let id = create_draft(
+        &app,
+        &member,
+        &complete_draft(&w, "Sáng kiến có tệp đính kèm"),
     )
     .await;
-    let id = draft["id"].as_i64().unwrap();
     let url = format!("/api/v1/initiatives/{id}/attachments");
     let pdf = "%PDF-1.4\n% Bản thuyết minh sáng kiến\n"
         .as_bytes()

@@ -246,12 +246,7 @@ async fn assert_nothing_lost(app: &TestApp, author: i64, outcomes: &[Outcome]) {
     }
 
     // Counted: the per-union counts agree with a recount.
-    let drift = app
-        .db
-        .read(|conn| Ok(sangkien::db::counts::drift(conn)?))
-        .await
-        .unwrap();
-    assert!(drift.is_empty(), "counts drifted: {drift:?}");
+    app.counts_agree().await;
 
     // Indexed: the index catches up, then each is found by its own text.
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -267,9 +262,8 @@ async fn assert_nothing_lost(app: &TestApp, author: i64, outcomes: &[Outcome]) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     for (id, body) in &submitted {
-        let found = json(
-            app.post(
-                "/api/v1/initiatives/similar",
+        let found = app
+            .similar_matches(
                 &member,
                 &json!({
                     "title": body["title"],
@@ -279,16 +273,10 @@ async fn assert_nothing_lost(app: &TestApp, author: i64, outcomes: &[Outcome]) {
                     "benefits": body["benefits"],
                 }),
             )
-            .await,
-        )
-        .await;
+            .await;
         assert!(
-            found["matches"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|m| m["initiative_id"] == *id),
-            "initiative {id} is not in the index: {found}"
+            found.iter().any(|m| m["initiative_id"] == *id),
+            "initiative {id} is not in the index: {found:?}"
         );
     }
 }

@@ -91,13 +91,8 @@ async fn readiness(app: &TestApp) -> (u16, Value) {
 
 /// Is `id` among the matches of the live check for its own text?
 async fn findable(app: &TestApp, token: &str, submitted: &Value) -> bool {
-    let res = app
-        .post("/api/v1/initiatives/similar", token, &body_of(submitted))
-        .await;
-    assert_eq!(res.status(), 200);
-    json(res).await["matches"]
-        .as_array()
-        .unwrap()
+    app.similar_matches(token, &body_of(submitted))
+        .await
         .iter()
         .any(|m| m["initiative_id"] == submitted["_id"])
 }

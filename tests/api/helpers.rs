@@ -537,10 +537,17 @@ pub fn complete_draft(w: &World, title: &str) -> Value {
     })
 }
 
+/// Creates a draft from `body`; its id.
+pub async fn create_draft(app: &TestApp, token: &str, body: &Value) -> i64 {
+    let draft = json(app.post("/api/v1/initiatives", token, body).await).await;
+    draft["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no draft made: {draft}"))
+}
+
 /// Creates a draft from `body` and submits it; the answer carries `_status` and `_id`.
 pub async fn submit(app: &TestApp, token: &str, body: &Value) -> Value {
-    let draft = json(app.post("/api/v1/initiatives", token, body).await).await;
-    let id = draft["id"].as_i64().unwrap();
+    let id = create_draft(app, token, body).await;
     let res = app
         .post(
             &format!("/api/v1/initiatives/{id}/submit"),
@@ -597,12 +604,49 @@ impl TestApp {
             .await
             .expect("recount");
         assert!(drift.is_empty(), "board counters drifted: {drift:#?}");
+        self.counts_agree().await;
+    }
+
+    /// Writes `n` approval notices to `user` at once, as a bulk publication of decisions would.
+    pub async fn queue_notices(&self, user: i64, n: i64) {
+        self.db
+            .write(move |conn| {
+                let now = sangkien::db::now();
+                for i in 0..n {
+                    let notice = sangkien::email::letters::Notice::Approved {
+                        initiative_id: i,
+                        title: format!("Sáng kiến số {i}"),
+                        note: None,
+                    };
+                    assert!(sangkien::service::mail::to_user(
+                        conn, user, &notice, None, now
+                    )?);
+                }
+                Ok(())
+            })
+            .await
+            .expect("queue notices");
+    }
+
+    /// The per-union counts agree with a recount of the initiatives.
+    pub async fn counts_agree(&self) {
         let drift = self
             .db
             .read(|conn| Ok(sangkien::db::counts::drift(conn)?))
             .await
             .expect("recount");
         assert!(drift.is_empty(), "union counts drifted: {drift:#?}");
+    }
+
+    /// The matches of the live duplicate check for `query` (answered 200).
+    pub async fn similar_matches(&self, token: &str, query: &Value) -> Vec<Value> {
+        let res = self.post("/api/v1/initiatives/similar", token, query).await;
+        assert_eq!(res.status(), 200);
+        let mut body = json(res).await;
+        match body["matches"].take() {
+            Value::Array(matches) => matches,
+            other => panic!("no matches in the answer: {other}"),
+        }
     }
 
     /// Another open program over the whole tree with a phase open now; returns the program

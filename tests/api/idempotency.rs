@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, complete_draft, expect_error, json, who};
+use crate::helpers::{Backend, TestApp, complete_draft, create_draft, expect_error, json, who};
 
 /// POSTs `body` to `path` with an `Idempotency-Key`; the status, the replay mark and the body.
 async fn post_keyed(
@@ -155,16 +155,12 @@ async fn a_retried_submission_is_answered_as_the_first(backend: Backend) {
     };
     let w = app.world().await;
     let member = app.login(who::MEMBER_A).await;
-    let draft = json(
-        app.post(
-            "/api/v1/initiatives",
-            &member,
-            &complete_draft(&w, "Tự động hoá đối soát chứng từ"),
-        )
-        .await,
+    let id = create_draft(
+        &app,
+        &member,
+        &complete_draft(&w, "Tự động hoá đối soát chứng từ"),
     )
     .await;
-    let id = draft["id"].as_i64().unwrap();
     let path = format!("/api/v1/initiatives/{id}/submit");
     let key = "submit-7f1c2d";
 
@@ -209,12 +205,7 @@ async fn a_retried_submission_is_answered_as_the_first(backend: Backend) {
         .filter(|h| h["action"] == "submitted")
         .count();
     assert_eq!(submitted, 1, "{history}");
-    let drift = app
-        .db
-        .read(|conn| Ok(sangkien::db::counts::drift(conn)?))
-        .await
-        .unwrap();
-    assert!(drift.is_empty(), "counts drifted: {drift:?}");
+    app.counts_agree().await;
 }
 
 async fn simultaneous_retries_make_one_draft(backend: Backend) {

@@ -4,7 +4,7 @@
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::helpers::{Backend, TestApp, complete_draft, expect_error, json, who};
+use crate::helpers::{Backend, TestApp, complete_draft, create_draft, expect_error, json, who};
 
 async fn lifecycle_draft_update_submit(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -197,16 +197,12 @@ async fn stale_update_is_409(backend: Backend) {
     };
     let w = app.world().await;
     let member = app.login(who::MEMBER_A).await;
-    let draft = json(
-        app.post(
-            "/api/v1/initiatives",
-            &member,
-            &complete_draft(&w, "Cải tiến quy trình tiếp nhận hồ sơ"),
-        )
-        .await,
+    let id = create_draft(
+        &app,
+        &member,
+        &complete_draft(&w, "Cải tiến quy trình tiếp nhận hồ sơ"),
     )
     .await;
-    let id = draft["id"].as_i64().unwrap();
     // Two tabs read version 1; the first saves, the second is told.
     let first = app
         .patch(
@@ -325,16 +321,12 @@ async fn data_survives_a_restart(backend: Backend) {
     };
     let w = app.world().await;
     let member = app.login(who::MEMBER_A).await;
-    let created = json(
-        app.post(
-            "/api/v1/initiatives",
-            &member,
-            &complete_draft(&w, "Hệ thống nhắc lịch bảo dưỡng thiết bị"),
-        )
-        .await,
+    let id = create_draft(
+        &app,
+        &member,
+        &complete_draft(&w, "Hệ thống nhắc lịch bảo dưỡng thiết bị"),
     )
     .await;
-    let id = created["id"].as_i64().unwrap();
     let submitted = json(
         app.post(
             &format!("/api/v1/initiatives/{id}/submit"),

@@ -14,7 +14,6 @@ use sangkien::auth::TokenKeys;
 use sangkien::config::{MailTransportKind, SmtpSecurity};
 use sangkien::db::Db;
 use sangkien::db::mail as outbox;
-use sangkien::email::letters::Notice;
 use sangkien::email::sender::Sender;
 use serde_json::{Value, json};
 
@@ -483,23 +482,7 @@ async fn concurrent_senders_deliver_each_email_once(backend: Backend) {
     };
     let w = app.world().await;
     let member = w.member_a;
-    app.db
-        .write(move |conn| {
-            let now = sangkien::db::now();
-            for i in 0..40 {
-                let notice = Notice::Approved {
-                    initiative_id: i,
-                    title: format!("Sáng kiến số {i}"),
-                    note: None,
-                };
-                assert!(sangkien::service::mail::to_user(
-                    conn, member, &notice, None, now
-                )?);
-            }
-            Ok(())
-        })
-        .await
-        .unwrap();
+    app.queue_notices(member, 40).await;
     let other = match backend {
         Backend::Postgres => {
             let url = app.settings.database_url().unwrap();

@@ -40,11 +40,8 @@ async fn positions(app: &TestApp, admin: &str) -> (i64, i64) {
 
 /// Is `id` among the matches of the live check for `query`?
 async fn found(app: &TestApp, token: &str, query: &Value, id: i64) -> bool {
-    let res = app.post("/api/v1/initiatives/similar", token, query).await;
-    assert_eq!(res.status(), 200);
-    json(res).await["matches"]
-        .as_array()
-        .unwrap()
+    app.similar_matches(token, query)
+        .await
         .iter()
         .any(|m| m["initiative_id"] == id)
 }

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, complete_draft, json, who};
+use crate::helpers::{Backend, TestApp, complete_draft, create_draft, json, who};
 
 async fn permission_matrix(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -12,16 +12,12 @@ async fn permission_matrix(backend: Backend) {
     let w = app.world().await;
     let member_a = app.login(who::MEMBER_A).await;
     // One submitted initiative in Cao Bằng, one draft, one submitted in Lạng Sơn.
-    let sub_a = json(
-        app.post(
-            "/api/v1/initiatives",
-            &member_a,
-            &complete_draft(&w, "Sáng kiến đã nộp ở Cao Bằng"),
-        )
-        .await,
+    let sub_a = create_draft(
+        &app,
+        &member_a,
+        &complete_draft(&w, "Sáng kiến đã nộp ở Cao Bằng"),
     )
     .await;
-    let sub_a = sub_a["id"].as_i64().unwrap();
     assert_eq!(
         app.post(
             &format!("/api/v1/initiatives/{sub_a}/submit"),
@@ -32,27 +28,19 @@ async fn permission_matrix(backend: Backend) {
         .status(),
         200
     );
-    let draft_a = json(
-        app.post(
-            "/api/v1/initiatives",
-            &member_a,
-            &complete_draft(&w, "Bản nháp riêng của đoàn viên"),
-        )
-        .await,
+    let draft_a = create_draft(
+        &app,
+        &member_a,
+        &complete_draft(&w, "Bản nháp riêng của đoàn viên"),
     )
     .await;
-    let draft_a = draft_a["id"].as_i64().unwrap();
     let member_b = app.login(who::MEMBER_B).await;
-    let sub_b = json(
-        app.post(
-            "/api/v1/initiatives",
-            &member_b,
-            &complete_draft(&w, "Sáng kiến đã nộp ở Lạng Sơn"),
-        )
-        .await,
+    let sub_b = create_draft(
+        &app,
+        &member_b,
+        &complete_draft(&w, "Sáng kiến đã nộp ở Lạng Sơn"),
     )
     .await;
-    let sub_b = sub_b["id"].as_i64().unwrap();
     assert_eq!(
         app.post(
             &format!("/api/v1/initiatives/{sub_b}/submit"),

@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 use futures_util::future::join_all;
 use sangkien::config::{MailTransportKind, SmtpSecurity};
 use sangkien::db::mail as mail_outbox;
-use sangkien::email::letters::Notice;
 use serde_json::{Value, json};
 
 use crate::duplicates::body_of;
@@ -25,11 +24,8 @@ use crate::smtp::SmtpSink;
 
 /// The answer of the live check through `app`, and whether `id` is in it as a duplicate.
 async fn seen_as_duplicate(app: &TestApp, token: &str, query: &Value, id: i64) -> bool {
-    let res = app.post("/api/v1/initiatives/similar", token, query).await;
-    assert_eq!(res.status(), 200);
-    json(res).await["matches"]
-        .as_array()
-        .unwrap()
+    app.similar_matches(token, query)
+        .await
         .iter()
         .any(|m| m["initiative_id"] == id && m["verdict"] == "duplicate")
 }
@@ -137,22 +133,7 @@ async fn the_senders_of_every_instance_deliver_each_email_once() {
 
     // Notices written at once (as a bulk publication of decisions would).
     let member = w.member_a;
-    a.db.write(move |conn| {
-        let now = sangkien::db::now();
-        for i in 0..60 {
-            let notice = Notice::Approved {
-                initiative_id: i,
-                title: format!("Sáng kiến số {i}"),
-                note: None,
-            };
-            assert!(sangkien::service::mail::to_user(
-                conn, member, &notice, None, now
-            )?);
-        }
-        Ok(())
-    })
-    .await
-    .unwrap();
+    a.queue_notices(member, 60).await;
 
     // Submissions through every instance at once, each writing a receipt to its author.
     let authors = [who::MEMBER_A, who::COAUTHOR_A, who::MEMBER_B];
