@@ -418,6 +418,11 @@ impl SearchIndex {
         addr: DocAddress,
     ) -> Result<StoredDoc, SearchIndexError> {
         let doc: TantivyDocument = searcher.doc(addr)?;
+        Ok(self.stored(&doc))
+    }
+
+    /// A stored document's fields.
+    pub(crate) fn stored(&self, doc: &TantivyDocument) -> StoredDoc {
         let text = |f: Field| {
             doc.get_first(f)
                 .and_then(|v| v.as_str().map(str::to_string))
@@ -428,7 +433,7 @@ impl SearchIndex {
                 .and_then(|v| v.as_u64())
                 .unwrap_or_default()
         };
-        Ok(StoredDoc {
+        StoredDoc {
             id: num(self.fields.id),
             program_id: num(self.fields.program),
             union_path: text(self.fields.union_path),
@@ -439,7 +444,7 @@ impl SearchIndex {
                 .unwrap_or_default(),
             title: text(self.fields.title),
             body: text(self.fields.body),
-        })
+        }
     }
 
     fn to_document(&self, d: &IndexedInitiative) -> TantivyDocument {

@@ -170,7 +170,7 @@ impl SearchIndex {
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let tdoc: TantivyDocument = searcher.doc(addr)?;
-            let doc = self.load(&searcher, addr)?;
+            let doc = self.stored(&tdoc);
             let mut s = body_snippets.snippet_from_doc(&tdoc);
             s.set_snippet_prefix_postfix("<mark>", "</mark>");
             let mut snippet_html = s.to_html();
