@@ -29,6 +29,8 @@ pub enum ErrorCode {
     Forbidden,
     /// No such resource (or not visible to the caller).
     NotFound,
+    /// The path exists but not with this method; the `Allow` header lists those it has.
+    MethodNotAllowed,
     /// The resource changed since the caller read it (stale `version`).
     VersionConflict,
     /// The action is not possible in the resource's current state.
@@ -87,6 +89,7 @@ impl ErrorCode {
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::AccountDisabled | Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::VersionConflict
             | Self::InvalidState
             | Self::AlreadyExists
@@ -121,6 +124,7 @@ impl ErrorCode {
             Self::AccountDisabled => "Tài khoản đã bị khoá.",
             Self::Forbidden => "Bạn không có quyền thực hiện thao tác này.",
             Self::NotFound => "Không tìm thấy dữ liệu yêu cầu.",
+            Self::MethodNotAllowed => "Đường dẫn này không hỗ trợ phương thức yêu cầu.",
             Self::VersionConflict => {
                 "Dữ liệu đã được thay đổi ở nơi khác. Vui lòng tải lại trước khi lưu."
             }

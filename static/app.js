@@ -47,8 +47,13 @@
     list.textContent = "";
     hasDuplicate = false;
     var matches = (data && data.matches) || [];
+    if (data && data.confidential_similar) {
+      list.appendChild(el("li", "v-confidential", "Một sáng kiến bảo mật đã nộp trước có nội dung tương tự."));
+    }
     if (!matches.length) {
-      status.textContent = "Chưa thấy sáng kiến nào giống với nội dung bạn đang nhập.";
+      status.textContent = (data && data.confidential_similar)
+        ? "Chỉ thấy sáng kiến bảo mật có nội dung tương tự:"
+        : "Chưa thấy sáng kiến nào giống với nội dung bạn đang nhập.";
       return;
     }
     status.textContent = "Có " + matches.length + " sáng kiến đã nộp gần giống:";

@@ -94,7 +94,9 @@ pub struct AuditFilter {
 }
 
 /// Entries matching `filter`, newest first, with the total. `scope` (when given) keeps only
-/// entries about unions, users and programs in those subtrees, or made by users there.
+/// entries whose object is in those subtrees: unions, users (and their imports), programs
+/// owned there, initiatives of unions there and their review cases. Entries about the mail
+/// queue and the system are for system administrators only.
 pub fn list(
     conn: &mut DbConn,
     scope: Option<&[String]>,
@@ -103,7 +105,7 @@ pub fn list(
     offset: i64,
 ) -> QueryResult<(Vec<AuditRow>, i64)> {
     use super::path_range;
-    use super::schema::{programs, unions, users};
+    use super::schema::{initiatives, programs, review_cases, unions, users};
     use diesel::sql_types::Bool;
     macro_rules! filtered {
         () => {{
@@ -118,16 +120,25 @@ pub fn list(
                             .filter(unions::path.lt(hi.clone()))
                             .select(unions::id)
                     };
+                    let users_in = || {
+                        users::table
+                            .filter(users::union_id.eq_any(unions_in()))
+                            .select(users::id)
+                    };
+                    let initiatives_in = || {
+                        initiatives::table
+                            .filter(initiatives::union_id.eq_any(unions_in()))
+                            .select(initiatives::id)
+                    };
+                    // Each entry is visible under the rule of its object, never because of
+                    // who made it: an officer's reviewer acting on another province's
+                    // initiative writes an entry that the officer may not read.
                     let c = audit_log::entity_type
                         .eq("union")
                         .and(audit_log::entity_id.eq_any(unions_in()))
-                        .or(audit_log::entity_type.eq("user").and(
-                            audit_log::entity_id.eq_any(
-                                users::table
-                                    .filter(users::union_id.eq_any(unions_in()))
-                                    .select(users::id),
-                            ),
-                        ))
+                        .or(audit_log::entity_type
+                            .eq_any(["user", "organisation_import"])
+                            .and(audit_log::entity_id.eq_any(users_in())))
                         .or(audit_log::entity_type.eq("program").and(
                             audit_log::entity_id.eq_any(
                                 programs::table
@@ -135,10 +146,15 @@ pub fn list(
                                     .select(programs::id),
                             ),
                         ))
-                        .or(audit_log::actor_id.assume_not_null().eq_any(
-                            users::table
-                                .filter(users::union_id.eq_any(unions_in()))
-                                .select(users::id),
+                        .or(audit_log::entity_type
+                            .eq("initiative")
+                            .and(audit_log::entity_id.eq_any(initiatives_in())))
+                        .or(audit_log::entity_type.eq("review_case").and(
+                            audit_log::entity_id.eq_any(
+                                review_cases::table
+                                    .filter(review_cases::initiative_id.eq_any(initiatives_in()))
+                                    .select(review_cases::id),
+                            ),
                         ));
                     cond = Some(match cond {
                         None => Box::new(c),

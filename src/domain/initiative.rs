@@ -134,6 +134,13 @@ impl InitiativeStatus {
     }
 }
 
+/// Whether an initiative's number and title may reach people who may not read it (a
+/// reference in another initiative's decision and its email, the similar panel): once it is
+/// submitted, unless it is confidential and not yet published (approved).
+pub fn title_is_open(status: InitiativeStatus, confidential: bool) -> bool {
+    status != InitiativeStatus::Draft && (!confidential || status == InitiativeStatus::Approved)
+}
+
 /// When a decision on an initiative received at `received` is due: three months later, as
 /// the regulation on initiatives asks.
 pub fn decision_due(received: chrono::NaiveDateTime) -> chrono::NaiveDateTime {

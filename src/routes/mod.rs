@@ -71,13 +71,23 @@ pub fn path_config() -> actix_web::web::PathConfig {
         .error_handler(|_err, req| for_route(req, AppError::not_found()))
 }
 
-/// Unknown routes: the 404 page, or for the API a 404 in the catalogue's shape.
+/// Unknown routes: the 404 page, or for the API a 404 in the catalogue's shape; a path of
+/// the API asked with a method it does not have is 405 with `Allow`.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     if web::is_page_path(req.path()) {
-        web::error_page(&AppError::not_found())
-    } else {
-        AppError::not_found().error_response()
+        return web::error_page(&AppError::not_found());
     }
+    if let Some(methods) = api::openapi::methods_of(req.path()) {
+        let allow = methods.join(", ");
+        let mut res = AppError::new(ErrorCode::MethodNotAllowed)
+            .with_details(serde_json::json!({ "allow": methods }))
+            .error_response();
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+            res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+        }
+        return res;
+    }
+    AppError::not_found().error_response()
 }
 
 /// The client of a request, for sign-in limits and the session list: the peer's address, or

@@ -1,6 +1,7 @@
 //! The audit log as its readers see it: who changed what and when, filterable. System
-//! administrators read all of it; officers and program administrators read what concerns
-//! their subtrees (its unions, members and programs, and what their people did).
+//! administrators read all of it; officers and program administrators read the entries
+//! whose object is in their subtrees (its unions, members, programs and initiatives), under
+//! the same rule as reading the object.
 
 use std::collections::HashMap;
 

@@ -343,10 +343,13 @@ pub struct BoardItem {
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
 pub struct BoardRequest {
     /// Page of the cases lacking reviewers, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page of each list, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
     /// Page of the pending decisions, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub pending_page: Option<i64>,
 }
 
@@ -1883,13 +1886,21 @@ fn apply_in(
                 Some(o) => initiatives::find(conn, o)?,
                 None => None,
             };
+            // The comment reaches the authors (history, email) and whoever reads this
+            // initiative: it names the earlier one only when its title is open to anyone.
+            let note = note.map(|n| format!(" {n}")).unwrap_or_default();
             let comment = other.map_or_else(String::new, |o| {
-                format!(
-                    "Trùng lặp với sáng kiến {} \"{}\".{}",
-                    o.receipt_no.unwrap_or_else(|| format!("#{}", o.id)),
-                    o.title,
-                    note.map(|n| format!(" {n}")).unwrap_or_default()
-                )
+                let status =
+                    InitiativeStatus::parse(&o.status).unwrap_or(InitiativeStatus::Submitted);
+                if crate::domain::initiative::title_is_open(status, o.confidential) {
+                    format!(
+                        "Trùng lặp với sáng kiến {} \"{}\".{note}",
+                        o.receipt_no.unwrap_or_else(|| format!("#{}", o.id)),
+                        o.title,
+                    )
+                } else {
+                    format!("Trùng lặp với một sáng kiến bảo mật đã nộp trước.{note}")
+                }
             });
             move_initiative(
                 conn,
@@ -1905,15 +1916,39 @@ fn apply_in(
     Ok(())
 }
 
-/// Publishes a committee's pending decisions (all, or those of `initiative_ids`): the chair
-/// or whoever manages the committee. Returns how many were published.
+/// Which pending decisions a publication covers: always said explicitly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishScope {
+    /// Every pending decision of the committee.
+    All,
+    /// Only the pending decisions of these initiatives (at least one).
+    Only(Vec<i64>),
+}
+
+impl PublishScope {
+    fn covers(&self, initiative_id: i64) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(ids) => ids.contains(&initiative_id),
+        }
+    }
+}
+
+/// Publishes a committee's pending decisions in `scope`: the chair or whoever manages the
+/// committee. Returns how many were published.
 pub async fn publish(
     db: &Db,
     search: &Arc<SearchService>,
     actor: &Actor,
     committee_id: i64,
-    initiative_ids: Vec<i64>,
+    scope: PublishScope,
 ) -> Result<usize, AppError> {
+    if scope == PublishScope::Only(Vec::new()) {
+        return Err(AppError::field(
+            "initiative_ids",
+            "Chọn quyết định cần công bố.",
+        ));
+    }
     let actor = actor.clone();
     let n = db
         .write(move |conn| {
@@ -1925,7 +1960,7 @@ pub async fn publish(
             let now = db::now();
             let mut n = 0;
             for case in q::pending_of(conn, committee_id)? {
-                if !initiative_ids.is_empty() && !initiative_ids.contains(&case.initiative_id) {
+                if !scope.covers(case.initiative_id) {
                     continue;
                 }
                 if q::publish(conn, case.id, actor.user_id, now)? {

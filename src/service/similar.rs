@@ -80,7 +80,12 @@ pub struct SimilarView {
     /// `unicode`, `tcvn3`, `vni` or `windows1258`: how the pasted text was encoded.
     #[schema(value_type = String)]
     pub detected_encoding: search_index::DetectedEncoding,
+    /// The matches the caller may read, or whose content is not confidential.
     pub matches: Vec<SimilarMatch>,
+    /// An earlier confidential initiative that the caller may not read is similar. Nothing
+    /// more is said of it (no number, title, union, status or score), so that the check
+    /// cannot confirm a guess of its content.
+    pub confidential_similar: bool,
 }
 
 /// The unions at the end of these paths, by path, in one query.
@@ -195,6 +200,7 @@ pub async fn similar(
         let paths: Vec<String> = rows.iter().map(|r| r.union_path.clone()).collect();
         let names = union_names(conn, &paths)?;
         let mut out = Vec::new();
+        let mut confidential_similar = false;
         for m in matches {
             // The index may trail the database by a moment: trust the database.
             let Some(row) = rows.iter().find(|r| r.id.unsigned_abs() == m.id) else {
@@ -205,12 +211,15 @@ pub async fn similar(
             if status == InitiativeStatus::Draft {
                 continue;
             }
-            // A confidential initiative is still found (a copy of it is a copy), but shows
-            // neither its title before publication nor where its text matched.
-            let visible = content_visible(conn, &actor, row)?;
+            // A confidential initiative that the caller may not read is still found (a copy
+            // of it is a copy), but only as "an earlier confidential initiative is similar".
+            if !content_visible(conn, &actor, row)? {
+                confidential_similar = true;
+                continue;
+            }
             out.push(SimilarMatch {
                 initiative_id: row.id,
-                title: shown_title(row, visible),
+                title: row.title.clone(),
                 union: names.get(&row.union_path).cloned(),
                 status,
                 status_name: status.label(),
@@ -220,7 +229,6 @@ pub async fn similar(
                 passages: m
                     .passages
                     .iter()
-                    .filter(|_| visible)
                     .map(|p| PassageView {
                         query_start: p.query_range.start,
                         query_end: p.query_range.end,
@@ -233,6 +241,7 @@ pub async fn similar(
         Ok(SimilarView {
             detected_encoding,
             matches: out,
+            confidential_similar,
         })
     })
     .await

@@ -37,7 +37,7 @@ crate::on_both_backends!(
 );
 
 const PUBLIC: &str = "https://sangkien.test";
-const REVIEWER: &str = "tham.dinh@test.vn";
+pub(crate) const REVIEWER: &str = "tham.dinh@test.vn";
 
 async fn mail_app(backend: Backend, sink: &SmtpSink) -> Option<TestApp> {
     let port = sink.port;
@@ -72,7 +72,7 @@ fn link_to(m: &Received, path_prefix: &str) -> String {
 }
 
 /// A one-stage committee over the whole tree whose only member (and chair) is a new reviewer.
-async fn committee(app: &TestApp, w: &World, chair_publishes: bool) -> i64 {
+pub(crate) async fn committee(app: &TestApp, w: &World, chair_publishes: bool) -> i64 {
     let padmin = app.login(who::PADMIN).await;
     let stages = json(
         app.get(&format!("/api/v1/programs/{}/stages", w.program), &padmin)
@@ -122,7 +122,7 @@ async fn score(app: &TestApp, token: &str, id: i64) {
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 }
 
-async fn decide(app: &TestApp, token: &str, id: i64, body: &Value) {
+pub(crate) async fn decide(app: &TestApp, token: &str, id: i64, body: &Value) {
     let res = app
         .post(
             &format!("/api/v1/initiatives/{id}/review/decision"),
@@ -391,7 +391,7 @@ async fn bulk_publication_sends_one_email_per_decision(backend: Backend) {
         .post(
             &format!("/api/v1/committees/{c}/publish"),
             &reviewer,
-            &json!({}),
+            &json!({"all": true}),
         )
         .await;
     assert_eq!(json(res).await["published"], 3);

@@ -29,6 +29,7 @@ mod organisation;
 mod outbox_gaps;
 mod pages;
 mod permissions;
+mod probe;
 mod quotas;
 mod review;
 mod review_browser;

@@ -476,7 +476,7 @@ async fn chair_publishes_decisions_in_bulk(backend: Backend) {
         .post(
             &format!("/api/v1/committees/{c}/publish"),
             &tokens[1],
-            &json!({}),
+            &json!({"all": true}),
         )
         .await;
     expect_error(res, 403, "forbidden").await;
@@ -525,6 +525,42 @@ async fn chair_publishes_decisions_in_bulk(backend: Backend) {
         })
         .collect();
     assert_eq!(progress, vec![(3, 3), (3, 3)]);
+    // A body that does not say what to publish publishes nothing: a malformed one, an empty
+    // one, none at all, and both scopes at once are each 400.
+    let publish_url = format!("{}/api/v1/committees/{c}/publish", app.base);
+    for (body, code) in [
+        (r#"{"initiative_ids": ["5"]}"#, "invalid_json"),
+        ("\u{0}", "invalid_json"),
+        ("{}", "validation_failed"),
+        (r#"{"initiative_ids": []}"#, "validation_failed"),
+        (
+            r#"{"all": true, "initiative_ids": [1]}"#,
+            "validation_failed",
+        ),
+        (r#"{"all": "yes"}"#, "invalid_json"),
+    ] {
+        let res = app
+            .client
+            .post(&publish_url)
+            .bearer_auth(&tokens[0])
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        expect_error(res, 400, code).await;
+    }
+    let res = app
+        .client
+        .post(&publish_url)
+        .bearer_auth(&tokens[0])
+        .send()
+        .await
+        .unwrap();
+    expect_error(res, 400, "invalid_json").await;
+    for id in &ids {
+        assert_eq!(status_of(&app, &member, *id).await, "under_review");
+    }
     // Publish two of them, then the rest.
     let res = app
         .post(
@@ -556,7 +592,7 @@ async fn chair_publishes_decisions_in_bulk(backend: Backend) {
         .post(
             &format!("/api/v1/committees/{c}/publish"),
             &tokens[0],
-            &json!({}),
+            &json!({"all": true}),
         )
         .await;
     assert_eq!(json(res).await["published"], 1);

@@ -70,11 +70,23 @@ async fn api_conforms_to_its_openapi_document(backend: Backend) {
     for login in [who::ADMIN, who::MEMBER_A] {
         let token = app.login(login).await;
         let started = Instant::now();
-        let (ok, report) = run(&st, &schema, &token, &examples, &seed).await;
+        let (ok, report, statuses) = run(&st, &schema, &token, &examples, &seed).await;
         assert!(
             ok,
             "schemathesis found problems ({backend:?}, as {login}):\n{report}"
         );
+        // The run must have tested the API to its end, not a lost session: its last tenth
+        // of requests still has answers in 2xx, and the session is still live.
+        assert!(statuses.len() > 100, "too few requests: {}", statuses.len());
+        let tail = &statuses[statuses.len() - statuses.len() / 10..];
+        let ok_tail = tail.iter().filter(|s| (200..300).contains(*s)).count();
+        assert!(
+            ok_tail > 0,
+            "the last {} requests as {login} had no 2xx answer: {tail:?}",
+            tail.len()
+        );
+        let me = app.get("/api/v1/auth/me", &token).await;
+        assert_eq!(me.status(), 200, "the run ended its own session as {login}");
         let summary = report
             .rfind("= SUMMARY =")
             .map_or(&report[..], |i| &report[i..]);
@@ -85,18 +97,28 @@ async fn api_conforms_to_its_openapi_document(backend: Backend) {
     }
 }
 
-/// One schemathesis run as the bearer of `token`: whether it passed, and its report.
-async fn run(st: &Path, schema: &str, token: &str, examples: &str, seed: &str) -> (bool, String) {
+/// One schemathesis run as the bearer of `token`: whether it passed, its report, and the
+/// status of every answer in the order the requests were sent.
+async fn run(
+    st: &Path,
+    schema: &str,
+    token: &str,
+    examples: &str,
+    seed: &str,
+) -> (bool, String, Vec<u16>) {
     let workdir = tempfile::tempdir().unwrap();
+    let har = workdir.path().join("run.har");
     let mut cmd = Command::new(st);
     cmd.current_dir(workdir.path())
         .args(["run", schema])
         .args([
             "--checks",
             "not_a_server_error,status_code_conformance,\
-             content_type_conformance,response_schema_conformance",
+             content_type_conformance,response_schema_conformance,\
+             unsupported_method,allow_header_conformance,\
+             use_after_free,ensure_resource_availability",
         ])
-        .args(["--phases", "examples,coverage,fuzzing"])
+        .args(["--phases", "examples,coverage,fuzzing,stateful"])
         .args(["--max-examples", examples])
         .args(["--seed", seed])
         .args(["--workers", "2"])
@@ -105,6 +127,7 @@ async fn run(st: &Path, schema: &str, token: &str, examples: &str, seed: &str) -
         // rest of the run with nothing but 401s: each is tested in tests/api/security.rs.
         .args(["--exclude-path", "/api/v1/auth/logout"])
         .args(["--exclude-path", "/api/v1/me/sessions/revoke-all"])
+        .args(["--exclude-path", "/api/v1/me/sessions/{session_id}"])
         .args(["--exclude-path", "/api/v1/users/{id}/sessions/revoke"])
         .args(["--exclude-path", "/api/v1/users/{id}/anonymise"])
         .args(["--header", &format!("Authorization: Bearer {token}")])
@@ -112,6 +135,9 @@ async fn run(st: &Path, schema: &str, token: &str, examples: &str, seed: &str) -
         .args(["--request-timeout", "30"])
         .args(["--suppress-health-check", "all"])
         .args(["--output-sanitize", "true"])
+        .args(["--report", "har"])
+        .arg("--report-har-path")
+        .arg(&har)
         .arg("--no-color");
     let out = tokio::task::spawn_blocking(move || cmd.output())
         .await
@@ -122,7 +148,33 @@ async fn run(st: &Path, schema: &str, token: &str, examples: &str, seed: &str) -
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    (out.status.success(), report)
+    (out.status.success(), report, har_statuses(&har))
+}
+
+/// The answers' statuses in a HAR file, in the order their requests started.
+fn har_statuses(path: &Path) -> Vec<u16> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let har: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut entries: Vec<(String, u16)> = har["log"]["entries"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["startedDateTime"].as_str().unwrap_or_default().to_owned(),
+                        e["response"]["status"]
+                            .as_u64()
+                            .and_then(|s| u16::try_from(s).ok())
+                            .unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.into_iter().map(|(_, s)| s).collect()
 }
 
 crate::on_both_backends!(api_conforms_to_its_openapi_document);

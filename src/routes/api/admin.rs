@@ -28,7 +28,9 @@ pub struct AuditParams {
     pub from: Option<NaiveDate>,
     /// Last day, Vietnam time (YYYY-MM-DD), inclusive.
     pub to: Option<NaiveDate>,
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::body::OptionalJson;
 use super::{Checker, IdempotencyKey, answer, double_option};
 use crate::auth::Identity;
 use crate::domain::{InitiativeStatus, text};
@@ -90,6 +91,7 @@ pub struct UpdateInitiative {
 
 /// Optional guard for submission.
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SubmitBody {
     /// When given, must be the current version.
     pub version: Option<i32>,
@@ -106,7 +108,9 @@ pub struct InitiativeQuery {
     pub status: Option<InitiativeStatus>,
     /// Only initiatives this user authored or co-authored.
     pub author_id: Option<i64>,
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
@@ -270,10 +274,10 @@ pub async fn submit(
     id: Identity,
     key: IdempotencyKey,
     path: web::Path<i64>,
-    body: Option<web::Json<SubmitBody>>,
+    body: OptionalJson<SubmitBody>,
 ) -> Result<HttpResponse, AppError> {
     let initiative = path.into_inner();
-    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    let body = body.into_inner().unwrap_or_default();
     let request = key.request(
         &format!("POST /api/v1/initiatives/{initiative}/submit"),
         &body,

@@ -136,8 +136,10 @@ pub struct OutboxQuery {
     /// `pending`, `sending`, `sent` or `failed`; all when absent.
     pub status: Option<String>,
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod attachments;
 pub mod auth;
+pub mod body;
 pub mod imports;
 pub mod initiatives;
 pub mod mail;

@@ -1,5 +1,7 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations.
 
+use std::sync::LazyLock;
+
 use actix_web::{HttpResponse, get};
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -139,6 +141,53 @@ impl Modify for EdgeErrors {
     )
 )]
 pub struct ApiDoc;
+
+/// The documented operations' paths, each as its segments (`None` for a `{parameter}`), with
+/// the methods it has, upper case.
+static OPERATIONS: LazyLock<Vec<(Vec<Option<String>>, Vec<String>)>> = LazyLock::new(|| {
+    ApiDoc::openapi()
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let segments = path
+                .trim_matches('/')
+                .split('/')
+                .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
+                .collect();
+            let methods = [
+                ("GET", item.get.is_some()),
+                ("PUT", item.put.is_some()),
+                ("POST", item.post.is_some()),
+                ("DELETE", item.delete.is_some()),
+                ("PATCH", item.patch.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(m, has)| has.then(|| m.to_owned()))
+            .collect();
+            (segments, methods)
+        })
+        .collect()
+});
+
+/// The methods the API has for `path`, when some documented operation has that path.
+pub fn methods_of(path: &str) -> Option<Vec<String>> {
+    let asked: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut methods: Vec<String> = Vec::new();
+    for (segments, ms) in OPERATIONS.iter() {
+        let same = segments.len() == asked.len()
+            && segments.iter().zip(&asked).all(|(s, a)| match s {
+                Some(s) => s == a,
+                None => !a.is_empty(),
+            });
+        if same {
+            methods.extend(ms.iter().cloned());
+        }
+    }
+    methods.sort();
+    methods.dedup();
+    (!methods.is_empty()).then_some(methods)
+}
 
 /// The OpenAPI document as JSON.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", responses((status = 200, description = "OpenAPI 3 document")))]

@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 
 use super::Checker;
+use super::body::OptionalJson;
 use crate::auth::Identity;
 use crate::domain::review::{Aggregation, Criterion, Decision};
 use crate::domain::{UnionLevel, text};
@@ -14,8 +15,8 @@ use crate::error::{AppError, ErrorBody};
 use crate::service::initiatives::InitiativeView;
 use crate::service::review::{
     AssignOutcome, AwardView, BoardRequest, BoardView, CommitteeInput, CommitteeView,
-    DecisionInput, DecisionOutcome, QueueQuery, QueueView, ReviewView, RubricView, ScoreInput,
-    StageInput, StageView, VersionDiff,
+    DecisionInput, DecisionOutcome, PublishScope, QueueQuery, QueueView, ReviewView, RubricView,
+    ScoreInput, StageInput, StageView, VersionDiff,
 };
 use crate::service::{self, PageRequest};
 use crate::state::AppState;
@@ -306,6 +307,7 @@ pub async fn committee(
 
 /// A member's role in a committee.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MemberBody {
     /// Make them the chair (the previous chair becomes a member).
     #[serde(default)]
@@ -322,10 +324,10 @@ pub async fn put_member(
     state: web::Data<AppState>,
     id: Identity,
     path: web::Path<(i64, i64)>,
-    body: Option<web::Json<MemberBody>>,
+    body: OptionalJson<MemberBody>,
 ) -> Result<HttpResponse, AppError> {
     let (committee_id, user) = path.into_inner();
-    let chair = body.is_some_and(|b| b.chair);
+    let chair = body.into_inner().is_some_and(|b| b.chair);
     Ok(HttpResponse::Ok()
         .json(service::review::put_member(&state.db, &id.actor, committee_id, user, chair).await?))
 }
@@ -423,12 +425,34 @@ pub async fn unassign(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Which pending decisions to publish.
+/// Which pending decisions to publish: the listed ones, or with `all` every one of the
+/// committee. Exactly one of the two; publishing everything is never a default.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PublishBody {
-    /// Empty or absent: every pending decision of the committee.
+    /// These pending decisions (at least one unless `all`).
     #[serde(default)]
     pub initiative_ids: Vec<i64>,
+    /// `true`: every pending decision of the committee (then no `initiative_ids`).
+    #[serde(default)]
+    pub all: bool,
+}
+
+impl PublishBody {
+    fn scope(self) -> Result<PublishScope, AppError> {
+        match (self.all, self.initiative_ids.is_empty()) {
+            (true, true) => Ok(PublishScope::All),
+            (false, false) => Ok(PublishScope::Only(self.initiative_ids)),
+            (true, false) => Err(AppError::field(
+                "all",
+                "Chọn hoặc công bố tất cả, hoặc danh sách quyết định, không cả hai.",
+            )),
+            (false, true) => Err(AppError::field(
+                "initiative_ids",
+                "Chọn quyết định cần công bố, hoặc gửi \"all\": true để công bố tất cả.",
+            )),
+        }
+    }
 }
 
 /// How many decisions were published.
@@ -440,21 +464,24 @@ pub struct Published {
 /// Publishes pending decisions (chair): this is when authors are told.
 #[utoipa::path(post, path = "/api/v1/committees/{id}/publish", tag = "review", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = PublishBody,
-    responses((status = 200, body = Published), (status = 401, body = ErrorBody),
+    responses((status = 200, body = Published), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/committees/{id}/publish")]
 pub async fn publish(
     state: web::Data<AppState>,
     id: Identity,
     path: web::Path<i64>,
-    body: Option<web::Json<PublishBody>>,
+    body: web::Json<PublishBody>,
 ) -> Result<HttpResponse, AppError> {
-    let ids = body
-        .map(|b| b.into_inner().initiative_ids)
-        .unwrap_or_default();
-    let published =
-        service::review::publish(&state.db, &state.search, &id.actor, path.into_inner(), ids)
-            .await?;
+    let scope = body.into_inner().scope()?;
+    let published = service::review::publish(
+        &state.db,
+        &state.search,
+        &id.actor,
+        path.into_inner(),
+        scope,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(Published { published }))
 }
 
@@ -472,7 +499,9 @@ pub struct QueueParams {
     /// Only those the caller has not scored.
     #[serde(default)]
     pub not_scored: bool,
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 

@@ -81,7 +81,9 @@ pub struct SearchQuery {
     pub field_id: Option<i64>,
     /// Only initiatives of this union's subtree.
     pub union_id: Option<i64>,
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 

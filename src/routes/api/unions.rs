@@ -98,6 +98,7 @@ pub struct MoveUnion {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct UnionSearch {
     /// Text in the name or code (1–100 characters).
+    #[param(min_length = 1, max_length = 100)]
     pub q: String,
 }
 

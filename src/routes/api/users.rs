@@ -61,7 +61,9 @@ pub struct UserQuery {
     pub union_id: Option<i64>,
     /// Text in name, email or member code.
     pub q: Option<String>,
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 

@@ -1199,7 +1199,12 @@ pub async fn publish(
         let e = AppError::field("initiative", "Chọn quyết định cần công bố.");
         return board_refused(&state, &visitor, &me, id, e).await;
     }
-    match service::review::publish(&state.db, &state.search, &me.actor, id, ids).await {
+    let scope = if all {
+        service::review::PublishScope::All
+    } else {
+        service::review::PublishScope::Only(ids)
+    };
+    match service::review::publish(&state.db, &state.search, &me.actor, id, scope).await {
         Ok(n) => Ok(see_other(&format!("/hoi-dong/{id}?da=cong-bo&n={n}"))),
         Err(e) => board_refused(&state, &visitor, &me, id, e).await,
     }
