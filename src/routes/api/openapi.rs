@@ -142,9 +142,12 @@ impl Modify for EdgeErrors {
 )]
 pub struct ApiDoc;
 
-/// The documented operations' paths, each as its segments (`None` for a `{parameter}`), with
-/// the methods it has, upper case.
-static OPERATIONS: LazyLock<Vec<(Vec<Option<String>>, Vec<String>)>> = LazyLock::new(|| {
+/// A documented path as its segments (`None` for a `{parameter}`), with the methods it has,
+/// upper case.
+type DocumentedPath = (Vec<Option<String>>, Vec<String>);
+
+/// The documented operations' paths.
+static OPERATIONS: LazyLock<Vec<DocumentedPath>> = LazyLock::new(|| {
     ApiDoc::openapi()
         .paths
         .paths
@@ -163,7 +166,8 @@ static OPERATIONS: LazyLock<Vec<(Vec<Option<String>>, Vec<String>)>> = LazyLock:
                 ("PATCH", item.patch.is_some()),
             ]
             .into_iter()
-            .filter_map(|(m, has)| has.then(|| m.to_owned()))
+            .filter(|&(_, has)| has)
+            .map(|(m, _)| m.to_owned())
             .collect();
             (segments, methods)
         })
