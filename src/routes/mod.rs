@@ -65,10 +65,34 @@ pub fn form_config() -> actix_web::web::FormConfig {
         })
 }
 
-/// Path segments that do not parse (a non-numeric id) name nothing: 404.
+/// Path segments that do not parse (a non-numeric id) name nothing: 404, unless the path
+/// is another operation's that lacks this method (`PATCH /initiatives/similar`): 405.
 pub fn path_config() -> actix_web::web::PathConfig {
-    actix_web::web::PathConfig::default()
-        .error_handler(|_err, req| for_route(req, AppError::not_found()))
+    actix_web::web::PathConfig::default().error_handler(|_err, req| {
+        if !web::is_page_path(req.path())
+            && let Some(res) = method_not_allowed(req)
+        {
+            return actix_web::error::InternalError::from_response("method not allowed", res)
+                .into();
+        }
+        for_route(req, AppError::not_found())
+    })
+}
+
+/// 405 with `Allow` when the API has `req`'s path but not its method.
+fn method_not_allowed(req: &HttpRequest) -> Option<HttpResponse> {
+    let methods = api::openapi::methods_of(req.path())?;
+    if methods.iter().any(|m| m == req.method().as_str()) {
+        return None;
+    }
+    let allow = methods.join(", ");
+    let mut res = AppError::new(ErrorCode::MethodNotAllowed)
+        .with_details(serde_json::json!({ "allow": methods }))
+        .error_response();
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    Some(res)
 }
 
 /// Unknown routes: the 404 page, or for the API a 404 in the catalogue's shape; a path of
@@ -77,17 +101,7 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
     if web::is_page_path(req.path()) {
         return web::error_page(&AppError::not_found());
     }
-    if let Some(methods) = api::openapi::methods_of(req.path()) {
-        let allow = methods.join(", ");
-        let mut res = AppError::new(ErrorCode::MethodNotAllowed)
-            .with_details(serde_json::json!({ "allow": methods }))
-            .error_response();
-        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
-            res.headers_mut().insert(actix_web::http::header::ALLOW, v);
-        }
-        return res;
-    }
-    AppError::not_found().error_response()
+    method_not_allowed(&req).unwrap_or_else(|| AppError::not_found().error_response())
 }
 
 /// The client of a request, for sign-in limits and the session list: the peer's address, or

@@ -193,6 +193,12 @@ async fn methods_a_path_lacks_are_405_and_bounds_are_documented(backend: Backend
         (reqwest::Method::PUT, "/api/v1/initiatives/7/submit", "POST"),
         (reqwest::Method::POST, "/healthz", "GET"),
         (reqwest::Method::PATCH, "/api/v1/audit", "GET"),
+        // `/initiatives/{id}` has PATCH, but "similar" is no id: this path has only POST.
+        (
+            reqwest::Method::PATCH,
+            "/api/v1/initiatives/similar",
+            "POST",
+        ),
     ] {
         let res = app
             .client

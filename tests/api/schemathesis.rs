@@ -79,20 +79,50 @@ async fn api_conforms_to_its_openapi_document(backend: Backend) {
         // of requests still has answers in 2xx, and the session is still live.
         assert!(statuses.len() > 100, "too few requests: {}", statuses.len());
         let tail = &statuses[statuses.len() - statuses.len() / 10..];
-        let ok_tail = tail.iter().filter(|s| (200..300).contains(*s)).count();
+        let ok_tail = tail
+            .iter()
+            .filter(|s| (200..300).contains(&s.status))
+            .count();
         assert!(
             ok_tail > 0,
-            "the last {} requests as {login} had no 2xx answer: {tail:?}",
-            tail.len()
+            "the last {} requests as {login} had no 2xx answer; the writes before the first 401:\n{}",
+            tail.len(),
+            writes_before_first_401(&statuses)
         );
-        let me = app.get("/api/v1/auth/me", &token).await;
-        assert_eq!(me.status(), 200, "the run ended its own session as {login}");
+        let me = app.get("/api/v1/me", &token).await;
+        assert_eq!(
+            me.status(),
+            200,
+            "the run ended its own session as {login}; the writes before its first 401:\n{}",
+            writes_before_first_401(&statuses)
+        );
         let summary = report
             .rfind("= SUMMARY =")
             .map_or(&report[..], |i| &report[i..]);
+        let figures: Vec<&str> = report
+            .lines()
+            .map(str::trim)
+            .filter(|l| {
+                l.starts_with("Operations:")
+                    || l.starts_with("Scenarios:")
+                    || l.starts_with("API Links:")
+            })
+            .collect();
+        let class = |lo: u16, hi: u16| {
+            statuses
+                .iter()
+                .filter(|e| (lo..hi).contains(&e.status))
+                .count()
+        };
         eprintln!(
-            "schemathesis on {backend:?} as {login}: passed in {:.0?}\n{summary}",
-            started.elapsed()
+            "schemathesis on {backend:?} as {login}: passed in {:.0?}; {} requests \
+             (2xx {}, 4xx {}, 5xx {}); {}\n{summary}",
+            started.elapsed(),
+            statuses.len(),
+            class(200, 300),
+            class(400, 500),
+            class(500, 600),
+            figures.join("; ")
         );
     }
 }
@@ -105,7 +135,7 @@ async fn run(
     token: &str,
     examples: &str,
     seed: &str,
-) -> (bool, String, Vec<u16>) {
+) -> (bool, String, Vec<Exchange>) {
     let workdir = tempfile::tempdir().unwrap();
     let har = workdir.path().join("run.har");
     let mut cmd = Command::new(st);
@@ -151,30 +181,56 @@ async fn run(
     (out.status.success(), report, har_statuses(&har))
 }
 
-/// The answers' statuses in a HAR file, in the order their requests started.
-fn har_statuses(path: &Path) -> Vec<u16> {
+/// One request of a run, as the HAR file has it.
+#[derive(Debug, Clone)]
+struct Exchange {
+    started: String,
+    method: String,
+    url: String,
+    status: u16,
+}
+
+/// The requests of a HAR file, in the order they started.
+fn har_statuses(path: &Path) -> Vec<Exchange> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();
     };
     let har: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let mut entries: Vec<(String, u16)> = har["log"]["entries"]
+    let str_of = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let mut entries: Vec<Exchange> = har["log"]["entries"]
         .as_array()
         .map(|a| {
             a.iter()
-                .map(|e| {
-                    (
-                        e["startedDateTime"].as_str().unwrap_or_default().to_owned(),
-                        e["response"]["status"]
-                            .as_u64()
-                            .and_then(|s| u16::try_from(s).ok())
-                            .unwrap_or(0),
-                    )
+                .map(|e| Exchange {
+                    started: str_of(&e["startedDateTime"]),
+                    method: str_of(&e["request"]["method"]),
+                    url: str_of(&e["request"]["url"]),
+                    status: e["response"]["status"]
+                        .as_u64()
+                        .and_then(|s| u16::try_from(s).ok())
+                        .unwrap_or(0),
                 })
                 .collect()
         })
         .unwrap_or_default();
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    entries.into_iter().map(|(_, s)| s).collect()
+    entries.sort_by(|a, b| a.started.cmp(&b.started));
+    entries
+}
+
+/// The successful writes just before the first 401 answer: what ended the session.
+fn writes_before_first_401(all: &[Exchange]) -> String {
+    let first = all
+        .iter()
+        .position(|e| e.status == 401)
+        .unwrap_or(all.len());
+    all[..first]
+        .iter()
+        .rev()
+        .filter(|e| e.method != "GET" && (200..300).contains(&e.status))
+        .take(12)
+        .map(|e| format!("  {} {} {} → {}", e.started, e.method, e.url, e.status))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 crate::on_both_backends!(api_conforms_to_its_openapi_document);

@@ -174,9 +174,12 @@ static OPERATIONS: LazyLock<Vec<DocumentedPath>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The methods the API has for `path`, when some documented operation has that path.
+/// The methods the API has for `path`, when some documented operation has that path. Where
+/// several templates match (`/initiatives/similar` and `/initiatives/{id}`), the one with
+/// the most literal segments names the resource.
 pub fn methods_of(path: &str) -> Option<Vec<String>> {
     let asked: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut best = 0;
     let mut methods: Vec<String> = Vec::new();
     for (segments, ms) in OPERATIONS.iter() {
         let same = segments.len() == asked.len()
@@ -184,7 +187,15 @@ pub fn methods_of(path: &str) -> Option<Vec<String>> {
                 Some(s) => s == a,
                 None => !a.is_empty(),
             });
-        if same {
+        if !same {
+            continue;
+        }
+        let literal = segments.iter().filter(|s| s.is_some()).count();
+        if literal > best {
+            best = literal;
+            methods.clear();
+        }
+        if literal == best {
             methods.extend(ms.iter().cloned());
         }
     }

@@ -226,7 +226,8 @@ pub async fn update(
 #[utoipa::path(post, path = "/api/v1/programs/{id}/phases", tag = "programs", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = PhaseBody,
     responses((status = 201, body = ProgramView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "rule_change_refused: a program that has run gets no phase in the past", body = ErrorBody)))]
 #[post("/programs/{id}/phases")]
 pub async fn add_phase(
     state: web::Data<AppState>,
