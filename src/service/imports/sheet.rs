@@ -37,6 +37,14 @@ pub const MAX_INFLATE_RATIO: u64 = 100;
 /// What an entry may unpack to before [`MAX_INFLATE_RATIO`] applies (small, very regular
 /// parts such as styles compress well).
 pub const RATIO_GRACE: u64 = 1024 * 1024;
+/// The most `styles.xml` may unpack to (Excel writes a few hundred KB at most).
+pub const MAX_STYLES_BYTES: u64 = 16 * 1024 * 1024;
+/// The most cell formats (`<xf>`) in `styles.xml`: Excel's own ceiling is 64,000. Calamine
+/// copies a format's font, fill, border and number format into each of them.
+pub const MAX_STYLES: usize = 65_536;
+/// The longest attribute value or text in `styles.xml` (bytes): font names have at most 31
+/// characters and number formats 255, so what each copied format costs stays small.
+pub const MAX_STYLE_VALUE: usize = 1_024;
 /// The most shared strings (`<si>`, and what `uniqueCount` announces, which calamine
 /// reserves when it opens the file): there cannot be more useful distinct strings than cells.
 pub const MAX_SHARED_STRINGS: usize = MAX_CELLS;
@@ -246,15 +254,23 @@ fn inspect_zip(bytes: &[u8]) -> Result<(), AppError> {
             other_format = Some("Excel Binary (.xlsb)");
         }
         let compressed = entry.compressed_size().clamp(1, bytes.len() as u64);
+        let styles = name.ends_with("styles.xml");
+        let remaining = MAX_UNPACKED_BYTES - total;
         let mut capped = Capped {
             inner: entry,
             read: 0,
-            allowed: MAX_UNPACKED_BYTES - total,
+            allowed: if styles {
+                remaining.min(MAX_STYLES_BYTES)
+            } else {
+                remaining
+            },
             compressed,
             over: None,
         };
         let read = if name.ends_with("sharedstrings.xml") {
             count_shared_strings(&mut capped)
+        } else if styles {
+            check_styles(&mut capped)
         } else {
             std::io::copy(&mut capped, &mut std::io::sink())
                 .map(|_| ())
@@ -336,6 +352,50 @@ fn count_shared_strings(xml: impl Read) -> Result<(), AppError> {
                 }
                 _ => {}
             },
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+/// Reads `xl/styles.xml` (through the caps): calamine builds one style per `<xf>` with a copy
+/// of its font, fill, border and number format, so both how many there are and how long any
+/// value in them is are bounded.
+fn check_styles(xml: impl Read) -> Result<(), AppError> {
+    use quick_xml::events::Event;
+    let odd = || {
+        bad_sheet(
+            "styles_too_large",
+            "Phần định dạng của bảng tính quá lớn hoặc bất thường. Hãy lưu lại thành \
+             “Excel Workbook (.xlsx)” hoặc “CSV UTF-8”.",
+        )
+    };
+    let unreadable =
+        |e: &dyn std::fmt::Display| not_a_spreadsheet(format!("the styles could not be read: {e}"));
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(xml));
+    let (mut buf, mut formats) = (Vec::new(), 0usize);
+    loop {
+        buf.clear();
+        match reader
+            .read_event_into(&mut buf)
+            .map_err(|e| unreadable(&e))?
+        {
+            Event::Start(e) | Event::Empty(e) => {
+                if e.local_name().as_ref() == "xf" {
+                    formats += 1;
+                    if formats > MAX_STYLES {
+                        return Err(odd());
+                    }
+                }
+                for attr in e.attributes().with_checks(false) {
+                    let attr = attr.map_err(|e| unreadable(&e))?;
+                    if attr.value.len() > MAX_STYLE_VALUE {
+                        return Err(odd());
+                    }
+                }
+            }
+            Event::Text(t) if t.len() > MAX_STYLE_VALUE => return Err(odd()),
+            Event::CData(t) if t.len() > MAX_STYLE_VALUE => return Err(odd()),
             Event::Eof => return Ok(()),
             _ => {}
         }
@@ -567,6 +627,23 @@ mod tests {
                 .code,
             ErrorCode::NotASpreadsheet
         );
+    }
+
+    #[test]
+    fn styles_that_calamine_would_copy_without_bound_are_refused() {
+        let long = format!(
+            r#"<styleSheet><fonts><font><name val="{}"/></font></fonts></styleSheet>"#,
+            "x".repeat(MAX_STYLE_VALUE + 1)
+        );
+        let e = check_styles(long.as_bytes()).unwrap_err();
+        assert_eq!(e.details.as_ref().unwrap()["reason"], "styles_too_large");
+        let many = format!(
+            "<styleSheet><cellXfs>{}</cellXfs></styleSheet>",
+            r#"<xf fontId="0"/>"#.repeat(MAX_STYLES + 1)
+        );
+        assert!(check_styles(many.as_bytes()).is_err());
+        let fine = r#"<styleSheet><fonts><font><name val="Calibri"/></font></fonts><cellXfs><xf fontId="0"/></cellXfs></styleSheet>"#;
+        check_styles(fine.as_bytes()).unwrap();
     }
 
     #[test]
