@@ -1,7 +1,9 @@
 //! The organisation import's parsers (`sangkien::service::imports::parse`): arbitrary bytes as
-//! an XLSX/XLS/ODS workbook or a CSV, then as a union tree and as a member list. A bad file
-//! is an error value with a 4xx status, never a panic; rows come in order with their lines;
-//! every bad row is reported against a line of the file.
+//! an XLSX workbook (XLS and ODS are refused) or a CSV, then as a union tree and as a member
+//! list. A bad file is an error value with a 4xx status, never a panic nor an abort; rows come
+//! in order with their lines; every bad row is reported against a line of the file. The seeds
+//! include issue 22's hostile workbooks (a cell at XFD1048576, a zip bomb, a huge
+//! `uniqueCount`): each must be refused with a 4xx before anything large is allocated.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

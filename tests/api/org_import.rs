@@ -396,7 +396,7 @@ async fn officers_stay_in_their_province(backend: Backend) {
         r["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("đang thuộc đơn vị CB-VC-HQ, ngoài phạm vi"),
+            .contains("MEMBER-A thuộc một đơn vị ngoài phạm vi quản lý của bạn"),
         "{r}"
     );
 }
@@ -699,4 +699,275 @@ crate::on_both_backends!(
     bad_files_get_a_clear_answer,
     the_page_checks_then_imports,
     the_command_line_imports_with_progress,
+    a_cell_at_xfd1048576_is_refused_and_the_server_lives,
+    a_zip_bomb_is_refused_and_the_server_lives,
+    a_huge_unique_count_is_refused_and_the_server_lives,
+    refusals_name_nothing_outside_the_importers_subtree,
 );
+
+/// An XLSX written by hand, part by part, so that a test can say exactly what a hostile file
+/// holds: `sheet_data` goes inside `<sheetData>`, `shared` (when given) is the whole
+/// `xl/sharedStrings.xml`, and `padding` bytes of spaces go after the rows (a zip bomb when
+/// large: spaces deflate about a thousand to one).
+pub(crate) fn raw_xlsx(sheet_data: &str, shared: Option<&str>, padding: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut part = |name: &str, body: &[u8]| {
+        zip.start_file(name, deflated).unwrap();
+        zip.write_all(body).unwrap();
+    };
+    part(
+        "[Content_Types].xml",
+        br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+    );
+    part(
+        "_rels/.rels",
+        br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+    );
+    part(
+        "xl/workbook.xml",
+        br#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+    );
+    part(
+        "xl/_rels/workbook.xml.rels",
+        br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+    );
+    if let Some(shared) = shared {
+        part("xl/sharedStrings.xml", shared.as_bytes());
+    }
+    let mut sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet_data}"#
+    )
+    .into_bytes();
+    sheet.resize(sheet.len() + padding, b' ');
+    sheet.extend_from_slice(b"</sheetData></worksheet>");
+    part("xl/worksheets/sheet1.xml", &sheet);
+    zip.finish().unwrap().into_inner()
+}
+
+/// A row of inline strings, cells from column A.
+fn inline_row(r: usize, cells: &[&str]) -> String {
+    let cells: String = cells
+        .iter()
+        .enumerate()
+        .map(|(c, v)| {
+            let col = char::from(b'A' + u8::try_from(c).unwrap());
+            format!(r#"<c r="{col}{r}" t="inlineStr"><is><t>{v}</t></is></c>"#)
+        })
+        .collect();
+    format!(r#"<row r="{r}">{cells}</row>"#)
+}
+
+/// The member header and one good row, as inline-string rows 1 and 2.
+fn member_rows() -> String {
+    inline_row(
+        1,
+        &[
+            "Mã đoàn viên",
+            "Họ và tên",
+            "Email",
+            "Số điện thoại",
+            "Mã đơn vị",
+        ],
+    ) + &inline_row(
+        2,
+        &[
+            "DV-MOI-1",
+            "Nguyễn Văn Mới",
+            "dv.moi.1@test.vn",
+            "",
+            "CB-VC-HQ",
+        ],
+    )
+}
+
+/// The crafted workbook of issue 22: a header row, one data row and one cell at XFD1048576,
+/// which made calamine allocate 549 GB for a dense range and abort the process.
+pub(crate) fn far_cell_xlsx() -> Vec<u8> {
+    raw_xlsx(
+        &(member_rows()
+            + r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>"#),
+        None,
+        0,
+    )
+}
+
+/// A zip bomb: the same two rows, then 8 MiB of spaces that deflate to a few KB.
+pub(crate) fn zip_bomb_xlsx() -> Vec<u8> {
+    raw_xlsx(&member_rows(), None, 8 * 1024 * 1024)
+}
+
+/// Shared strings that announce 50 billion entries (calamine reserved them at open).
+pub(crate) fn huge_unique_count_xlsx() -> Vec<u8> {
+    raw_xlsx(
+        &(inline_row(
+            1,
+            &[
+                "Mã đoàn viên",
+                "Họ và tên",
+                "Email",
+                "Số điện thoại",
+                "Mã đơn vị",
+            ],
+        ) + r#"<row r="2"><c r="A2" t="s"><v>0</v></c></row>"#),
+        Some(
+            r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="50000000000"><si><t>DV-MOI-1</t></si></sst>"#,
+        ),
+        0,
+    )
+}
+
+async fn still_alive(app: &TestApp) {
+    let res = app
+        .request(reqwest::Method::GET, "/healthz", None)
+        .send()
+        .await
+        .expect("the server still answers");
+    assert_eq!(res.status(), 200);
+}
+
+/// Posts `file` as a member list (dry run) as Cao Bằng's officer; answers the error body after
+/// checking its status and code, and that the server still answers `/healthz`.
+async fn refused(backend: Backend, file: Vec<u8>, status: u16, code: &str) -> Option<Value> {
+    let app = TestApp::spawn(backend).await?;
+    app.world().await;
+    let officer = app.login(who::OFFICER_A).await;
+    // The same two rows in an honest workbook are read.
+    let fine = raw_xlsx(&member_rows(), None, 0);
+    let r = report(upload(&app, &officer, "members", true, "ds.xlsx", fine).await).await;
+    assert_eq!(counts(&r), (1, 0, 0), "{r}");
+    let body = expect_error(
+        upload(&app, &officer, "members", true, "ds.xlsx", file).await,
+        status,
+        code,
+    )
+    .await;
+    let message = body["error"]["message"].as_str().unwrap();
+    assert_eq!(message, message.nfc().collect::<String>(), "NFC");
+    still_alive(&app).await;
+    Some(body)
+}
+
+/// Issue 22, item 1: the 1.7 KB workbook with a cell at XFD1048576 aborted the process
+/// (calamine allocated a dense 549 GB range); it is refused before any cell is kept.
+async fn a_cell_at_xfd1048576_is_refused_and_the_server_lives(backend: Backend) {
+    let file = far_cell_xlsx();
+    assert!(file.len() < 4096, "{} bytes", file.len());
+    let Some(body) = refused(backend, file, 422, "spreadsheet_invalid").await else {
+        return;
+    };
+    assert_eq!(
+        body["error"]["details"]["reason"], "too_many_columns",
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("cột"),
+        "{body}"
+    );
+}
+
+/// Issue 22, item 1: a zip bomb (8 MiB of spaces in 10 KB) was inflated and read; it is
+/// refused by what it really unpacks to, whatever its headers declare.
+async fn a_zip_bomb_is_refused_and_the_server_lives(backend: Backend) {
+    let file = zip_bomb_xlsx();
+    assert!(file.len() < 32 * 1024, "{} bytes", file.len());
+    let Some(body) = refused(backend, file, 413, "payload_too_large").await else {
+        return;
+    };
+    assert_eq!(
+        body["error"]["details"]["reason"], "unpacked_too_large",
+        "{body}"
+    );
+}
+
+/// Issue 22, item 1: a `uniqueCount` of 50 billion made calamine reserve 1.2 TB at open and
+/// abort; it is refused before calamine sees the file. An old XLS is refused with what to save
+/// it as.
+async fn a_huge_unique_count_is_refused_and_the_server_lives(backend: Backend) {
+    let Some(body) = refused(
+        backend,
+        huge_unique_count_xlsx(),
+        422,
+        "spreadsheet_invalid",
+    )
+    .await
+    else {
+        return;
+    };
+    assert_eq!(
+        body["error"]["details"]["reason"], "too_many_strings",
+        "{body}"
+    );
+    let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    xls.resize(4096, 0);
+    let Some(body) = refused(backend, xls, 415, "not_a_spreadsheet").await else {
+        return;
+    };
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Excel Workbook (.xlsx)") && message.contains("CSV UTF-8"),
+        "{body}"
+    );
+}
+
+/// Issue 22, item 11: an import's refusals never name a union outside the importer's subtree
+/// (its code or its name), nor another province's member code.
+async fn refusals_name_nothing_outside_the_importers_subtree(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.world().await;
+    let officer_b = app.login(who::OFFICER_B).await;
+    // A member of Cao Bằng moved into Lạng Sơn; a new member with a Cao Bằng member's email.
+    let members = csv_bom(
+        "Mã đoàn viên,Họ và tên,Email,Số điện thoại,Mã đơn vị\n\
+         MEMBER-A,Lục Thị Đoàn,member.a.moi@test.vn,,LS-VC-GD\n\
+         LS-MOI-1,Người Mới,member.a@test.vn,,LS-VC-GD\n",
+    );
+    let r = report(upload(&app, &officer_b, "members", true, "ds.csv", members).await).await;
+    let errors = r["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{r}");
+    for e in errors {
+        let m = e["message"].as_str().unwrap();
+        for leak in ["CB-VC-HQ", "Hải quan", "CB-"] {
+            assert!(!m.contains(leak), "{leak} in {m}");
+        }
+    }
+    // The email's owner is not named by their member code (the file named MEMBER-A only on
+    // line 2).
+    assert_eq!(errors[1]["line"], 3, "{r}");
+    let m = errors[1]["message"].as_str().unwrap();
+    assert!(!m.contains("MEMBER-A") && m.contains("đã được dùng"), "{m}");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ngoài phạm vi quản lý của bạn"),
+        "{r}"
+    );
+    // A province's own union put under a new parent: its current parent (the root) is not
+    // named.
+    let unions = csv_bom(
+        "Mã đơn vị,Mã đơn vị cấp trên,Tên đơn vị,Cấp\n\
+         MOI-GOC,,Gốc mới,0\n\
+         LS,MOI-GOC,LĐLĐ tỉnh Lạng Sơn,1\n",
+    );
+    let r = report(upload(&app, &officer_b, "unions", true, "cay.csv", unions).await).await;
+    let errors = r["errors"].as_array().unwrap();
+    assert_eq!(errors[1]["code"], "LS", "{r}");
+    assert!(
+        errors[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("một đơn vị cấp trên ngoài phạm vi quản lý của bạn"),
+        "{r}"
+    );
+    for e in errors {
+        let m = e["message"].as_str().unwrap();
+        for leak in ["ROOT", "Tổng Liên đoàn"] {
+            assert!(!m.contains(leak), "{leak} in {m}");
+        }
+    }
+}

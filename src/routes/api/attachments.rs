@@ -116,6 +116,12 @@ pub async fn receive(
             if size > limits.max_bytes {
                 too_large = true;
                 drained = size;
+                // Thrown away, not kept; still, stop reading a body far past the limit.
+                if size > limits.max_bytes.saturating_add(DRAIN_LIMIT) {
+                    let _ = tokio::fs::remove_file(&temp_path).await;
+                    return Err(AppError::new(ErrorCode::PayloadTooLarge)
+                        .with_details(serde_json::json!({ "max_bytes": limits.max_bytes })));
+                }
                 continue;
             }
             if head.len() < SNIFF_BYTES {

@@ -21,6 +21,9 @@ use crate::state::AppState;
 const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 /// The largest plain (non-file) field of the form.
 const MAX_FIELD: usize = 1_024;
+/// The most plain fields kept (the page sends two: the kind and the CSRF token); more are
+/// read and thrown away within [`DRAIN_LIMIT`], so that many small fields cannot add up.
+const MAX_FIELDS: usize = 16;
 
 /// Query of an import.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -99,20 +102,24 @@ pub async fn receive(mut payload: Multipart) -> Result<Upload, AppError> {
             }
             continue;
         }
+        // Every byte of a plain field counts: kept (small, few) or thrown away (bounded).
+        let keep = upload.fields.len() < MAX_FIELDS;
         let mut value = Vec::new();
         while let Some(chunk) = field.try_next().await.map_err(bad_multipart)? {
-            if value.len() + chunk.len() <= MAX_FIELD {
+            if keep && value.len() + chunk.len() <= MAX_FIELD {
                 value.extend_from_slice(&chunk);
             } else {
                 drained += chunk.len();
-                if drained > DRAIN_LIMIT {
-                    break;
-                }
+            }
+            if drained > DRAIN_LIMIT {
+                return Err(AppError::new(ErrorCode::PayloadTooLarge));
             }
         }
-        upload
-            .fields
-            .insert(name, String::from_utf8_lossy(&value).into_owned());
+        if keep {
+            upload
+                .fields
+                .insert(name, String::from_utf8_lossy(&value).into_owned());
+        }
     }
     if too_large {
         return Err(AppError::new(ErrorCode::PayloadTooLarge)

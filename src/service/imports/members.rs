@@ -188,7 +188,13 @@ pub fn plan(
         .map(|u| (u.email.clone(), u))
         .collect();
     // The current unions of existing members, to check the actor may change them.
-    let mut current_ids: Vec<i64> = by_code.values().map(|u| u.union_id).collect();
+    // (And of the accounts that already hold an email, to name their member code only to an
+    // officer who manages them.)
+    let mut current_ids: Vec<i64> = by_code
+        .values()
+        .chain(by_email.values())
+        .map(|u| u.union_id)
+        .collect();
     current_ids.sort_unstable();
     current_ids.dedup();
     let union_of: HashMap<i64, UnionRow> = q::unions_by_ids(conn, &current_ids)?
@@ -239,10 +245,10 @@ pub fn plan(
                     report.problem(
                         l.line,
                         &l.code,
+                        // Never the other union's code or name: only that it is outside.
                         format!(
-                            "Đoàn viên {} đang thuộc đơn vị {}, ngoài phạm vi quản lý của bạn.",
-                            l.code,
-                            current.map_or("khác", |u| u.code.as_str())
+                            "Đoàn viên {} thuộc một đơn vị ngoài phạm vi quản lý của bạn.",
+                            l.code
                         ),
                     );
                     continue;
@@ -299,15 +305,19 @@ pub fn plan(
             }
             None => {
                 if let Some(owner) = email_owner {
+                    // The owner's member code only when the officer manages them.
+                    let named = union_of
+                        .get(&owner.union_id)
+                        .is_some_and(&mut manages)
+                        .then_some(owner.member_code.as_deref())
+                        .flatten();
                     report.problem(
                         l.line,
                         &l.code,
                         format!(
                             "Email {} đã được dùng cho tài khoản khác{}.",
                             l.email,
-                            owner
-                                .member_code
-                                .as_deref()
+                            named
                                 .map(|c| format!(" (mã đoàn viên {c})"))
                                 .unwrap_or_default()
                         ),

@@ -238,11 +238,16 @@ pub fn plan(
         .into_iter()
         .map(|u| (u.code.clone(), u))
         .collect();
-    // The codes of stored unions' current parents, to name them in a refusal.
+    // The codes of stored unions' current parents, to name them in a refusal, and only those
+    // the actor manages: a union outside their subtree is never named.
     let parent_ids: Vec<i64> = stored.values().filter_map(|u| u.parent_id).collect();
-    let parent_code: HashMap<i64, String> = q::unions_by_ids(conn, &parent_ids)?
+    let parent_code: HashMap<i64, Option<String>> = q::unions_by_ids(conn, &parent_ids)?
         .into_iter()
-        .map(|u| (u.id, u.code))
+        .map(|u| {
+            let path = UnionPath::from_stored(u.path.clone());
+            let named = can(actor, Action::ManageUnion, Resource::Union { path: &path });
+            (u.id, named.then_some(u.code))
+        })
         .collect();
 
     let in_file: HashMap<&str, &Line> = lines.iter().map(|l| (l.code.as_str(), l)).collect();
@@ -340,14 +345,15 @@ pub fn plan(
                 Parent::File(_) => false,
             };
             if !same_parent {
-                let now_under = row
-                    .parent_id
-                    .and_then(|id| parent_code.get(&id).cloned())
-                    .unwrap_or_else(|| "(không có)".to_owned());
+                let now_under = match row.parent_id.map(|id| parent_code.get(&id)) {
+                    None => "đơn vị cấp trên (không có)".to_owned(),
+                    Some(Some(Some(code))) => format!("đơn vị cấp trên {code}"),
+                    Some(_) => "một đơn vị cấp trên ngoài phạm vi quản lý của bạn".to_owned(),
+                };
                 fail(
                     &mut report,
                     format!(
-                        "Đơn vị {} hiện thuộc đơn vị cấp trên {now_under}, tệp ghi {}. Chưa hỗ trợ chuyển đơn vị sang cấp trên khác khi nhập dữ liệu.",
+                        "Đơn vị {} hiện thuộc {now_under}, tệp ghi {}. Chưa hỗ trợ chuyển đơn vị sang cấp trên khác khi nhập dữ liệu.",
                         l.code,
                         l.parent.as_deref().unwrap_or("(không có)")
                     ),
