@@ -50,6 +50,16 @@ async fn a_submit_body_that_does_not_parse_is_refused(backend: Backend) {
         )
         .await;
     }
+    // A mistyped trial flag is refused, not read as "apply".
+    let officer = app.login(who::OFFICER_A).await;
+    let res = app
+        .client
+        .post(format!("{}/api/v1/imports/members?dryrun=true", app.base))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap();
+    expect_error(res, 400, "invalid_query").await;
     let view = json(app.get(&format!("/api/v1/initiatives/{id}"), &member).await).await;
     assert_eq!(view["status"], "draft", "nothing was submitted: {view}");
     // A stale version is refused; no body at all submits.

@@ -25,8 +25,10 @@ const MAX_FIELD: usize = 1_024;
 /// read and thrown away within [`DRAIN_LIMIT`], so that many small fields cannot add up.
 const MAX_FIELDS: usize = 16;
 
-/// Query of an import.
+/// Query of an import. An unknown parameter (`dryrun=true`) is refused rather than ignored,
+/// which would apply what was meant as a trial.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ImportParams {
     /// Only validate and report; write nothing.
     pub dry_run: Option<bool>,
