@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_web::HttpMessage;
 use actix_web::dev::Service;
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{App, HttpServer, middleware, web};
 use tracing_actix_web::{RequestId, TracingLogger};
 
@@ -131,6 +131,8 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         n => n,
     };
     let json_limit = state.settings.server.json_limit_bytes;
+    // Behind https, browsers are told to come back over https only (HSTS), on every answer.
+    let https = state.settings.server.public_url.starts_with("https://");
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -162,7 +164,29 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     Ok(res)
                 }
             })
+            .wrap_fn(|req, srv| {
+                // What answers a request that carries credentials (a bearer token, the session
+                // cookie) is that person's: no browser or proxy keeps it, whatever the handler,
+                // unless it declares itself public (the static assets).
+                let personal = carries_credentials(&req);
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    if personal && !declared_public(res.headers()) {
+                        res.headers_mut()
+                            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                    }
+                    Ok(res)
+                }
+            })
             .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+            .wrap(middleware::Condition::new(
+                https,
+                middleware::DefaultHeaders::new().add((
+                    header::STRICT_TRANSPORT_SECURITY,
+                    "max-age=31536000; includeSubDomains",
+                )),
+            ))
             .wrap_fn(|req, srv| {
                 // Echo the request id the tracing span carries, so a report can be matched
                 // to the server's log.
@@ -191,4 +215,23 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Does the request carry credentials: an `Authorization` header, or the session cookie?
+fn carries_credentials(req: &actix_web::dev::ServiceRequest) -> bool {
+    req.headers().contains_key(header::AUTHORIZATION)
+        || req
+            .cookie(session::SESSION_COOKIE)
+            .is_some_and(|c| !c.value().is_empty())
+}
+
+/// Has the handler declared the answer the same for everyone (`Cache-Control: public`)?
+fn declared_public(headers: &header::HeaderMap) -> bool {
+    headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|d| d.trim().eq_ignore_ascii_case("public"))
+        })
 }

@@ -76,8 +76,11 @@ pub struct AuthSettings {
     pub issuer: String,
     /// Token audience.
     pub audience: String,
-    /// Token lifetime in minutes.
+    /// Token lifetime in minutes: a session's absolute limit.
     pub token_ttl_minutes: i64,
+    /// Minutes without a request after which a session ends (pages and bearer tokens alike).
+    #[serde(default = "AuthSettings::default_idle_timeout_minutes")]
+    pub idle_timeout_minutes: i64,
     /// HMAC key (environment only).
     #[serde(default)]
     pub jwt_secret: Option<String>,
@@ -96,6 +99,17 @@ pub struct AuthSettings {
 }
 
 impl AuthSettings {
+    /// An hour: long enough to write a review without a request, short enough for a shared
+    /// office computer left signed in.
+    pub fn default_idle_timeout_minutes() -> i64 {
+        60
+    }
+
+    /// The idle timeout (at least a minute).
+    pub fn idle_timeout(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::minutes(self.idle_timeout_minutes.max(1))
+    }
+
     /// Five failures lock a login for a minute, doubling up to half an hour; an hour's quiet
     /// forgets them.
     pub fn default_lockout() -> ThrottlePolicy {

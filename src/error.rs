@@ -23,8 +23,11 @@ pub enum ErrorCode {
     Unauthenticated,
     /// Wrong login or password (the same answer whether or not the account exists).
     InvalidCredentials,
-    /// The account is disabled.
+    /// The account is disabled (said only to the right password).
     AccountDisabled,
+    /// The account's union, or a union above it, has stopped operating, so the account may
+    /// not sign in (said only to the right password).
+    UnionInactive,
     /// Authenticated, but not allowed to do this.
     Forbidden,
     /// No such resource (or not visible to the caller).
@@ -87,7 +90,9 @@ impl ErrorCode {
                 StatusCode::BAD_REQUEST
             }
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::AccountDisabled | Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::AccountDisabled | Self::UnionInactive | Self::Forbidden | Self::CsrfRejected => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::VersionConflict
@@ -122,6 +127,9 @@ impl ErrorCode {
             Self::Unauthenticated => "Bạn cần đăng nhập để tiếp tục.",
             Self::InvalidCredentials => "Tên đăng nhập hoặc mật khẩu không đúng.",
             Self::AccountDisabled => "Tài khoản đã bị khoá.",
+            Self::UnionInactive => {
+                "Đơn vị công đoàn của bạn đã ngừng hoạt động nên tài khoản không đăng nhập được. Vui lòng liên hệ công đoàn cấp trên."
+            }
             Self::Forbidden => "Bạn không có quyền thực hiện thao tác này.",
             Self::NotFound => "Không tìm thấy dữ liệu yêu cầu.",
             Self::MethodNotAllowed => "Đường dẫn này không hỗ trợ phương thức yêu cầu.",

@@ -45,12 +45,13 @@ impl FromRequest for Identity {
             let token = token.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
             let subject = state.keys.verify(&token)?;
             let session_id = subject.session_id.clone();
-            let (user, actor) = service::auth::load_session_actor(&state.db, subject)
-                .await?
-                .ok_or_else(|| {
-                    AppError::new(ErrorCode::Unauthenticated)
-                        .with_message("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.")
-                })?;
+            let (user, actor) =
+                service::auth::load_session_actor(&state.db, &state.settings.auth, subject)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::new(ErrorCode::Unauthenticated)
+                            .with_message("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.")
+                    })?;
             Ok(Identity {
                 actor,
                 user,

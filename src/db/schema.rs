@@ -397,6 +397,7 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
         client_address -> Text,
         user_agent -> Text,
+        last_seen_at -> Timestamp,
     }
 }
 

@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::DbConn;
-use super::schema::{sessions, sign_in_throttle, users};
+use super::schema::{role_grants, sessions, sign_in_throttle, unions, users};
 use super::users::UserRow;
+use super::{DbConn, path_range};
 use crate::domain::throttle::{ThrottlePolicy, ThrottleState};
 
 /// A session row.
@@ -19,6 +19,7 @@ pub struct SessionRow {
     pub revoked_at: Option<NaiveDateTime>,
     pub client_address: String,
     pub user_agent: String,
+    pub last_seen_at: NaiveDateTime,
 }
 
 /// A session to insert.
@@ -31,6 +32,7 @@ pub struct NewSession<'a> {
     pub expires_at: NaiveDateTime,
     pub client_address: &'a str,
     pub user_agent: &'a str,
+    pub last_seen_at: NaiveDateTime,
 }
 
 /// Records a new session, and forgets the user's sessions that ended more than a day ago.
@@ -48,23 +50,77 @@ pub fn insert(conn: &mut DbConn, new: &NewSession<'_>) -> QueryResult<()> {
     Ok(())
 }
 
-/// The user of `id` when it is a live session of `user_id` at `now` (neither expired nor
-/// revoked): one query on the session's primary key, joined to its user.
+/// The user of `id` when it is a live session of `user_id` at `now` (neither expired, nor
+/// revoked, nor idle since before `idle_since`), with when the session was last seen: one
+/// query on the session's primary key, joined to its user.
 pub fn live_user(
     conn: &mut DbConn,
     id: &str,
     user_id: i64,
     now: NaiveDateTime,
-) -> QueryResult<Option<UserRow>> {
+    idle_since: NaiveDateTime,
+) -> QueryResult<Option<(UserRow, NaiveDateTime)>> {
     sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(id))
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now))
-        .select(UserRow::as_select())
+        .filter(sessions::last_seen_at.gt(idle_since))
+        .select((UserRow::as_select(), sessions::last_seen_at))
         .first(conn)
         .optional()
+}
+
+/// Records that the session `id` was seen at `now`, unless it was seen since `since` already
+/// (another request, maybe on another instance, got there first); whether it wrote.
+pub fn touch(
+    conn: &mut DbConn,
+    id: &str,
+    now: NaiveDateTime,
+    since: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::last_seen_at.lt(since)),
+    )
+    .set(sessions::last_seen_at.eq(now))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// The users with a live session (at `now`) whose own union, or a union they hold a role
+/// over, lies in the subtree at `path`: whom closing that subtree may concern.
+pub fn users_in_subtree_with_live_sessions(
+    conn: &mut DbConn,
+    path: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
+    let (lo, hi) = path_range(path);
+    let mut ids: Vec<i64> = sessions::table
+        .inner_join(users::table.inner_join(unions::table))
+        .filter(unions::path.ge(&lo))
+        .filter(unions::path.lt(&hi))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .select(sessions::user_id)
+        .distinct()
+        .load(conn)?;
+    let granted: Vec<i64> = sessions::table
+        .inner_join(role_grants::table.on(role_grants::user_id.eq(sessions::user_id)))
+        .inner_join(unions::table.on(unions::id.eq(role_grants::union_id)))
+        .filter(unions::path.ge(&lo))
+        .filter(unions::path.lt(&hi))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .select(sessions::user_id)
+        .distinct()
+        .load(conn)?;
+    ids.extend(granted);
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// The user's live sessions, newest first.

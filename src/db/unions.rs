@@ -108,6 +108,21 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnionRow>> {
         .load(conn)
 }
 
+/// The unions among `ids` that have stopped operating (`active` false), in `ids`' order: with
+/// the ids of a path, the closed unions on it from the top down.
+pub fn inactive_among(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnionRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows = unions::table
+        .filter(unions::id.eq_any(ids))
+        .filter(unions::active.eq(false))
+        .select(UnionRow::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    Ok(rows)
+}
+
 /// The root union(s).
 pub fn roots(conn: &mut DbConn) -> QueryResult<Vec<UnionRow>> {
     unions::table

@@ -15,6 +15,10 @@ pub struct Grant {
     pub union_path: UnionPath,
     /// For reviewers: the program.
     pub program_id: Option<i64>,
+    /// Whether the union it covers, and every union above it, is in operation (đang hoạt
+    /// động). A grant over a closed union still lets its holder act there (its records stay
+    /// to be read), but does not by itself let them sign in.
+    pub in_operation: bool,
 }
 
 /// Who is acting: an authenticated, active user with their grants.
@@ -24,6 +28,10 @@ pub struct Actor {
     pub user_id: i64,
     /// The path of the user's own union.
     pub union_path: UnionPath,
+    /// Whether the user's own union, and every union above it, is in operation (đang hoạt
+    /// động). A member of a union that has stopped operating (ngừng hoạt động) takes no part:
+    /// see [`Action::SignIn`].
+    pub union_in_operation: bool,
     /// The user's grants.
     pub grants: Vec<Grant>,
 }
@@ -34,6 +42,7 @@ impl Actor {
         Self {
             user_id: 0,
             union_path: UnionPath::from_stored(String::new()),
+            union_in_operation: false,
             grants: Vec::new(),
         }
     }
@@ -83,6 +92,13 @@ impl Actor {
 /// What the actor wants to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// Open a session, and keep using one: asked at sign-in and on every request, of an
+    /// active account (a disabled account is refused before). A member whose own union, or a
+    /// union above it, has stopped operating may not; unless they also hold another role over
+    /// a union in operation (an officer of the province whose own grassroots union closed),
+    /// and then they act in that role only: as a member of a closed union they start, edit
+    /// and submit nothing.
+    SignIn,
     /// Read a union's place in the tree: name, code, level, parent, children. Names and the
     /// shape of the tree are no secret: anyone signed in.
     ViewUnion,
@@ -172,14 +188,24 @@ pub enum Resource<'a> {
 /// May `actor` do `action` to `resource`?
 pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
     // Content belongs to its author: not even a system administrator rewrites it.
+    // Taking part needs a union in operation: nothing is filed, changed or submitted to count
+    // for a union that has stopped operating.
     if let (Action::EditInitiative, Resource::Initiative { authors, .. }) = (action, resource) {
-        return authors.first() == Some(&actor.user_id);
+        return authors.first() == Some(&actor.user_id) && actor.union_in_operation;
+    }
+    if let (Action::SignIn, Resource::System) = (action, resource) {
+        return actor.union_in_operation
+            || actor
+                .grants
+                .iter()
+                .any(|g| g.role != Role::Member && g.in_operation);
     }
     // Taking part is a member's act within the program's subtree, whatever else one may
     // administer: an initiative filed from outside it would count for no union.
     if let (Action::CreateInitiative, Resource::Program { owner_path, status }) = (action, resource)
     {
         return status == ProgramStatus::Open
+            && actor.union_in_operation
             && actor.has_role(Role::Member)
             && owner_path.covers(&actor.union_path);
     }
@@ -298,15 +324,78 @@ mod tests {
         Actor {
             user_id: id,
             union_path: path(own),
+            union_in_operation: true,
             grants: grants
                 .iter()
                 .map(|(role, p, prog)| Grant {
                     role: *role,
                     union_path: path(p),
                     program_id: *prog,
+                    in_operation: true,
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn members_of_a_closed_union_neither_sign_in_nor_take_part() {
+        let open = Resource::Program {
+            owner_path: &path(&[1]),
+            status: ProgramStatus::Open,
+        };
+        let own = path(&[1, 2, 7]);
+        let draft = Resource::Initiative {
+            program_id: 1,
+            union_path: &own,
+            authors: &[10],
+            status: InitiativeStatus::Draft,
+            confidential: false,
+        };
+        let mut member = actor(10, &[1, 2, 7], &[(Role::Member, &[1, 2, 7], None)]);
+        assert!(can(&member, Action::SignIn, Resource::System));
+        assert!(can(&member, Action::CreateInitiative, open));
+        assert!(can(&member, Action::EditInitiative, draft));
+        // The union (or one above it: the caller folds the whole path into the flag) closes.
+        member.union_in_operation = false;
+        member.grants[0].in_operation = false;
+        assert!(!can(&member, Action::SignIn, Resource::System));
+        assert!(!can(&member, Action::CreateInitiative, open));
+        assert!(!can(&member, Action::EditInitiative, draft));
+        assert!(
+            can(&member, Action::ViewInitiative, draft),
+            "still theirs to read"
+        );
+
+        // An officer of another union keeps that role, and only that one.
+        let mut officer = actor(
+            11,
+            &[1, 2, 7],
+            &[
+                (Role::Member, &[1, 2, 7], None),
+                (Role::UnionOfficer, &[1, 3], None),
+            ],
+        );
+        officer.union_in_operation = false;
+        officer.grants[0].in_operation = false;
+        assert!(can(&officer, Action::SignIn, Resource::System));
+        assert!(can(
+            &officer,
+            Action::ManageUnion,
+            Resource::Union {
+                path: &path(&[1, 3, 4])
+            }
+        ));
+        assert!(!can(&officer, Action::CreateInitiative, open));
+        // …unless that union has closed too.
+        officer.grants[1].in_operation = false;
+        assert!(!can(&officer, Action::SignIn, Resource::System));
+
+        // A system administrator's grant is at the root, which never closes.
+        let mut admin = actor(1, &[1, 2, 7], &[(Role::SystemAdmin, &[1], None)]);
+        admin.union_in_operation = false;
+        assert!(can(&admin, Action::SignIn, Resource::System));
+        assert!(!can(&admin, Action::CreateInitiative, open));
+        assert!(!can(&Actor::anonymous(), Action::SignIn, Resource::System));
     }
 
     #[test]

@@ -601,6 +601,7 @@ mod tests {
                 issuer: "sangkien".into(),
                 audience: "sangkien-api".into(),
                 token_ttl_minutes: 10,
+                idle_timeout_minutes: 60,
                 jwt_secret: None,
                 jwt_previous_secrets: None,
                 require_secret: false,

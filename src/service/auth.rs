@@ -8,6 +8,7 @@ use crate::auth::{TokenKeys, password};
 use crate::config::AuthSettings;
 use crate::db::users::{self, UserRow};
 use crate::db::{self, Db, audit, sessions, unions};
+use crate::domain::throttle::sign_in_keys;
 use crate::domain::{Action, Actor, Grant, Resource, Role, UnionPath, UserStatus, can};
 use crate::error::{AppError, ErrorCode};
 
@@ -31,30 +32,6 @@ pub struct Client {
     pub user_agent: String,
 }
 
-/// The throttle key of a login: a digest of the login as typed (trimmed, lower case), so
-/// that unknown and known accounts are limited alike and nothing typed is stored.
-fn login_key(login: &str) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(login.trim().to_lowercase().as_bytes());
-    format!("login:{}", hex::encode(&digest[..16]))
-}
-
-/// The throttle key of an address: IPv4 as is, IPv6 by its /64 (one household or phone
-/// network holds a whole /64).
-pub fn address_key(address: &str) -> String {
-    match address.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => format!("addr:{v4}"),
-            None => {
-                let s = v6.segments();
-                format!("addr:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-        Ok(ip) => format!("addr:{ip}"),
-        Err(_) => format!("addr:{}", address.chars().take(64).collect::<String>()),
-    }
-}
-
 /// `too_many_attempts`, telling when to try again.
 fn too_many(retry_after: i64) -> AppError {
     let minutes = (retry_after + 59) / 60;
@@ -67,9 +44,14 @@ fn too_many(retry_after: i64) -> AppError {
 
 /// Signs in with an email or member code and a password, opening a session. Unknown accounts
 /// and wrong passwords get the same answer, after the same work. Failures are counted per
-/// login and per client address; over the limits of `[auth.lockout]` and
-/// `[auth.address_limit]`, attempts are refused with `too_many_attempts` (429) without
-/// checking the password.
+/// account (or, for a login that names none, per login as typed) and per client address
+/// (`domain::throttle`); over the limits of `[auth.lockout]` and `[auth.address_limit]`,
+/// attempts are refused with `too_many_attempts` (429) without checking the password.
+///
+/// Whether the account may sign in at all (`can(actor, SignIn)`: not disabled, its union in
+/// operation) is said only after the right password, and that refusal counts as a failure
+/// too: both answers do the same work, and guessing the password of an account that may not
+/// sign in is bounded like any other.
 #[tracing::instrument(skip_all)]
 pub async fn login(
     db: &Db,
@@ -79,16 +61,19 @@ pub async fn login(
     password_given: String,
     client: &Client,
 ) -> Result<TokenResponse, AppError> {
-    let keys_of = vec![login_key(&login), address_key(&client.address)];
-    let (user, states) = {
-        let keys_of = keys_of.clone();
-        db.read(move |conn| {
+    let address = client.address.clone();
+    let (user, refusal, keys_of, states) = db
+        .read(move |conn| {
             let user = users::find_by_login(conn, login.trim())?;
+            let refusal = match &user {
+                Some(u) => refusal_in(conn, u)?,
+                None => None,
+            };
+            let keys_of = sign_in_keys(&login, user.as_ref().map(|u| u.id), &address);
             let states = sessions::throttle_states(conn, &keys_of)?;
-            Ok((user, states))
+            Ok((user, refusal, keys_of, states))
         })
-        .await?
-    };
+        .await?;
     let now = db::now();
     if let Some(wait) = states.iter().filter_map(|s| s.retry_after(now)).max() {
         tracing::info!(retry_after = wait, "sign-in refused: locked");
@@ -109,22 +94,31 @@ pub async fn login(
     })
     .await
     .map_err(AppError::internal)?;
-    let Some(user) = verified else {
-        let (lockout, address_limit) = (settings.lockout, settings.address_limit);
-        let locked = db
-            .write(move |conn| {
-                let now = db::now();
-                let a = sessions::record_failure(conn, &keys_of[0], &lockout, now)?;
-                let b = sessions::record_failure(conn, &keys_of[1], &address_limit, now)?;
-                Ok(a.locked_until.is_some() || b.locked_until.is_some())
-            })
-            .await?;
-        tracing::info!(locked, "sign-in failed");
-        return Err(AppError::new(ErrorCode::InvalidCredentials));
+    let outcome = match (verified, refusal) {
+        (Some(user), None) => Ok(user),
+        // The right password: now, and only now, say why the account may not sign in.
+        (Some(user), Some(refusal)) => {
+            tracing::info!(user_id = user.id, code = ?refusal.code, "sign-in refused");
+            Err(refusal)
+        }
+        (None, _) => Err(AppError::new(ErrorCode::InvalidCredentials)),
     };
-    if UserStatus::parse(&user.status) != UserStatus::Active {
-        return Err(AppError::new(ErrorCode::AccountDisabled));
-    }
+    let user = match outcome {
+        Ok(user) => user,
+        Err(answer) => {
+            let (lockout, address_limit) = (settings.lockout, settings.address_limit);
+            let locked = db
+                .write(move |conn| {
+                    let now = db::now();
+                    let a = sessions::record_failure(conn, &keys_of[0], &lockout, now)?;
+                    let b = sessions::record_failure(conn, &keys_of[1], &address_limit, now)?;
+                    Ok(a.locked_until.is_some() || b.locked_until.is_some())
+                })
+                .await?;
+            tracing::info!(locked, "sign-in failed");
+            return Err(answer);
+        }
+    };
     let session_id = new_session_id();
     let (access_token, expires_in) = keys.issue(user.id, &session_id)?;
     let client = client.clone();
@@ -141,6 +135,7 @@ pub async fn login(
                 expires_at: now + chrono::TimeDelta::seconds(expires_in),
                 client_address: &client.address,
                 user_agent: &client.user_agent,
+                last_seen_at: now,
             },
         )?;
         // Forget throttle rows quiet for a day (now and then, not on every sign-in).
@@ -156,6 +151,74 @@ pub async fn login(
         token_type: "Bearer",
         expires_in,
     })
+}
+
+/// Why the account of `user` may not sign in, as the answer to give (after the right
+/// password only), or `None` when it may: disabled (`account_disabled`), or refused by
+/// `can(actor, SignIn)` because its union has stopped operating (`union_inactive`, naming
+/// the union).
+fn refusal_in(conn: &mut crate::db::DbConn, user: &UserRow) -> Result<Option<AppError>, AppError> {
+    if UserStatus::parse(&user.status) != UserStatus::Active {
+        return Ok(Some(AppError::new(ErrorCode::AccountDisabled)));
+    }
+    let (actor, closed) = actor_parts(conn, user)?;
+    if can(&actor, Action::SignIn, Resource::System) {
+        return Ok(None);
+    }
+    let mut e = AppError::new(ErrorCode::UnionInactive);
+    if let Some(union) = closed.first() {
+        e = e.with_message(format!(
+            "Đơn vị {} đã ngừng hoạt động nên tài khoản không đăng nhập được. Vui lòng liên hệ công đoàn cấp trên.",
+            union.name
+        ));
+    }
+    Ok(Some(e))
+}
+
+/// Why an active account cannot sign in, for the officers who manage it (the member page);
+/// `None` when it can, or when it is disabled (which the page shows already).
+pub async fn sign_in_barred_because(db: &Db, user_id: i64) -> Result<Option<String>, AppError> {
+    db.read(move |conn| {
+        let Some(user) = users::find(conn, user_id)? else {
+            return Ok(None);
+        };
+        if UserStatus::parse(&user.status) != UserStatus::Active {
+            return Ok(None);
+        }
+        let (actor, closed) = actor_parts(conn, &user)?;
+        if can(&actor, Action::SignIn, Resource::System) {
+            return Ok(None);
+        }
+        let name = closed
+            .first()
+            .map_or_else(String::new, |u| format!(" {}", u.name));
+        Ok(Some(format!(
+            "Đơn vị{name} đã ngừng hoạt động: tài khoản không đăng nhập được."
+        )))
+    })
+    .await
+}
+
+/// Ends the sessions of everyone who may no longer sign in now that the subtree at `path` has
+/// stopped operating: members of a union in it, and holders of a role over one, unless
+/// `can(actor, SignIn)` still lets them in (another role over a union in operation). Runs in
+/// the deactivation's transaction; returns how many sessions ended.
+pub fn end_barred_sessions_in(
+    conn: &mut crate::db::DbConn,
+    path: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<usize, AppError> {
+    let mut ended = 0;
+    for user_id in sessions::users_in_subtree_with_live_sessions(conn, path, now)? {
+        let Some(user) = users::find(conn, user_id)? else {
+            continue;
+        };
+        let (actor, _) = actor_parts(conn, &user)?;
+        if !can(&actor, Action::SignIn, Resource::System) {
+            ended += sessions::revoke_all(conn, user_id, None, now)?;
+        }
+    }
+    Ok(ended)
 }
 
 /// A signed-in session as its owner sees it.
@@ -175,9 +238,11 @@ pub struct SessionInfo {
     pub current: bool,
 }
 
-/// The actor's live sessions, newest first.
+/// The actor's live sessions (idle ones, past `auth.idle_timeout_minutes`, are not), newest
+/// first.
 pub async fn sessions_of(
     db: &Db,
+    settings: &AuthSettings,
     user_id: i64,
     current: &str,
 ) -> Result<Vec<SessionInfo>, AppError> {
@@ -185,8 +250,10 @@ pub async fn sessions_of(
     let rows = db
         .read(move |conn| Ok(sessions::live_of(conn, user_id, db::now())?))
         .await?;
+    let idle_since = db::now() - settings.idle_timeout();
     Ok(rows
         .into_iter()
+        .filter(|r| r.last_seen_at > idle_since)
         .map(|r| SessionInfo {
             current: r.id == current,
             id: r.id,
@@ -340,20 +407,40 @@ pub async fn change_password(
     .await
 }
 
-/// The active user of a live session, with their grants; `None` when the session has ended
-/// or the account is unknown or disabled.
+/// How long a session's last-seen time may lag behind before a request moves it on: the
+/// idle timeout is counted in minutes, so one write a minute per session is enough.
+const TOUCH_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
+/// The user of a live session who may still sign in, with their grants; `None` when the
+/// session has ended (signed out, expired, or idle longer than `auth.idle_timeout_minutes`)
+/// or the account is unknown, disabled, or refused by `can(actor, SignIn)`. The session's
+/// last-seen time is moved on when it is more than a minute old (not a write per request).
 pub async fn load_session_actor(
     db: &Db,
+    settings: &AuthSettings,
     subject: TokenSubject,
 ) -> Result<Option<(UserRow, Actor)>, AppError> {
-    db.read(move |conn| {
-        // The session and the user in one query.
-        match sessions::live_user(conn, &subject.session_id, subject.user_id, db::now())? {
-            Some(user) => actor_of(conn, user),
-            None => Ok(None),
-        }
-    })
-    .await
+    let idle = settings.idle_timeout();
+    let session_id = subject.session_id.clone();
+    let now = db::now();
+    let found = db
+        .read(move |conn| {
+            // The session and the user in one query.
+            match sessions::live_user(conn, &subject.session_id, subject.user_id, now, now - idle)?
+            {
+                Some((user, last_seen)) => Ok(actor_of(conn, user)?.map(|a| (a, last_seen))),
+                None => Ok(None),
+            }
+        })
+        .await?;
+    let Some((found, last_seen)) = found else {
+        return Ok(None);
+    };
+    if now - last_seen > TOUCH_EVERY {
+        db.write(move |conn| Ok(sessions::touch(conn, &session_id, now, now - TOUCH_EVERY)?))
+            .await?;
+    }
+    Ok(Some(found))
 }
 
 /// The active user `user_id` with their grants, or `None` when the account is unknown or
@@ -373,7 +460,8 @@ pub fn actor_in(
     actor_of(conn, user)
 }
 
-/// The actor of a user row, with their grants; `None` when the account is disabled.
+/// The actor of a user row, with their grants; `None` when the account is disabled or may
+/// not sign in (`can(actor, SignIn)`: its union has stopped operating).
 fn actor_of(
     conn: &mut crate::db::DbConn,
     user: UserRow,
@@ -381,23 +469,59 @@ fn actor_of(
     if UserStatus::parse(&user.status) != UserStatus::Active {
         return Ok(None);
     }
+    let (actor, _) = actor_parts(conn, &user)?;
+    if !can(&actor, Action::SignIn, Resource::System) {
+        return Ok(None);
+    }
+    Ok(Some((user, actor)))
+}
+
+/// The actor of a user row with their grants, whatever the account's status, and the unions
+/// on the user's own path that have stopped operating (from the top down). Whether each
+/// union is in operation takes its whole path: a union under a closed one is closed too.
+fn actor_parts(
+    conn: &mut crate::db::DbConn,
+    user: &UserRow,
+) -> Result<(Actor, Vec<unions::UnionRow>), AppError> {
     let union = unions::find(conn, user.union_id)?.ok_or_else(AppError::not_found)?;
-    let grants = users::grants(conn, user.id)?
+    let union_path = UnionPath::from_stored(union.path);
+    let grants = users::grants(conn, user.id)?;
+    let mut ids = union_path.ids();
+    for g in &grants {
+        ids.extend(UnionPath::from_stored(g.union_path.clone()).ids());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let closed_ids: Vec<i64> = unions::inactive_among(conn, &ids)?
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    let in_operation = |path: &UnionPath| path.ids().iter().all(|id| !closed_ids.contains(id));
+    let grants = grants
         .into_iter()
         .filter_map(|g| {
+            let union_path = UnionPath::from_stored(g.union_path);
             Some(Grant {
                 role: Role::parse(&g.role)?,
-                union_path: UnionPath::from_stored(g.union_path),
+                in_operation: in_operation(&union_path),
+                union_path,
                 program_id: g.program_id,
             })
         })
         .collect();
+    let own_ids = union_path.ids();
+    let closed_here = if in_operation(&union_path) {
+        Vec::new()
+    } else {
+        unions::inactive_among(conn, &own_ids)?
+    };
     let actor = Actor {
         user_id: user.id,
-        union_path: UnionPath::from_stored(union.path),
+        union_in_operation: closed_here.is_empty(),
+        union_path,
         grants,
     };
-    Ok(Some((user, actor)))
+    Ok((actor, closed_here))
 }
 
 /// A fresh session id: 128 random bits in hex.
@@ -406,23 +530,4 @@ fn new_session_id() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::address_key;
-
-    #[test]
-    fn addresses_are_counted_by_host_or_by_ipv6_network() {
-        assert_eq!(address_key("203.0.113.7"), "addr:203.0.113.7");
-        assert_eq!(
-            address_key("2001:db8:1:2:aaaa::1"),
-            address_key("2001:db8:1:2:bbbb::9")
-        );
-        assert_ne!(
-            address_key("2001:db8:1:2::1"),
-            address_key("2001:db8:1:3::1")
-        );
-        assert_eq!(address_key("::ffff:203.0.113.7"), "addr:203.0.113.7");
-    }
 }

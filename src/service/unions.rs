@@ -147,7 +147,9 @@ pub async fn create(db: &Db, actor: &Actor, input: NewUnionInput) -> Result<Unio
     .await
 }
 
-/// Changes a union's name, cluster, member count or active flag.
+/// Changes a union's name, cluster, member count or active flag. Deactivating it (ngừng hoạt
+/// động) ends, in the same transaction, the sessions of everyone it bars from signing in
+/// (`can(actor, SignIn)`): its members and those of the unions below it.
 #[tracing::instrument(skip_all, fields(actor = actor.user_id, union = id))]
 pub async fn update(
     db: &Db,
@@ -189,6 +191,11 @@ pub async fn update(
             active,
             now,
         )?;
+        if row.active && !active {
+            // Its members may no longer sign in: their sessions end with the union, here.
+            let ended = crate::service::auth::end_barred_sessions_in(conn, &row.path, now)?;
+            tracing::info!(sessions_ended = ended, "union deactivated");
+        }
         audit::record(
             conn,
             &audit::NewAudit {

@@ -37,4 +37,5 @@ mod review_pages;
 mod scaleout;
 mod schemathesis;
 mod security;
+mod session_rules;
 mod smtp;

@@ -60,10 +60,12 @@ fn admin(conn: &mut DbConn) -> Result<Actor, AppError> {
     Ok(Actor {
         user_id: user.id,
         union_path: UnionPath::from_stored(root.path.clone()),
+        union_in_operation: true,
         grants: vec![Grant {
             role: Role::SystemAdmin,
             union_path: UnionPath::from_stored(root.path),
             program_id: None,
+            in_operation: true,
         }],
     })
 }

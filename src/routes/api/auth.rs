@@ -23,7 +23,7 @@ pub struct LoginRequest {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody),
               (status = 401, description = "wrong login or password", body = ErrorBody),
-              (status = 403, description = "account disabled", body = ErrorBody),
+              (status = 403, description = "the right password, but the account may not sign in: `account_disabled`, or `union_inactive` (its union, or one above it, has stopped operating)", body = ErrorBody),
               (status = 429, description = "too many failed sign-ins for this login or from this address; see Retry-After", body = ErrorBody,
                headers(("Retry-After" = i64, description = "seconds to wait")))))]
 #[post("/auth/login")]
@@ -77,7 +77,9 @@ pub async fn logout(state: web::Data<AppState>, id: Identity) -> Result<HttpResp
     responses((status = 200, body = [SessionInfo]), (status = 401, body = ErrorBody)))]
 #[get("/me/sessions")]
 pub async fn sessions(state: web::Data<AppState>, id: Identity) -> Result<HttpResponse, AppError> {
-    let list = service::auth::sessions_of(&state.db, id.user.id, &id.session_id).await?;
+    let list =
+        service::auth::sessions_of(&state.db, &state.settings.auth, id.user.id, &id.session_id)
+            .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(list))

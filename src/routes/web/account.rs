@@ -88,18 +88,19 @@ async fn page(
     notice: Option<(&'static str, String)>,
     password_errors: Vec<(String, String)>,
 ) -> Result<AccountPage, PageError> {
-    let sessions = service::auth::sessions_of(&state.db, id.user.id, &id.session_id)
-        .await?
-        .into_iter()
-        .map(|s| SessionLine {
-            started: format::datetime(s.created_at),
-            ends: format::datetime(s.expires_at),
-            address: s.client_address,
-            browser: browser_of(&s.user_agent),
-            current: s.current,
-            id: s.id,
-        })
-        .collect();
+    let sessions =
+        service::auth::sessions_of(&state.db, &state.settings.auth, id.user.id, &id.session_id)
+            .await?
+            .into_iter()
+            .map(|s| SessionLine {
+                started: format::datetime(s.created_at),
+                ends: format::datetime(s.expires_at),
+                address: s.client_address,
+                browser: browser_of(&s.user_agent),
+                current: s.current,
+                id: s.id,
+            })
+            .collect();
     Ok(AccountPage {
         chrome: Chrome::of(visitor, ""),
         notice,

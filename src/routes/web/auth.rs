@@ -123,11 +123,7 @@ pub async fn sign_in(
         Ok(token) => {
             let mut response = see_other(&next);
             response
-                .add_cookie(&session::session_cookie(
-                    &req,
-                    &token.access_token,
-                    token.expires_in,
-                ))
+                .add_cookie(&session::session_cookie(&req, &token.access_token))
                 .map_err(crate::error::AppError::internal)?;
             response
                 .add_cookie(&session::csrf_cookie(&req, &session::new_token()))
@@ -137,7 +133,9 @@ pub async fn sign_in(
         Err(e)
             if matches!(
                 e.code,
-                ErrorCode::InvalidCredentials | ErrorCode::AccountDisabled
+                ErrorCode::InvalidCredentials
+                    | ErrorCode::AccountDisabled
+                    | ErrorCode::UnionInactive
             ) =>
         {
             again(e.code.status(), e.message)

@@ -8,7 +8,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use rand::RngCore;
@@ -56,20 +56,22 @@ pub fn csrf_cookie(req: &HttpRequest, token: &str) -> Cookie<'static> {
         .finish()
 }
 
-/// The session cookie for a freshly issued token.
-pub fn session_cookie(req: &HttpRequest, token: &str, ttl_seconds: i64) -> Cookie<'static> {
+/// The session cookie for a freshly issued token: a browser session cookie (no `Max-Age`,
+/// no `Expires`), gone when the browser closes, so that it does not outlive the visit on a
+/// shared computer. The server ends the session itself after `auth.idle_timeout_minutes`
+/// without a request, and at the token's expiry at the latest.
+pub fn session_cookie(req: &HttpRequest, token: &str) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, token.to_owned())
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(is_secure(req))
-        .max_age(CookieDuration::seconds(ttl_seconds))
         .finish()
 }
 
 /// A cookie that removes the session.
 pub fn session_removal(req: &HttpRequest) -> Cookie<'static> {
-    let mut c = session_cookie(req, "", 0);
+    let mut c = session_cookie(req, "");
     c.make_removal();
     c
 }
@@ -162,7 +164,7 @@ impl FromRequest for Visitor {
                 Some(token) => match state.keys.verify(&token) {
                     Ok(subject) => {
                         let session_id = subject.session_id.clone();
-                        service::auth::load_session_actor(&state.db, subject)
+                        service::auth::load_session_actor(&state.db, &state.settings.auth, subject)
                             .await?
                             .map(|(user, actor)| Identity {
                                 actor,

@@ -978,6 +978,9 @@ pub struct MemberPage {
     pub grant_union: String,
     pub grant_program: i64,
     pub disabled: bool,
+    /// Why the account cannot sign in although it is not disabled (its union has stopped
+    /// operating), for the officer to see.
+    pub barred: Option<String>,
     pub problems: FieldProblems,
 }
 
@@ -1016,6 +1019,7 @@ async fn member_page(
         },
     );
     let programs = service::programs::list(&state.db, &me.actor).await?;
+    let barred = service::auth::sign_in_barred_because(&state.db, id).await?;
     let program_name = |pid: Option<i64>| {
         pid.and_then(|p| programs.iter().find(|x| x.id == p))
             .map(|p| p.name.clone())
@@ -1058,6 +1062,7 @@ async fn member_page(
         chrome: Chrome::of(visitor, "admin"),
         notice,
         disabled: user.user.status == UserStatus::Disabled,
+        barred,
         manage,
         v,
         roles,
