@@ -51,6 +51,9 @@ pub enum ErrorCode {
     ProgramNotOpen,
     /// The initiative lacks required content for submission.
     IncompleteInitiative,
+    /// Invitations to co-author are not yet answered: the submission waits for them (or the
+    /// author removes them); `details.pending` counts them.
+    CoauthorsPending,
     /// The reviewer has a conflict of interest with this initiative.
     ConflictOfInterest,
     /// Not enough reviews have been scored for this decision.
@@ -100,6 +103,7 @@ impl ErrorCode {
             | Self::AlreadyExists
             | Self::RuleChangeRefused
             | Self::DuplicateSubmission
+            | Self::CoauthorsPending
             | Self::ConflictOfInterest => StatusCode::CONFLICT,
             Self::PhaseClosed
             | Self::ProgramNotOpen
@@ -147,6 +151,9 @@ impl ErrorCode {
             Self::PhaseClosed => "Đợt thi đua không trong thời gian nhận sáng kiến.",
             Self::ProgramNotOpen => "Chương trình chưa mở hoặc đã kết thúc.",
             Self::IncompleteInitiative => "Sáng kiến chưa đủ thông tin để nộp.",
+            Self::CoauthorsPending => {
+                "Còn đồng tác giả chưa xác nhận lời mời. Sáng kiến chỉ nộp được khi mọi đồng tác giả đã xác nhận; bạn có thể bỏ tên người chưa xác nhận."
+            }
             Self::ConflictOfInterest => {
                 "Bạn có xung đột lợi ích với sáng kiến này nên không được chấm hoặc quyết định."
             }

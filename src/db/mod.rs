@@ -5,6 +5,7 @@
 //! SQLite) is confined to this module; query modules are written once against [`DbConn`].
 
 pub mod audit;
+pub mod coauthors;
 pub mod counts;
 pub mod duplicates;
 pub mod idempotency;

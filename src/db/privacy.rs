@@ -252,6 +252,8 @@ pub fn anonymise(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryRe
         .execute(conn)?;
     diesel::delete(mail_preferences::table.find(user_id)).execute(conn)?;
     diesel::delete(mail_outbox::table.filter(mail_outbox::user_id.eq(user_id))).execute(conn)?;
+    // An invitation to co-author keeps the code or email the author typed: gone with it.
+    super::coauthors::forget_user(conn, user_id)?;
     super::idempotency::forget_user(conn, user_id)?;
     diesel::update(review_conflicts::table.filter(review_conflicts::user_id.eq(user_id)))
         .set(review_conflicts::note.eq(None::<String>))

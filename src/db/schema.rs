@@ -349,6 +349,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    coauthor_invitations (id) {
+        id -> BigInt,
+        initiative_id -> BigInt,
+        user_id -> BigInt,
+        invited_as -> Text,
+        share_percent -> Integer,
+        status -> Text,
+        invited_by -> BigInt,
+        created_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> unions (union_id));
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(phases -> programs (program_id));
@@ -434,6 +448,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     quotas,
     initiatives,
     initiative_authors,
+    coauthor_invitations,
     attachments,
     audit_log,
     outbox,

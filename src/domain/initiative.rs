@@ -141,6 +141,44 @@ pub fn title_is_open(status: InitiativeStatus, confidential: bool) -> bool {
     status != InitiativeStatus::Draft && (!confidential || status == InitiativeStatus::Approved)
 }
 
+/// Where an invitation to co-author (lời mời đồng tác giả) stands. An accepted invitation is
+/// no longer one: the co-author is then among the initiative's authors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationStatus {
+    /// Chờ xác nhận: the invitee has not answered; the submission waits.
+    Pending,
+    /// Đã từ chối: the author may remove it or invite again.
+    Declined,
+}
+
+impl InvitationStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Declined => "declined",
+        }
+    }
+
+    /// From the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "declined" => Some(Self::Declined),
+            _ => None,
+        }
+    }
+
+    /// The Vietnamese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Chờ xác nhận",
+            Self::Declined => "Đã từ chối",
+        }
+    }
+}
+
 /// When a decision on an initiative received at `received` is due: three months later, as
 /// the regulation on initiatives asks.
 pub fn decision_due(received: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
@@ -300,6 +338,14 @@ mod tests {
             assert_eq!(InitiativeStatus::parse(s.as_str()), Some(s));
             assert_eq!(s.is_editable(), s.can_submit());
         }
+    }
+
+    #[test]
+    fn invitation_statuses_round_trip() {
+        for s in [InvitationStatus::Pending, InvitationStatus::Declined] {
+            assert_eq!(InvitationStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(InvitationStatus::parse("accepted"), None);
     }
 
     #[test]

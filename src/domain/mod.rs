@@ -9,7 +9,7 @@ pub mod throttle;
 pub mod union;
 pub mod user;
 
-pub use initiative::{InitiativeStatus, Shares};
+pub use initiative::{InitiativeStatus, InvitationStatus, Shares};
 pub use permissions::{Action, Actor, Grant, Resource, can};
 pub use program::{PhaseWindow, ProgramStatus, QuotaKind};
 pub use union::{UnionLevel, UnionPath};

@@ -1,7 +1,7 @@
 //! The one permission function: `can(actor, action, resource)`. Every handler and page asks it;
 //! nothing else decides who may do what.
 
-use super::initiative::InitiativeStatus;
+use super::initiative::{InitiativeStatus, InvitationStatus};
 use super::program::ProgramStatus;
 use super::union::UnionPath;
 use super::user::Role;
@@ -123,6 +123,12 @@ pub enum Action {
     ViewInitiative,
     /// Change an initiative's content, attachments included, or submit it.
     EditInitiative,
+    /// Name someone as a co-author of one's initiative — an invitation they accept: an active
+    /// member of the author's own grassroots union, or any active member by their exact
+    /// member code or email; never oneself.
+    InviteCoauthor,
+    /// Accept or decline an invitation to co-author: its invitee, while it is pending.
+    AnswerCoauthorInvitation,
     /// Review and decide an initiative (the review issue).
     ReviewInitiative,
     /// Set up a committee (members, chair), assign its reviews and publish its decisions.
@@ -174,6 +180,24 @@ pub enum Resource<'a> {
         /// Whether only the title, benefit summary and award are public.
         confidential: bool,
     },
+    /// Someone an author names as a co-author.
+    Invitee {
+        /// Their id.
+        id: i64,
+        /// Their union's path.
+        union_path: &'a UnionPath,
+        /// An active account holding the member role.
+        eligible: bool,
+        /// Named by their exact member code or email (not by an id).
+        named_exactly: bool,
+    },
+    /// An invitation to co-author an initiative.
+    CoauthorInvitation {
+        /// Who is invited.
+        invitee: i64,
+        /// Where it stands.
+        status: InvitationStatus,
+    },
     /// A review committee.
     Committee {
         /// The program's owner union.
@@ -199,6 +223,28 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
                 .grants
                 .iter()
                 .any(|g| g.role != Role::Member && g.in_operation);
+    }
+    // Co-authorship is between members and by consent: no role stands in for either side.
+    match (action, resource) {
+        (
+            Action::InviteCoauthor,
+            Resource::Invitee {
+                id,
+                union_path,
+                eligible,
+                named_exactly,
+            },
+        ) => {
+            return id != actor.user_id
+                && eligible
+                && actor.has_role(Role::Member)
+                && (named_exactly || *union_path == actor.union_path);
+        }
+        (Action::AnswerCoauthorInvitation, Resource::CoauthorInvitation { invitee, status }) => {
+            return invitee == actor.user_id && status == InvitationStatus::Pending;
+        }
+        (Action::InviteCoauthor | Action::AnswerCoauthorInvitation, _) => return false,
+        _ => {}
     }
     // Taking part is a member's act within the program's subtree, whatever else one may
     // administer: an initiative filed from outside it would count for no union.
@@ -500,6 +546,77 @@ mod tests {
             "co-authors do not edit"
         );
         assert!(!can(&member, Action::ViewInitiative, other_submitted));
+    }
+
+    #[test]
+    fn coauthors_are_named_by_exact_login_or_within_the_grassroots_union_and_answer_for_themselves()
+    {
+        let author = actor(10, &[1, 2, 7], &[(Role::Member, &[1, 2, 7], None)]);
+        let admin = actor(1, &[1], &[(Role::SystemAdmin, &[1], None)]);
+        let same = path(&[1, 2, 7]);
+        let other = path(&[1, 3, 9]);
+        let invitee = |id, union_path, eligible, named_exactly| Resource::Invitee {
+            id,
+            union_path,
+            eligible,
+            named_exactly,
+        };
+        assert!(can(
+            &author,
+            Action::InviteCoauthor,
+            invitee(11, &same, true, false)
+        ));
+        assert!(can(
+            &author,
+            Action::InviteCoauthor,
+            invitee(12, &other, true, true)
+        ));
+        assert!(
+            !can(
+                &author,
+                Action::InviteCoauthor,
+                invitee(12, &other, true, false)
+            ),
+            "an id from another union names nobody"
+        );
+        assert!(!can(
+            &author,
+            Action::InviteCoauthor,
+            invitee(11, &same, false, true)
+        ));
+        assert!(!can(
+            &author,
+            Action::InviteCoauthor,
+            invitee(10, &same, true, true)
+        ));
+        assert!(
+            !can(
+                &admin,
+                Action::InviteCoauthor,
+                invitee(12, &other, true, false)
+            ),
+            "no role stands in for the rule"
+        );
+        let pending = Resource::CoauthorInvitation {
+            invitee: 11,
+            status: InvitationStatus::Pending,
+        };
+        let invitee_actor = actor(11, &[1, 2, 7], &[(Role::Member, &[1, 2, 7], None)]);
+        assert!(can(
+            &invitee_actor,
+            Action::AnswerCoauthorInvitation,
+            pending
+        ));
+        assert!(!can(&author, Action::AnswerCoauthorInvitation, pending));
+        assert!(!can(&admin, Action::AnswerCoauthorInvitation, pending));
+        assert!(!can(
+            &invitee_actor,
+            Action::AnswerCoauthorInvitation,
+            Resource::CoauthorInvitation {
+                invitee: 11,
+                status: InvitationStatus::Declined,
+            }
+        ));
     }
 
     #[test]

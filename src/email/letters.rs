@@ -129,6 +129,15 @@ pub enum Notice {
         login: String,
         fingerprint: String,
     },
+    /// A member is invited to co-author an initiative. It carries no text the author wrote
+    /// (not the title): only who invites, from which union, in which program; the rest is
+    /// read after signing in.
+    CoauthorInvitation {
+        initiative_id: i64,
+        author_name: String,
+        union_name: String,
+        program_name: String,
+    },
 }
 
 impl Notice {
@@ -147,6 +156,7 @@ impl Notice {
             Self::AttainmentWeekly { .. } => "attainment_weekly",
             Self::PasswordReset { .. } => "password_reset",
             Self::Invitation { .. } => "invitation",
+            Self::CoauthorInvitation { .. } => "coauthor_invitation",
         }
     }
 
@@ -214,6 +224,7 @@ impl Notice {
             }
             Self::PasswordReset { .. } => "Đặt lại mật khẩu Sáng kiến".to_owned(),
             Self::Invitation { .. } => "Mời kích hoạt tài khoản Sáng kiến".to_owned(),
+            Self::CoauthorInvitation { .. } => "Lời mời đồng tác giả sáng kiến".to_owned(),
         };
         s.nfc().collect()
     }
@@ -568,6 +579,26 @@ pub fn compose(notice: &Notice, ctx: &Context<'_>) -> Result<Letter, AppError> {
                     INVITATION_TTL_SECONDS,
                 )?,
             });
+        }
+        Notice::CoauthorInvitation {
+            author_name,
+            union_name,
+            program_name,
+            ..
+        } => {
+            letter.paragraphs.push(format!(
+                "Đoàn viên {author_name} ({union_name}) mời bạn làm đồng tác giả một sáng kiến trong chương trình \"{program_name}\"."
+            ));
+            letter.paragraphs.push(
+                "Bạn chỉ được ghi tên là đồng tác giả khi chính bạn xác nhận. Hãy đăng nhập hệ thống Sáng kiến để xem lời mời, rồi chọn \"Xác nhận đồng tác giả\" hoặc \"Từ chối\".".to_owned(),
+            );
+            letter.action = Some(Action {
+                label: "Xem lời mời".to_owned(),
+                url: ctx.url("/loi-moi-dong-tac-gia"),
+            });
+            letter.closing.push(
+                "Nếu bạn không biết người mời, hãy chọn \"Từ chối\"; bạn sẽ không nhận thêm thư nào về sáng kiến này.".to_owned(),
+            );
         }
     }
     if notice.is_digest() {

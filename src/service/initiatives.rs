@@ -15,6 +15,7 @@ use crate::domain::{
 };
 use crate::error::{AppError, ErrorCode};
 use crate::search::{SearchService, sections};
+use crate::service::coauthors::{self, CoauthorInput, CoauthorInvitationView};
 use crate::service::idempotency::{self, Answer, IdempotentRequest};
 use crate::service::similar::recorded_verdict;
 use crate::service::{Page, PageRequest};
@@ -38,8 +39,11 @@ pub struct InitiativeView {
     pub union_id: i64,
     /// The submitting author.
     pub author_id: i64,
-    /// Authors, submitting author first, with their shares.
+    /// Authors (the submitting author, then the co-authors who accepted), with their shares.
     pub authors: Vec<AuthorView>,
+    /// Invitations to co-author still open or declined, as the author typed them (no names):
+    /// shown to the submitting author only, empty for everyone else.
+    pub coauthor_invitations: Vec<CoauthorInvitationView>,
     pub title: String,
     /// Hiện trạng.
     pub current_situation: String,
@@ -142,6 +146,7 @@ pub(crate) fn full_view(conn: &mut DbConn, r: InitiativeRow) -> Result<Initiativ
         union_id: r.union_id,
         author_id: r.author_id,
         authors,
+        coauthor_invitations: Vec::new(),
         title: r.title,
         current_situation: r.current_situation,
         solution: r.solution,
@@ -161,6 +166,21 @@ pub(crate) fn full_view(conn: &mut DbConn, r: InitiativeRow) -> Result<Initiativ
     })
 }
 
+/// The full view for `actor`: the submitting author also sees the open invitations.
+pub(crate) fn view_for(
+    conn: &mut DbConn,
+    actor: &Actor,
+    r: InitiativeRow,
+) -> Result<InitiativeView, AppError> {
+    let mine = r.author_id == actor.user_id;
+    let id = r.id;
+    let mut view = full_view(conn, r)?;
+    if mine {
+        view.coauthor_invitations = coauthors::invitations_of(conn, id)?;
+    }
+    Ok(view)
+}
+
 /// Validated content of a draft. `None` fields of an update leave the stored value.
 #[derive(Debug, Clone, Default)]
 pub struct DraftInput {
@@ -174,8 +194,9 @@ pub struct DraftInput {
     pub first_applied_on: Option<Option<NaiveDate>>,
     pub estimated_benefit_vnd: Option<Option<i64>>,
     pub confidential: Option<bool>,
-    /// Co-authors other than the submitting author, with their shares.
-    pub coauthors: Option<Vec<(i64, i32)>>,
+    /// Co-authors other than the submitting author, with their shares: the whole list (those
+    /// left out are removed, their invitations withdrawn).
+    pub coauthors: Option<Vec<CoauthorInput>>,
     /// The submitting author's share (default: what the co-authors leave, or 100).
     pub author_share_percent: Option<i32>,
 }
@@ -241,28 +262,6 @@ fn check_program_refs(
         ));
     }
     Ok(())
-}
-
-fn resolve_shares(
-    conn: &mut DbConn,
-    author_id: i64,
-    coauthors: &[(i64, i32)],
-    author_share: Option<i32>,
-) -> Result<Shares, AppError> {
-    let co_total: i32 = coauthors.iter().map(|(_, s)| *s).sum();
-    let own = author_share.unwrap_or((100 - co_total).max(1));
-    let mut entries = vec![(author_id, own)];
-    entries.extend_from_slice(coauthors);
-    let shares = Shares::parse(entries).map_err(|e| AppError::field("coauthors", e))?;
-    for (user, _) in coauthors {
-        if users::find(conn, *user)?.is_none() {
-            return Err(AppError::field(
-                "coauthors",
-                format!("Không tìm thấy đồng tác giả có mã {user}."),
-            ));
-        }
-    }
-    Ok(shares)
 }
 
 pub(crate) fn record(
@@ -373,10 +372,12 @@ pub fn create_in(
             "Cần nhập tên sáng kiến (ít nhất 5 ký tự).",
         ));
     }
-    let shares = resolve_shares(
+    let coauthor_plan = coauthors::plan(
         conn,
+        actor,
         actor.user_id,
-        input.coauthors.as_deref().unwrap_or_default(),
+        None,
+        Some(input.coauthors.as_deref().unwrap_or_default()),
         input.author_share_percent,
     )?;
     let content = InitiativeContent {
@@ -401,7 +402,6 @@ pub fn create_in(
         &content,
         now,
     )?;
-    initiatives::set_authors(conn, row.id, shares.entries())?;
     record(
         conn,
         actor.user_id,
@@ -411,7 +411,8 @@ pub fn create_in(
         Some("draft"),
         None,
     )?;
-    full_view(conn, row)
+    coauthors::apply(conn, actor, row.id, &coauthor_plan, now)?;
+    view_for(conn, actor, row)
 }
 
 fn current_phase(
@@ -473,18 +474,15 @@ pub async fn update(
         }
         check_program_refs(conn, row.program_id, content.phase_id, content.field_id)?;
         if input.coauthors.is_some() || input.author_share_percent.is_some() {
-            let current = initiatives::authors(conn, id)?;
-            let coauthors = match &input.coauthors {
-                Some(c) => c.clone(),
-                None => current
-                    .iter()
-                    .skip(1)
-                    .map(|a| (a.user_id, a.share_percent))
-                    .collect(),
-            };
-            let shares =
-                resolve_shares(conn, row.author_id, &coauthors, input.author_share_percent)?;
-            initiatives::set_authors(conn, id, shares.entries())?;
+            let plan = coauthors::plan(
+                conn,
+                &actor,
+                row.author_id,
+                Some(id),
+                input.coauthors.as_deref(),
+                input.author_share_percent,
+            )?;
+            coauthors::apply(conn, &actor, id, &plan, db::now())?;
         }
         if !initiatives::update_content(conn, id, version, &content, db::now())? {
             let current = initiatives::find(conn, id)?.map_or(version, |r| r.version);
@@ -500,7 +498,7 @@ pub async fn update(
             None,
         )?;
         let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
-        full_view(conn, row)
+        view_for(conn, &actor, row)
     })
     .await
 }
@@ -632,6 +630,16 @@ pub fn submit_in(
             })),
         );
     };
+    // An invitation not yet answered holds the submission: the author waits for it or
+    // removes it.
+    let pending = coauthors::pending_count(conn, id)?;
+    if pending > 0 {
+        return Err(
+            AppError::new(ErrorCode::CoauthorsPending).with_details(serde_json::json!({
+                "pending": pending,
+            })),
+        );
+    }
     let author_rows = initiatives::authors(conn, id)?;
     let draft = SubmissionDraft {
         title: &row.title,
@@ -648,6 +656,19 @@ pub fn submit_in(
         return Err(AppError::new(ErrorCode::IncompleteInitiative)
             .with_details(serde_json::json!({ "fields": fields })));
     }
+    // Only the author and the co-authors who accepted are authors; their shares are checked
+    // as a whole.
+    Shares::parse(
+        author_rows
+            .iter()
+            .map(|a| (a.user_id, a.share_percent))
+            .collect(),
+    )
+    .map_err(|e| {
+        AppError::new(ErrorCode::IncompleteInitiative)
+            .with_details(serde_json::json!({ "fields": { "coauthors": e } }))
+    })?;
+
     let candidates = match (checked, search) {
         (Some(c), _) if c.version == row.version => c.candidates,
         (_, Some(search)) => check_duplicates(conn, search, actor, &row)?,
@@ -700,7 +721,7 @@ pub fn submit_in(
     crate::service::review::enter_in(conn, id, now)?;
     crate::service::mail::received(conn, id, action == "resubmitted", now)?;
     let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
-    full_view(conn, row)
+    view_for(conn, actor, row)
 }
 
 /// Checks a submission against every earlier initiative: an exact copy of the author's own
@@ -809,7 +830,7 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<InitiativeView, AppE
     db.read(move |conn| {
         let (row, path, authors) = load(conn, id)?;
         authorize(&actor, Action::ViewInitiative, &row, &path, &authors)?;
-        full_view(conn, row)
+        view_for(conn, &actor, row)
     })
     .await
 }
@@ -905,8 +926,9 @@ pub async fn list(
     })
 }
 
-/// An initiative as its author edits it: the full view, and each co-author's sign-in name
-/// (member code, or email) in author order, the submitting author first.
+/// An initiative as its author edits it: the full view (with the open invitations), and each
+/// accepted author's sign-in name (member code, or email) in author order, the submitting
+/// author first.
 pub async fn for_editing(
     db: &Db,
     actor: &Actor,
@@ -920,13 +942,14 @@ pub async fn for_editing(
             .into_iter()
             .map(|a| a.member_code.unwrap_or(a.email))
             .collect();
-        Ok((full_view(conn, row)?, logins))
+        Ok((view_for(conn, &actor, row)?, logins))
     })
     .await
 }
 
-/// The user ids behind sign-in names (member code or email), `None` where nobody has it;
-/// used to name co-authors on the form.
+/// The user ids behind sign-in names (member code or email), `None` where nobody has it; used
+/// by officers to name committee members (co-authors are named through
+/// `service::coauthors`, under its rule).
 pub async fn resolve_logins(db: &Db, logins: Vec<String>) -> Result<Vec<Option<i64>>, AppError> {
     db.read(move |conn| {
         let mut out = Vec::with_capacity(logins.len());

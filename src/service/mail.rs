@@ -168,6 +168,37 @@ pub(crate) fn received(
     to_authors(conn, initiative_id, &notice, now)
 }
 
+/// The one email of an invitation to co-author: written once per initiative and invitee,
+/// ever (a re-invitation after a decline shows in their list, without a second email).
+pub(crate) fn coauthor_invited(
+    conn: &mut DbConn,
+    initiative_id: i64,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some(row) = initiatives::find(conn, initiative_id)? else {
+        return Ok(());
+    };
+    let author_name = users::find(conn, row.author_id)?.map_or_else(String::new, |u| u.full_name);
+    let union_name = unions::find(conn, row.union_id)?.map_or_else(String::new, |u| u.name);
+    let program_name =
+        crate::db::programs::find(conn, row.program_id)?.map_or_else(String::new, |p| p.name);
+    let notice = Notice::CoauthorInvitation {
+        initiative_id,
+        author_name,
+        union_name,
+        program_name,
+    };
+    to_user(
+        conn,
+        user_id,
+        &notice,
+        Some(format!("coauthor_invitation:{initiative_id}:{user_id}")),
+        now,
+    )?;
+    Ok(())
+}
+
 /// A review assigned to `reviewer_id`.
 pub(crate) fn assigned(
     conn: &mut DbConn,

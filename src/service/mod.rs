@@ -6,6 +6,7 @@ pub mod attainment;
 pub mod attainment_export;
 pub mod audit;
 pub mod auth;
+pub mod coauthors;
 pub mod export;
 pub mod gallery;
 pub mod idempotency;

@@ -258,6 +258,20 @@ const API: &[(&str, &str, &str, &str)] = &[
         ".....S",
     ),
     ("post", "/api/v1/initiatives/similar", ".MROPS", ".MROPS"),
+    // Invitations to co-author: one's own list; nobody answers an invitation not theirs.
+    ("get", "/api/v1/me/coauthor-invitations", ".MROPS", ".MROPS"),
+    (
+        "post",
+        "/api/v1/me/coauthor-invitations/{initiative_id}/accept",
+        "......",
+        "......",
+    ),
+    (
+        "post",
+        "/api/v1/me/coauthor-invitations/{initiative_id}/decline",
+        "......",
+        "......",
+    ),
     ("get", "/api/v1/search", "AMROPS", "AMROPS"),
     (
         "get",
@@ -397,6 +411,19 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
     ("post", "/sang-kien/moi", ".MROPS", ".MROPS"),
     ("post", "/sang-kien/tuong-tu", ".MROPS", ".MROPS"),
     ("get", "/sang-kien/{id}", ".MROPS", ".MROPS"),
+    ("get", "/loi-moi-dong-tac-gia", ".MROPS", ".MROPS"),
+    (
+        "post",
+        "/loi-moi-dong-tac-gia/{id}/xac-nhan",
+        "......",
+        "......",
+    ),
+    (
+        "post",
+        "/loi-moi-dong-tac-gia/{id}/tu-choi",
+        "......",
+        "......",
+    ),
     ("get", "/sang-kien/{id}/sua", ".M....", "......"),
     ("post", "/sang-kien/{id}/sua", ".M....", "......"),
     ("get", "/sang-kien/{id}/bien-nhan", ".MROPS", ".....S"),
@@ -1443,6 +1470,10 @@ async fn api_request(
         (_, p) if p.starts_with("/api/v1/initiatives/{id}") => {
             (p.replace("{id}", &s.initiative.to_string()), Body::None)
         }
+        ("post", p) if p.starts_with("/api/v1/me/coauthor-invitations/{initiative_id}") => (
+            p.replace("{initiative_id}", &s.initiative.to_string()),
+            j(json!({})),
+        ),
         ("post", "/api/v1/imports/{kind}") => (
             "/api/v1/imports/unions?dry_run=true".to_owned(),
             Body::File(
@@ -2217,6 +2248,9 @@ async fn page_request(
             p.replace("{id}", &s.member.to_string()),
             f(&[("phone", "0912345678".to_owned())]),
         ),
+        (_, p) if p.starts_with("/loi-moi-dong-tac-gia/{id}") => {
+            (p.replace("{id}", &s.initiative.to_string()), f(&[]))
+        }
         ("post", "/don-vi/nhap-du-lieu") => (path.to_owned(), f(&[("kind", "unions".to_owned())])),
         ("post", "/don-vi/nhap-du-lieu/{token}") => (
             "/don-vi/nhap-du-lieu/khong-co".to_owned(),

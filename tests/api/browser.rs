@@ -12,7 +12,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use crate::helpers::{Backend, PASSWORD, TestApp, approve, complete_draft, submit, who};
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, accept_coauthor, approve, complete_draft, submit, who,
+};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -381,7 +383,27 @@ async fn a_member_on_a_phone(backend: Backend) {
     b.shot("form").await;
     b.find("#save-draft").await.click().await.unwrap();
     b.wait_text("#form-notice", "Đã lưu nháp lúc").await;
+    // Invited as typed, not yet named; the co-author accepts (from their own session), and
+    // the page read again names them.
+    assert_eq!(b.value("#coauthor_login_0").await, who::COAUTHOR_A);
+    b.wait_text("#coauthor_status_0", "Chờ xác nhận").await;
+    let url: Value =
+        b.c.execute("return location.pathname;", vec![])
+            .await
+            .unwrap();
+    let id: i64 = url
+        .as_str()
+        .unwrap()
+        .trim_start_matches("/sang-kien/")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    accept_coauthor(&app, who::COAUTHOR_A, id).await;
+    b.open(&app, &format!("/sang-kien/{id}/sua")).await;
     assert_eq!(b.value("#coauthor_login_0").await, "COAUTHOR-A");
+    b.wait_text("#coauthor_status_0", "Đàm Văn Hợp").await;
     b.find("#submit-initiative").await.click().await.unwrap();
     b.wait_url("/bien-nhan").await;
     b.wait_text("#receipt-no", "SK").await;

@@ -545,6 +545,45 @@ pub async fn create_draft(app: &TestApp, token: &str, body: &Value) -> i64 {
         .unwrap_or_else(|| panic!("no draft made: {draft}"))
 }
 
+/// `login` accepts their invitation to co-author the initiative `id`.
+pub async fn accept_coauthor(app: &TestApp, login: &str, id: i64) {
+    let token = app.login(login).await;
+    let res = app
+        .post(
+            &format!("/api/v1/me/coauthor-invitations/{id}/accept"),
+            &token,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{login} accepts the invitation to {id}");
+}
+
+/// Creates a draft from `body`, has each of `coauthors` (logins) accept their invitation,
+/// and submits it; the answer carries `_status` and `_id`.
+pub async fn submit_with_coauthors(
+    app: &TestApp,
+    token: &str,
+    body: &Value,
+    coauthors: &[&str],
+) -> Value {
+    let id = create_draft(app, token, body).await;
+    for login in coauthors {
+        accept_coauthor(app, login, id).await;
+    }
+    let res = app
+        .post(
+            &format!("/api/v1/initiatives/{id}/submit"),
+            token,
+            &serde_json::json!({}),
+        )
+        .await;
+    let status = res.status();
+    let mut out = json(res).await;
+    out["_status"] = serde_json::json!(status.as_u16());
+    out["_id"] = serde_json::json!(id);
+    out
+}
+
 /// Creates a draft from `body` and submits it; the answer carries `_status` and `_id`.
 pub async fn submit(app: &TestApp, token: &str, body: &Value) -> Value {
     let id = create_draft(app, token, body).await;

@@ -4,7 +4,9 @@
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::helpers::{Backend, TestApp, complete_draft, create_draft, expect_error, json, who};
+use crate::helpers::{
+    Backend, TestApp, accept_coauthor, complete_draft, create_draft, expect_error, json, who,
+};
 
 async fn lifecycle_draft_update_submit(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -68,6 +70,10 @@ async fn lifecycle_draft_update_submit(backend: Backend) {
     assert_eq!(res.status(), 200);
     let updated = json(res).await;
     assert_eq!(updated["version"], 2);
+    // Named once they accept the invitation (not before).
+    assert_eq!(updated["coauthor_invitations"][0]["status"], "pending");
+    accept_coauthor(&app, who::COAUTHOR_A, id).await;
+    let updated = json(app.get(&format!("/api/v1/initiatives/{id}"), &member).await).await;
     assert_eq!(updated["authors"][1]["full_name"], "Đàm Văn Hợp");
     let err = expect_error(
         app.post(
@@ -166,7 +172,17 @@ async fn lifecycle_draft_update_submit(backend: Backend) {
         .iter()
         .map(|h| h["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["created", "updated", "updated", "submitted"]);
+    assert_eq!(
+        actions,
+        [
+            "created",
+            "coauthor_invited",
+            "updated",
+            "coauthor_accepted",
+            "updated",
+            "submitted"
+        ]
+    );
 
     // Listed for the author, for the province's officer, not for another province's.
     let mine = json(

@@ -18,7 +18,8 @@ use sangkien::email::sender::Sender;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, PASSWORD, TEST_SECRET, TestApp, World, distinct_draft, expect_error, json, submit, who,
+    Backend, PASSWORD, TEST_SECRET, TestApp, World, distinct_draft, expect_error, json, submit,
+    submit_with_coauthors, who,
 };
 use crate::pages::{browser, csrf_of, sign_in, text};
 use crate::smtp::{Received, SmtpSink};
@@ -282,8 +283,12 @@ async fn rejection_duplicate_and_award_reach_every_author(backend: Backend) {
     let mut with_coauthor = distinct_draft(&w, 0);
     with_coauthor["coauthors"] = json!([{"user_id": w.coauthor_a, "share_percent": 30}]);
     let mut ids = Vec::new();
-    for body in [with_coauthor, distinct_draft(&w, 1), distinct_draft(&w, 2)] {
-        let s = submit(&app, &member, &body).await;
+    for (body, coauthors) in [
+        (with_coauthor, &[who::COAUTHOR_A][..]),
+        (distinct_draft(&w, 1), &[]),
+        (distinct_draft(&w, 2), &[]),
+    ] {
+        let s = submit_with_coauthors(&app, &member, &body, coauthors).await;
         assert_eq!(s["_status"], 200, "{s}");
         ids.push(s["_id"].as_i64().unwrap());
     }

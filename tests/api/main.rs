@@ -13,6 +13,7 @@ mod auth;
 mod authz;
 mod browser;
 mod cli;
+mod coauthors;
 mod confidential;
 mod duplicates;
 mod errors;

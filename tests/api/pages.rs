@@ -3,7 +3,9 @@
 
 use reqwest::{Client, Response, StatusCode, redirect};
 
-use crate::helpers::{Backend, PASSWORD, TestApp, approve, complete_draft, submit, who};
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, accept_coauthor, approve, complete_draft, submit, who,
+};
 
 /// A browser-like client: keeps cookies, does not follow redirects.
 pub(crate) fn browser() -> Client {
@@ -258,6 +260,15 @@ async fn the_form_shows_problems_beside_fields(backend: Backend) {
         !page.contains("name=\"coauthor_login_0\" type=\"text\" value=\"\""),
         "the co-author is kept"
     );
+    // The co-author accepts the invitation (until then the submission waits for them).
+    let id: i64 = edit
+        .trim_start_matches("/sang-kien/")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    accept_coauthor(&app, who::COAUTHOR_A, id).await;
     // Submitting it incomplete: saved, not submitted, with what is missing.
     let csrf = csrf_of(&page);
     let res = c

@@ -5,7 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, TestApp, World, complete_draft, distinct_draft, expect_error, json, submit, who,
+    Backend, TestApp, World, complete_draft, distinct_draft, expect_error, json, submit,
+    submit_with_coauthors, who,
 };
 
 crate::on_both_backends!(
@@ -270,7 +271,9 @@ async fn conflicts_of_interest_are_excluded_and_recorded(backend: Backend) {
     let mut body = complete_draft(&w, "Số hóa hồ sơ hải quan");
     body["author_share_percent"] = json!(70);
     body["coauthors"] = json!([{"user_id": w.coauthor_a, "share_percent": 30}]);
-    let id = submit(&app, &member, &body).await["_id"].as_i64().unwrap();
+    let id = submit_with_coauthors(&app, &member, &body, &[who::COAUTHOR_A]).await["_id"]
+        .as_i64()
+        .unwrap();
 
     let chair = app.login("cong.tam@test.vn").await;
     let view = json(

@@ -10,18 +10,31 @@ use super::{Checker, IdempotencyKey, answer, double_option};
 use crate::auth::Identity;
 use crate::domain::{InitiativeStatus, text};
 use crate::error::{AppError, ErrorBody};
+use crate::service::coauthors::{CoauthorInput, CoauthorRef};
 use crate::service::initiatives::{
     DraftInput, HistoryEntry, InitiativeSummary, InitiativeView, ListQuery,
 };
 use crate::service::{self, Page, PageRequest};
 use crate::state::AppState;
 
-/// A co-author and their contribution share.
+/// A co-author and their contribution share. Naming someone new invites them: they are an
+/// author only once they accept (`POST /api/v1/me/coauthor-invitations/{id}/accept`), and
+/// their name is shown only then.
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct CoauthorBody {
-    pub user_id: i64,
-    /// 1–100; all authors' shares add up to 100 at submission.
+    /// Their exact member code or email (anyone may be named so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<String>,
+    /// Their user id, instead of `login`: only someone already on the initiative (accepted
+    /// or invited) or a member of the author's own grassroots union.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
+    /// 1–100; the shares of the author and the accepted co-authors add up to 100 at
+    /// submission.
     pub share_percent: i32,
+    /// Invite again someone who declined.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reinvite: bool,
 }
 
 /// The content of a draft. On update, absent fields stay as they are and `null` clears.
@@ -66,7 +79,8 @@ pub struct DraftBody {
     #[schema(value_type = Option<i64>)]
     pub estimated_benefit_vnd: Option<Option<i64>>,
     pub confidential: Option<bool>,
-    /// Co-authors other than the submitting author.
+    /// Co-authors other than the submitting author: the whole list (those left out are
+    /// removed, their invitations withdrawn).
     pub coauthors: Option<Vec<CoauthorBody>>,
     /// The submitting author's share (default: 100 minus the co-authors').
     pub author_share_percent: Option<i32>,
@@ -141,6 +155,34 @@ pub fn parse(b: DraftBody) -> Result<DraftInput, AppError> {
             "Ngày áp dụng lần đầu không hợp lệ (không được ở tương lai).",
         );
     }
+    let coauthors = b.coauthors.map(|entries| {
+        entries
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                let name = format!("coauthors.{i}");
+                let who = match (e.login, e.user_id) {
+                    (Some(login), None) => {
+                        let login = c.line(&name, &login, text::NAME);
+                        CoauthorRef::Login(login)
+                    }
+                    (None, Some(id)) => CoauthorRef::Id(id),
+                    _ => {
+                        c.fail(
+                            &name,
+                            "Cần đúng một trong hai: login (mã đoàn viên hoặc email) hoặc user_id.",
+                        );
+                        return None;
+                    }
+                };
+                Some(CoauthorInput {
+                    who,
+                    share_percent: e.share_percent,
+                    reinvite: e.reinvite,
+                })
+            })
+            .collect::<Vec<_>>()
+    });
     if b.author_share_percent
         .is_some_and(|s| !(1..=100).contains(&s))
     {
@@ -161,12 +203,7 @@ pub fn parse(b: DraftBody) -> Result<DraftInput, AppError> {
         first_applied_on: b.first_applied_on,
         estimated_benefit_vnd: b.estimated_benefit_vnd,
         confidential: b.confidential,
-        coauthors: b.coauthors.map(|entries| {
-            entries
-                .into_iter()
-                .map(|c| (c.user_id, c.share_percent))
-                .collect()
-        }),
+        coauthors,
         author_share_percent: b.author_share_percent,
     })
 }
@@ -266,7 +303,8 @@ pub async fn update(
             description = "Any unique value (a UUID): a retry with the same key and body is answered as the first request was, for 24 hours")),
     request_body(content = Option<SubmitBody>),
     responses((status = 200, body = InitiativeView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "version_conflict, invalid_state, duplicate_submission, or coauthors_pending (invitations to co-author not yet answered)", body = ErrorBody),
               (status = 422, description = "phase_closed, program_not_open, incomplete_initiative or idempotency_key_reused", body = ErrorBody)))]
 #[post("/initiatives/{id}/submit")]
 pub async fn submit(

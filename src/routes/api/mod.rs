@@ -4,6 +4,7 @@ pub mod admin;
 pub mod attachments;
 pub mod auth;
 pub mod body;
+pub mod coauthors;
 pub mod imports;
 pub mod initiatives;
 pub mod mail;
@@ -85,6 +86,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(initiatives::update)
             .service(initiatives::submit)
             .service(initiatives::history)
+            .service(coauthors::mine)
+            .service(coauthors::accept)
+            .service(coauthors::decline)
             .service(attachments::list)
             .service(attachments::upload)
             .service(attachments::download)

@@ -9,8 +9,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, attachments, auth, imports, initiatives, mail, programs, review, search, union_reports,
-    unions, users,
+    admin, attachments, auth, coauthors, imports, initiatives, mail, programs, review, search,
+    union_reports, unions, users,
 };
 use crate::routes::health;
 
@@ -113,7 +113,8 @@ impl Modify for EdgeErrors {
         programs::list, programs::create, programs::get, programs::update, programs::add_phase,
         programs::update_phase, programs::add_field, programs::rename_field, programs::remove_field, programs::remove_phase, programs::open, programs::close, programs::archive, programs::checklist,
         initiatives::list, initiatives::create, initiatives::get, initiatives::update,
-        initiatives::submit, initiatives::history, search::similar, search::search, search::duplicates,
+        initiatives::submit, initiatives::history, coauthors::mine, coauthors::accept, coauthors::decline,
+        search::similar, search::search, search::duplicates,
         attachments::list, attachments::upload, attachments::download,
         review::stages, review::add_stage, review::update_stage, review::delete_stage,
         review::rubric, review::set_rubric, review::committees, review::create_committee,

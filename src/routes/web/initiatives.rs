@@ -17,7 +17,7 @@ use super::session::CSRF_FIELD;
 use super::{Chrome, FieldProblems, PageError, Visitor, format, render, see_other};
 use crate::auth::Identity;
 use crate::domain::initiative::decision_due;
-use crate::domain::{Actor, InitiativeStatus};
+use crate::domain::{Actor, InitiativeStatus, InvitationStatus};
 use crate::error::{AppError, ErrorCode};
 use crate::routes::api::initiatives::{CoauthorBody, DraftBody, parse};
 use crate::routes::api::search::SimilarRequest;
@@ -37,11 +37,19 @@ pub struct Choice {
     pub selected: bool,
 }
 
-/// A co-author row as typed.
+/// A co-author row as typed (and, for a stored draft, where the co-author stands).
 #[derive(Debug, Clone, Default)]
 pub struct CoauthorValue {
     pub login: String,
     pub share: String,
+    /// "Đã xác nhận", "Chờ xác nhận", "Đã từ chối", or empty for a row as typed.
+    pub status: &'static str,
+    /// The co-author's name, once they accepted (never before).
+    pub name: String,
+    /// They declined: the row offers to invite them again.
+    pub declined: bool,
+    /// Invite again (a declined co-author).
+    pub reinvite: bool,
 }
 
 /// The form's values as the member typed them (or as stored).
@@ -70,8 +78,20 @@ impl FormValues {
             .map(|(a, login)| CoauthorValue {
                 login: login.clone(),
                 share: a.share_percent.to_string(),
+                status: "Đã xác nhận",
+                name: a.full_name.clone(),
+                declined: false,
+                reinvite: false,
             })
             .collect();
+        coauthors.extend(v.coauthor_invitations.iter().map(|i| CoauthorValue {
+            login: i.invited_as.clone(),
+            share: i.share_percent.to_string(),
+            status: i.status_name,
+            name: String::new(),
+            declined: i.status == InvitationStatus::Declined,
+            reinvite: false,
+        }));
         coauthors.resize(COAUTHOR_ROWS.max(coauthors.len()), CoauthorValue::default());
         Self {
             title: v.title.clone(),
@@ -120,10 +140,18 @@ impl Posted {
     }
 
     fn values(&self) -> FormValues {
-        let coauthors = (0..COAUTHOR_ROWS)
+        let rows = (0..)
+            .take_while(|i| {
+                *i < COAUTHOR_ROWS || self.0.contains_key(&format!("coauthor_login_{i}"))
+            })
+            .count()
+            .min(50);
+        let coauthors = (0..rows)
             .map(|i| CoauthorValue {
                 login: self.get(&format!("coauthor_login_{i}")).trim().to_owned(),
                 share: self.get(&format!("coauthor_share_{i}")).trim().to_owned(),
+                reinvite: !self.get(&format!("coauthor_reinvite_{i}")).is_empty(),
+                ..CoauthorValue::default()
             })
             .collect();
         FormValues {
@@ -157,12 +185,42 @@ fn parse_date(s: &str) -> Result<Option<NaiveDate>, ()> {
         .map_err(|_| ())
 }
 
-/// Turns the typed values into the API's draft body, resolving co-authors' member codes or
-/// emails; problems are reported per field.
+/// The rows of co-authors that were filled in, by their place on the form: the API body's
+/// `coauthors[k]` is row `filled_rows(v)[k]`.
+fn filled_rows(v: &FormValues) -> Vec<usize> {
+    v.coauthors
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.login.is_empty() || !c.share.is_empty())
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The problems of an answer, each beside its field: a co-author's (`coauthors.k`) beside
+/// the row it was typed in.
+fn problems_of(e: &AppError, v: &FormValues) -> FieldProblems {
+    let rows = filled_rows(v);
+    let mut out = FieldProblems::default();
+    for (k, problem) in FieldProblems::from_error(e).0 {
+        let field = k
+            .strip_prefix("coauthors.")
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| rows.get(n))
+            .map_or(k.clone(), |row| format!("coauthor_login_{row}"));
+        out.add(&field, problem);
+    }
+    out
+}
+
+/// Turns the typed values into the API's draft body; co-authors' member codes or emails are
+/// checked under the same rule as saving (exact match, no names), and problems are reported
+/// per field. Without `with_coauthors` (the autosave) the co-authors are left as stored:
+/// naming someone sends them an email, which a pause in typing must not do.
 async fn to_body(
     state: &AppState,
     me: &Identity,
     v: &FormValues,
+    with_coauthors: bool,
 ) -> Result<DraftBody, FieldProblems> {
     let mut problems = FieldProblems::default();
     let field_id = v.field_id;
@@ -191,19 +249,18 @@ async fn to_body(
             }
         }
     };
-    let rows: Vec<(usize, &CoauthorValue)> = v
-        .coauthors
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.login.is_empty() || !c.share.is_empty())
+    let rows: Vec<(usize, &CoauthorValue)> = filled_rows(v)
+        .into_iter()
+        .filter(|_| with_coauthors)
+        .filter_map(|i| Some((i, v.coauthors.get(i)?)))
         .collect();
     let logins: Vec<String> = rows.iter().map(|(_, c)| c.login.clone()).collect();
-    let ids = match service::initiatives::resolve_logins(&state.db, logins).await {
-        Ok(ids) => ids,
+    let checked = match service::coauthors::check_logins(&state.db, &me.actor, logins).await {
+        Ok(checked) => checked,
         Err(_) => vec![None; rows.len()],
     };
     let mut coauthors = Vec::new();
-    for ((i, c), id) in rows.iter().zip(ids) {
+    for ((i, c), problem) in rows.iter().zip(checked) {
         let login_field = format!("coauthor_login_{i}");
         let share_field = format!("coauthor_share_{i}");
         if c.login.is_empty() {
@@ -224,18 +281,14 @@ async fn to_body(
             problems.add(&share_field, "Tỷ lệ đóng góp từ 1% đến 99%.");
             continue;
         };
-        match id {
-            Some(id) if id == me.user.id => {
-                problems.add(&login_field, "Bạn đã là tác giả chính; không cần thêm lại.");
-            }
-            Some(id) => coauthors.push(CoauthorBody {
-                user_id: id,
+        match problem {
+            Some(problem) => problems.add(&login_field, problem),
+            None => coauthors.push(CoauthorBody {
+                login: Some(c.login.clone()),
+                user_id: None,
                 share_percent: share,
+                reinvite: c.reinvite,
             }),
-            None => problems.add(
-                &login_field,
-                "Không tìm thấy đoàn viên có mã hoặc email này.",
-            ),
         }
     }
     if !problems.is_empty() {
@@ -252,8 +305,8 @@ async fn to_body(
         first_applied_on: Some(first_applied_on),
         estimated_benefit_vnd: Some(benefit),
         confidential: Some(v.confidential),
-        coauthors: Some(coauthors),
-        author_share_percent: author_share,
+        coauthors: with_coauthors.then_some(coauthors),
+        author_share_percent: author_share.filter(|_| with_coauthors),
     })
 }
 
@@ -262,8 +315,9 @@ async fn draft_input(
     state: &AppState,
     me: &Identity,
     v: &FormValues,
+    with_coauthors: bool,
 ) -> Result<crate::service::initiatives::DraftInput, AppError> {
-    let body = to_body(state, me, v)
+    let body = to_body(state, me, v, with_coauthors)
         .await
         .map_err(|problems| AppError::validation(problems.0))?;
     parse(body)
@@ -277,16 +331,10 @@ fn form_again(
     values: FormValues,
     e: &AppError,
 ) -> Result<HttpResponse, PageError> {
+    let problems = problems_of(e, &values);
     render(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &form_page(
-            state,
-            visitor,
-            ctx,
-            values,
-            FieldProblems::from_error(e),
-            Some(notice_for(e)),
-        ),
+        &form_page(state, visitor, ctx, values, problems, Some(notice_for(e))),
     )
 }
 
@@ -559,7 +607,7 @@ async fn after_save(
         Err(e) if wants_json(req) => Ok(Saved::Done(autosave_failed(
             e.code.status(),
             e.message.clone(),
-            FieldProblems::from_error(&e),
+            problems_of(&e, &values),
         ))),
         Err(e) if e.code.status().is_client_error() && e.code != ErrorCode::NotFound => {
             Ok(Saved::Refused(e, values))
@@ -588,7 +636,7 @@ pub async fn create(
         returned_note: None,
         attachments: Vec::new(),
     };
-    let result = match draft_input(&state, &me, &values).await {
+    let result = match draft_input(&state, &me, &values, !wants_json(&req)).await {
         Ok(input) => service::initiatives::create(&state.db, &me.actor, program.id, input).await,
         Err(e) => Err(e),
     };
@@ -738,7 +786,7 @@ pub async fn save(
     visitor.check_csrf(&posted.get(CSRF_FIELD))?;
     let values = posted.values();
     let version: i32 = posted.get("version").trim().parse().unwrap_or(0);
-    let result = match draft_input(&state, &me, &values).await {
+    let result = match draft_input(&state, &me, &values, !wants_json(&req)).await {
         Ok(input) => service::initiatives::update(&state.db, &me.actor, id, version, input).await,
         Err(e) => Err(e),
     };
@@ -807,6 +855,11 @@ fn action_label(action: &str) -> String {
         "stage_approved" => "Thông qua một vòng xét duyệt".to_owned(),
         "awarded" => "Khen thưởng".to_owned(),
         "award_cleared" => "Bỏ khen thưởng".to_owned(),
+        "coauthor_invited" => "Mời đồng tác giả".to_owned(),
+        "coauthor_accepted" => "Đồng tác giả xác nhận".to_owned(),
+        "coauthor_declined" => "Đồng tác giả từ chối lời mời".to_owned(),
+        "coauthor_withdrawn" => "Rút lời mời đồng tác giả".to_owned(),
+        "coauthor_removed" => "Bỏ tên đồng tác giả".to_owned(),
         other => InitiativeStatus::parse(other)
             .map_or_else(|| other.replace('_', " "), |s| s.label().to_owned()),
     }

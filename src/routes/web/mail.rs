@@ -429,6 +429,7 @@ fn kind_label(kind: &str) -> &'static str {
         "attainment_weekly" => "Tổng hợp chỉ tiêu",
         "password_reset" => "Đặt lại mật khẩu",
         "invitation" => "Mời kích hoạt",
+        "coauthor_invitation" => "Mời đồng tác giả",
         _ => "Khác",
     }
 }

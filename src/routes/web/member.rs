@@ -1,13 +1,15 @@
 //! The member's home: their initiatives with status badges, the program's phase counting down,
-//! and the one thing to do next. Visitors who have not signed in see the program and the way in.
+//! the invitations to co-author waiting for an answer, and the one thing to do next. Visitors
+//! who have not signed in see the program and the way in.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{Chrome, PageError, Visitor, format, render};
+use super::auth::CsrfOnly;
+use super::{Chrome, PageError, Visitor, format, render, see_other};
 use crate::domain::{Actor, ProgramStatus, Role};
 use crate::service::initiatives::{InitiativeSummary, ListQuery};
 use crate::service::programs::ProgramView;
@@ -131,6 +133,8 @@ pub struct HomePage {
     pub rows: Vec<InitiativeRow>,
     pub pager: Pager,
     pub total_text: String,
+    /// Invitations to co-author waiting for the member's answer.
+    pub invitations: usize,
 }
 
 /// The landing page for visitors who have not signed in.
@@ -180,7 +184,9 @@ pub async fn home(
     );
     let programs = service::programs::list(&state.db, actor);
     let union = service::unions::get(&state.db, actor, identity.user.union_id);
-    let (list, programs, union) = futures_util::future::try_join3(list, programs, union).await?;
+    let invitations = service::coauthors::mine(&state.db, actor);
+    let (list, programs, union, invitations) =
+        futures_util::future::try_join4(list, programs, union, invitations).await?;
     let program = ProgramBox::pick(&programs);
     let first_name = identity
         .user
@@ -201,6 +207,98 @@ pub async fn home(
             pager: Pager::new(list.page, list.per_page, list.total, String::new()),
             total_text: format::number(list.total),
             rows: list.items.into_iter().map(InitiativeRow::from).collect(),
+            invitations: invitations.len(),
         },
     )
+}
+
+/// An invitation to co-author as its page lists it.
+#[derive(Debug, Clone)]
+pub struct InvitationItem {
+    pub initiative_id: i64,
+    pub title: String,
+    pub program_name: String,
+    pub author_name: String,
+    pub union_name: String,
+    pub share_percent: i32,
+    pub invited_text: String,
+}
+
+/// The invitations to co-author waiting for the member's answer.
+#[derive(Template)]
+#[template(path = "coauthor_invitations.html")]
+pub struct InvitationsPage {
+    pub chrome: Chrome,
+    pub notice: Option<(&'static str, String)>,
+    pub items: Vec<InvitationItem>,
+}
+
+/// Query of the invitations page.
+#[derive(Debug, Deserialize)]
+pub struct InvitationsQuery {
+    pub da_tu_choi: Option<String>,
+}
+
+/// `GET /loi-moi-dong-tac-gia`: the invitations to co-author, each with "Xác nhận đồng tác
+/// giả" and "Từ chối".
+#[get("/loi-moi-dong-tac-gia")]
+pub async fn coauthor_invitations(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<InvitationsQuery>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?;
+    let items = service::coauthors::mine(&state.db, &me.actor)
+        .await?
+        .into_iter()
+        .map(|i| InvitationItem {
+            initiative_id: i.initiative_id,
+            title: i.title,
+            program_name: i.program_name,
+            author_name: i.author_name,
+            union_name: i.union_name,
+            share_percent: i.share_percent,
+            invited_text: format::datetime(i.invited_at),
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &InvitationsPage {
+            chrome: Chrome::of(&visitor, "home"),
+            notice: query
+                .da_tu_choi
+                .as_ref()
+                .map(|_| ("ok", "Bạn đã từ chối lời mời.".to_owned())),
+            items,
+        },
+    )
+}
+
+/// `POST /loi-moi-dong-tac-gia/{id}/xac-nhan`: accepts, then to the initiative.
+#[post("/loi-moi-dong-tac-gia/{id}/xac-nhan")]
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?;
+    visitor.check_csrf(&form.csrf)?;
+    let id = path.into_inner();
+    service::coauthors::accept(&state.db, &me.actor, id).await?;
+    Ok(see_other(&format!("/sang-kien/{id}")))
+}
+
+/// `POST /loi-moi-dong-tac-gia/{id}/tu-choi`: declines, then back to the list.
+#[post("/loi-moi-dong-tac-gia/{id}/tu-choi")]
+pub async fn decline_invitation(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<i64>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    let me = visitor.require()?;
+    visitor.check_csrf(&form.csrf)?;
+    service::coauthors::decline(&state.db, &me.actor, path.into_inner()).await?;
+    Ok(see_other("/loi-moi-dong-tac-gia?da_tu_choi=1"))
 }

@@ -40,6 +40,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(assets::script)
         .service(assets::favicon)
         .service(member::home)
+        .service(member::coauthor_invitations)
+        .service(member::accept_invitation)
+        .service(member::decline_invitation)
         .service(auth::sign_in_form)
         .service(auth::sign_in)
         .service(auth::sign_out)
@@ -207,6 +210,9 @@ pub const PAGE_ROUTES: &[(&str, &str)] = &[
     ("get", "/quan-tri/thu"),
     ("post", "/quan-tri/thu/{id}/gui-lai"),
     ("get", "/"),
+    ("get", "/loi-moi-dong-tac-gia"),
+    ("post", "/loi-moi-dong-tac-gia/{id}/xac-nhan"),
+    ("post", "/loi-moi-dong-tac-gia/{id}/tu-choi"),
     ("get", "/quan-tri/chuong-trinh"),
     ("get", "/quan-tri/chuong-trinh/moi"),
     ("post", "/quan-tri/chuong-trinh"),
