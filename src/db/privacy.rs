@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use super::DbConn;
 use super::schema::{
-    audit_log, committee_members, initiative_authors, initiatives, mail_outbox, mail_preferences,
-    review_assignments, review_conflicts, role_grants, sessions, unions, users,
+    audit_log, coauthor_invitations, committee_members, initiative_authors, initiatives,
+    mail_outbox, mail_preferences, review_assignments, review_conflicts, role_grants, sessions,
+    unions, users,
 };
 
 /// An initiative the person (co-)authored, with their share.
@@ -85,6 +86,18 @@ pub struct AuditRecord {
     pub created_at: NaiveDateTime,
 }
 
+/// An invitation to co-author that the person has not accepted (pending or declined).
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct InvitationReceived {
+    pub initiative_id: i64,
+    /// The member code or email the inviting author typed.
+    pub invited_as: String,
+    pub share_percent: i32,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub answered_at: Option<NaiveDateTime>,
+}
+
 /// A role held.
 #[derive(Debug, Clone, Serialize, Queryable)]
 pub struct RoleHeld {
@@ -100,6 +113,7 @@ pub struct RoleHeld {
 pub struct PersonalData {
     pub roles: Vec<RoleHeld>,
     pub initiatives: Vec<AuthoredInitiative>,
+    pub coauthor_invitations: Vec<InvitationReceived>,
     pub reviews: Vec<WrittenReview>,
     pub conflicts_declared: Vec<DeclaredConflict>,
     pub digests: Option<bool>,
@@ -140,6 +154,18 @@ pub fn personal_data(conn: &mut DbConn, user_id: i64) -> QueryResult<PersonalDat
             initiatives::created_at,
             initiative_authors::share_percent,
             initiatives::author_id.eq(user_id),
+        ))
+        .load(conn)?;
+    let coauthor_invitations = coauthor_invitations::table
+        .filter(coauthor_invitations::user_id.eq(user_id))
+        .order(coauthor_invitations::id)
+        .select((
+            coauthor_invitations::initiative_id,
+            coauthor_invitations::invited_as,
+            coauthor_invitations::share_percent,
+            coauthor_invitations::status,
+            coauthor_invitations::created_at,
+            coauthor_invitations::answered_at,
         ))
         .load(conn)?;
     let reviews = review_assignments::table
@@ -215,6 +241,7 @@ pub fn personal_data(conn: &mut DbConn, user_id: i64) -> QueryResult<PersonalDat
     Ok(PersonalData {
         roles,
         initiatives,
+        coauthor_invitations,
         reviews,
         conflicts_declared,
         digests,

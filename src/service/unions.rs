@@ -181,6 +181,20 @@ pub async fn update(
                 ));
             }
         }
+        if !row.active && active {
+            // An inactive union has only inactive unions below it: a union comes back only
+            // under a parent in operation.
+            let parent = match row.parent_id {
+                Some(p) => unions::find(conn, p)?,
+                None => None,
+            };
+            if let Some(parent) = parent.filter(|p| !p.active) {
+                return Err(AppError::new(ErrorCode::InvalidState).with_message(format!(
+                    "Đơn vị cấp trên “{}” đang ngừng hoạt động: hãy cho đơn vị đó hoạt động lại trước.",
+                    parent.name
+                )));
+            }
+        }
         let updated = unions::update(
             conn,
             id,

@@ -342,6 +342,12 @@ async fn submission_waits_for_acceptances_and_declines_are_seen(backend: Backend
         "MEMBER.B@TEST.VN"
     );
     assert!(!view.to_string().contains("Vi Thị Lạng"));
+    // The declined invitation is part of the invitee's personal data.
+    let mine = json(app.get("/api/v1/me/personal-data", &member_b).await).await;
+    let invitations = mine["coauthor_invitations"].as_array().unwrap();
+    assert_eq!(invitations.len(), 1, "{mine}");
+    assert_eq!(invitations[0]["initiative_id"], id);
+    assert_eq!(invitations[0]["status"], "declined");
     assert_eq!(
         app.get(&format!("/api/v1/initiatives/{id}"), &member_b)
             .await

@@ -180,7 +180,7 @@ async fn members_of_an_inactive_union_cannot_sign_in_or_submit(backend: Backend)
         "{html}"
     );
 
-    // An inactive ancestor counts as well: the union reopened under a closed parent.
+    // Reopened, its members sign in again; closed with its parent, they do not.
     let res = app
         .patch(
             &format!("/api/v1/unions/{}", w.cb_hq),
@@ -207,6 +207,7 @@ async fn members_of_an_inactive_union_cannot_sign_in_or_submit(backend: Backend)
     deactivate(&app, &officer, w.cb_hq).await;
     deactivate(&app, &officer, kb).await;
     deactivate(&app, &officer, w.cb_vc).await;
+    // A union comes back only under a parent in operation.
     let res = app
         .patch(
             &format!("/api/v1/unions/{}", w.cb_hq),
@@ -214,7 +215,14 @@ async fn members_of_an_inactive_union_cannot_sign_in_or_submit(backend: Backend)
             &json!({"active": true}),
         )
         .await;
-    assert_eq!(res.status(), 200);
+    let err = expect_error(res, 409, "invalid_state").await;
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("đang ngừng hoạt động"),
+        "{err}"
+    );
     expect_error(
         try_login(&app, who::MEMBER_A, PASSWORD).await,
         403,
