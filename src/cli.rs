@@ -273,6 +273,10 @@ fn import(settings: &Settings, kind: ImportKind, args: &ImportArgs) -> anyhow::R
                 crate::error::AppError::not_found()
                     .with_message(format!("Không có tài khoản nào với email {email}."))
             })?;
+            // The same refusal as signing in: disabled, or a union that stopped operating.
+            if let Some(refused) = service::auth::refusal_in(conn, &user)? {
+                return Err(refused);
+            }
             let (_, actor) = service::auth::actor_in(conn, user.id)?.ok_or_else(|| {
                 crate::error::AppError::new(crate::error::ErrorCode::AccountDisabled)
             })?;

@@ -157,7 +157,10 @@ pub async fn login(
 /// password only), or `None` when it may: disabled (`account_disabled`), or refused by
 /// `can(actor, SignIn)` because its union has stopped operating (`union_inactive`, naming
 /// the union).
-fn refusal_in(conn: &mut crate::db::DbConn, user: &UserRow) -> Result<Option<AppError>, AppError> {
+pub fn refusal_in(
+    conn: &mut crate::db::DbConn,
+    user: &UserRow,
+) -> Result<Option<AppError>, AppError> {
     if UserStatus::parse(&user.status) != UserStatus::Active {
         return Ok(Some(AppError::new(ErrorCode::AccountDisabled)));
     }

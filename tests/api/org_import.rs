@@ -690,6 +690,26 @@ async fn the_command_line_imports_with_progress(backend: Backend) {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cán bộ công đoàn"));
+    // A member of a union that stopped operating is told so, as when signing in.
+    let res = app
+        .patch(
+            &format!("/api/v1/unions/{}", w.cb_hq),
+            &officer,
+            &serde_json::json!({"active": false}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let out = Command::new(env!("CARGO_BIN_EXE_sangkien"))
+        .args(["import", "unions"])
+        .arg(&path)
+        .args(["--as", who::MEMBER_A])
+        .env("SANGKIEN__DATABASE__URL", &app.settings.database.url)
+        .env("SANGKIEN__DATA__DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("đã ngừng hoạt động"), "{stderr}");
 }
 
 crate::on_both_backends!(
