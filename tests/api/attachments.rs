@@ -159,4 +159,40 @@ async fn upload_list_download(backend: Backend) {
     expect_error(res, 409, "invalid_state").await;
 }
 
-crate::on_both_backends!(upload_list_download);
+/// An upload whose stream ends part-way is refused and leaves no temporary file behind.
+async fn a_cut_upload_leaves_nothing_behind(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let w = app.world().await;
+    let member = app.login(who::MEMBER_A).await;
+    let id = create_draft(
+        &app,
+        &member,
+        &complete_draft(&w, "Sáng kiến tải lên dở dang"),
+    )
+    .await;
+    let mut body = b"--RANH-GIOI\r\nContent-Disposition: form-data; name=\"file\"; \
+filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n"
+        .to_vec();
+    body.extend(std::iter::repeat_n(b'x', 2_000));
+    let res = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/initiatives/{id}/attachments"),
+            Some(&member),
+        )
+        .header("content-type", "multipart/form-data; boundary=RANH-GIOI")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let tmp = app.settings.data.dir.join("uploads").join("tmp");
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+crate::on_both_backends!(upload_list_download, a_cut_upload_leaves_nothing_behind);

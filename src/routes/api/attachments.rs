@@ -57,6 +57,18 @@ pub async fn upload(
 
 /// Receives one uploaded file (multipart field `file`) for an initiative and stores it; shared
 /// by the API and the pages.
+/// Temporary files removed when dropped.
+struct TempFiles(Vec<std::path::PathBuf>);
+
+impl Drop for TempFiles {
+    fn drop(&mut self) {
+        for path in &self.0 {
+            // Gone already when it was kept (renamed) or removed.
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 pub async fn receive(
     state: &AppState,
     actor: &Actor,
@@ -75,6 +87,9 @@ pub async fn receive(
     tokio::fs::create_dir_all(&tmp_dir)
         .await
         .map_err(|e| AppError::internal(format!("creating {}: {e}", tmp_dir.display())))?;
+    // Every temporary file of this request goes when the request ends, whichever way it
+    // ends (a stream cut part-way included); the one kept has been renamed away by then.
+    let mut temps = TempFiles(Vec::new());
     let mut received: Option<ReceivedFile> = None;
     let mut too_large = false;
     let mut drained: u64 = 0;
@@ -105,6 +120,7 @@ pub async fn receive(
             ));
         }
         let temp_path = tmp_dir.join(uuid::Uuid::new_v4().to_string());
+        temps.0.push(temp_path.clone());
         let mut file = tokio::fs::File::create(&temp_path)
             .await
             .map_err(|e| AppError::internal(format!("creating a temporary file: {e}")))?;
