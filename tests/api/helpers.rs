@@ -255,6 +255,15 @@ async fn start(settings: Settings) -> (String, actix_web::dev::ServerHandle, Db)
 }
 
 /// Reads a JSON body.
+/// Signs in through the API with `password` and returns the answer, whatever it is.
+pub async fn try_login(app: &TestApp, login: &str, password: &str) -> Response {
+    app.request(Method::POST, "/api/v1/auth/login", None)
+        .json(&json!({"login": login, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
 pub async fn json(res: Response) -> Value {
     res.json().await.expect("json body")
 }

@@ -8,17 +8,10 @@ use sangkien::auth::TokenKeys;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, PASSWORD, TEST_SECRET, TestApp, complete_draft, expect_error, json, submit, who,
+    Backend, PASSWORD, TEST_SECRET, TestApp, complete_draft, expect_error, json, submit, try_login,
+    who,
 };
 use crate::pages::{browser, csrf_of, sign_in, sign_in_holding, text};
-
-async fn try_login(app: &TestApp, login: &str, password: &str) -> reqwest::Response {
-    app.request(Method::POST, "/api/v1/auth/login", None)
-        .json(&json!({"login": login, "password": password}))
-        .send()
-        .await
-        .unwrap()
-}
 
 fn retry_after(res: &reqwest::Response) -> i64 {
     res.headers()["retry-after"]

@@ -8,17 +8,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, complete_draft, create_draft, expect_error, json, who,
+    Backend, PASSWORD, TestApp, complete_draft, create_draft, expect_error, json, try_login, who,
 };
 use crate::pages::{browser, csrf_of, sign_in, sign_in_holding, text};
-
-async fn try_login(app: &TestApp, login: &str, password: &str) -> reqwest::Response {
-    app.request(Method::POST, "/api/v1/auth/login", None)
-        .json(&json!({"login": login, "password": password}))
-        .send()
-        .await
-        .unwrap()
-}
 
 /// Posts the sign-in form with `password`; the answer.
 async fn page_sign_in(app: &TestApp, login: &str, password: &str) -> reqwest::Response {
