@@ -14,7 +14,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use crate::auth::TokenKeys;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::email::{self, sender::Sender};
+use crate::email::sender::Sender;
 use crate::routes;
 use crate::routes::web::session;
 use crate::search::{self, SearchService};
@@ -97,7 +97,7 @@ impl Application {
         let (stop_sender, stopped) = tokio::sync::watch::channel(false);
         let sender = tokio::spawn(sender.run(stopped));
         let schedule = self.state.settings.mail.schedule.enabled.then(|| {
-            tokio::spawn(email::schedule::run(
+            tokio::spawn(crate::service::mail::schedule::run(
                 self.state.db.clone(),
                 self.state.settings.clone(),
             ))

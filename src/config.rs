@@ -7,7 +7,6 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::{Deserialize, Serialize};
 
-use crate::db::DatabaseUrl;
 use crate::domain::throttle::ThrottlePolicy;
 
 /// The built-in defaults (the same file the repository documents).
@@ -333,6 +332,51 @@ pub fn redact_url_password(url: &str) -> String {
     match userinfo.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:[redacted]@{host}"),
         None => url.to_owned(),
+    }
+}
+
+/// Which database the URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `postgres://` or `postgresql://`
+    Postgres,
+    /// `sqlite://PATH`
+    Sqlite,
+}
+
+/// A database URL whose scheme has been checked.
+#[derive(Debug, Clone)]
+pub struct DatabaseUrl {
+    /// The backend the scheme selects.
+    pub backend: Backend,
+    /// What the driver is given: the URL itself for PostgreSQL, the file path for SQLite.
+    pub target: String,
+}
+
+impl DatabaseUrl {
+    /// Parses a database URL; anything but `sqlite://…` or `postgres(ql)://…` is an error, so a
+    /// mistyped PostgreSQL URL never silently becomes an SQLite file.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self {
+                backend: Backend::Postgres,
+                target: url.to_owned(),
+            })
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("the SQLite URL names no file: use sqlite://PATH".to_owned());
+            }
+            Ok(Self {
+                backend: Backend::Sqlite,
+                target: path.to_owned(),
+            })
+        } else {
+            let scheme = url.split("://").next().unwrap_or_default();
+            Err(format!(
+                "unsupported database URL scheme {scheme:?}: use sqlite://PATH or postgres://USER@HOST/DB"
+            ))
+        }
     }
 }
 

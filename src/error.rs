@@ -3,8 +3,6 @@
 //!
 //! Lower layers convert into it; a 5xx logs the full chain and shows only a generic message.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
@@ -183,8 +181,7 @@ impl ErrorCode {
     }
 }
 
-/// Per-field problems: field name → Vietnamese description.
-pub type FieldErrors = BTreeMap<String, String>;
+pub use crate::domain::FieldErrors;
 
 /// The service's error: a code, a message, optional details, and (for 5xx) the hidden cause.
 #[derive(Debug)]

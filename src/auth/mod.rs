@@ -1,9 +1,7 @@
-//! Authentication: password hashing, access tokens, and the extractor that turns a request
-//! into an [`Identity`].
+//! Authentication's means: password hashing and signed tokens (access tokens and links).
+//! The extractor that turns a request into an identity is `routes::identity`.
 
-pub mod identity;
 pub mod password;
 pub mod token;
 
-pub use identity::Identity;
 pub use token::{LinkPurpose, TokenKeys};

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::FieldErrors;
+use super::FieldErrors;
 
 /// Where an initiative is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -133,6 +133,9 @@ impl InitiativeStatus {
         )
     }
 }
+
+/// What a confidential initiative's title reads as, for those who may not see it.
+pub const HIDDEN_TITLE: &str = "(Sáng kiến bảo mật)";
 
 /// Whether an initiative's number and title may reach people who may not read it (a
 /// reference in another initiative's decision and its email, the similar panel): once it is

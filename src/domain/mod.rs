@@ -1,5 +1,7 @@
 //! Domain rules as plain types and functions: no I/O, no framework, unit-tested alone.
 
+pub mod counting;
+pub mod diff;
 pub mod initiative;
 pub mod permissions;
 pub mod program;
@@ -14,3 +16,7 @@ pub use permissions::{Action, Actor, Grant, Resource, can};
 pub use program::{PhaseWindow, ProgramStatus, QuotaKind};
 pub use union::{UnionLevel, UnionPath};
 pub use user::{Role, UserStatus};
+
+/// Per-field problems of an input: field name → Vietnamese description, shown beside the
+/// field on a page and under `details.fields` in the API.
+pub type FieldErrors = std::collections::BTreeMap<String, String>;

@@ -9,7 +9,7 @@ use crate::db::initiatives::{self, AttachmentRow};
 use crate::db::{self, Db, audit, outbox};
 use crate::domain::{Action, Actor, InitiativeStatus, text};
 use crate::error::{AppError, ErrorCode};
-use crate::service::initiatives::{authorize, load};
+use crate::service::shared::initiative::{authorize, load};
 
 /// An attachment as clients see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -7,57 +7,14 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use crate::db::counts::{self, Counts};
+use crate::db::counts::{self};
 use crate::db::programs::{self as pq, PhaseRow, ProgramRow};
 use crate::db::unions::{self, UnionRow, Which};
 use crate::db::{self, Db, DbConn};
-use crate::domain::{Action, Actor, ProgramStatus, QuotaKind, Resource, UnionPath, can};
+use crate::domain::counting::{COUNTING_RULE, LEADERBOARD_RULE, percent};
+use crate::domain::{Action, Actor, ProgramStatus, Resource, UnionPath, can};
 use crate::error::AppError;
-
-/// The counting rules, shown on every dashboard.
-pub const COUNTING_RULE: &str = "Lượt tham gia: mọi sáng kiến đã nộp (trừ bản nháp). Đang xét: \
-đã nộp, đang xét duyệt hoặc trả lại để chỉnh sửa. Chỉ sáng kiến được thông qua mới tính vào chỉ \
-tiêu, một lần cho đơn vị nộp và mọi đơn vị cấp trên; sáng kiến trùng lặp và bị thu hồi không \
-được tính.";
-
-/// The counts of a subtree by the counting rules.
-#[derive(Debug, Clone, Copy, Default, Serialize, utoipa::ToSchema)]
-pub struct CountsView {
-    /// Lượt tham gia: every initiative submitted (drafts excluded), whatever became of it.
-    pub submitted: i64,
-    /// Waiting for or in review, or returned to the author for revision.
-    pub under_review: i64,
-    /// Thông qua: the only ones that count toward the quota.
-    pub approved: i64,
-    pub rejected: i64,
-    /// Marked duplicates of earlier ones: never counted.
-    pub duplicates: i64,
-    /// Approvals revoked: no longer counted.
-    pub revoked: i64,
-}
-
-impl From<Counts> for CountsView {
-    fn from(c: Counts) -> Self {
-        // The order of `counts::COUNTED`.
-        let [
-            submitted,
-            under_review,
-            returned,
-            approved,
-            rejected,
-            duplicate,
-            revoked,
-        ] = c;
-        Self {
-            submitted: c.iter().sum(),
-            under_review: submitted + under_review + returned,
-            approved,
-            rejected,
-            duplicates: duplicate,
-            revoked,
-        }
-    }
-}
+use crate::service::shared::quota::{CountsView, quotas_for};
 
 /// One union's line: its counts, quota and attainment.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -224,8 +181,8 @@ fn programs_of(
     let now = db::now();
     let mut out = Vec::new();
     for row in pq::list(conn)? {
-        let owner = crate::service::programs::owner_path(conn, &row)?;
-        let status = crate::service::programs::status_of(&row);
+        let owner = crate::service::shared::program::owner_path(conn, &row)?;
+        let status = crate::service::shared::program::status_of(&row);
         if !owner.covers(&path)
             || !can(
                 actor,
@@ -597,79 +554,6 @@ fn period(phases: &[PhaseRow], phase: Option<&PhaseRow>) -> Option<(NaiveDate, N
     ))
 }
 
-/// A quota as it applies to one union.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Quota {
-    pub kind: QuotaKind,
-    /// A number, or basis points of members.
-    pub value: i64,
-    /// The members a share was resolved against, when it was set.
-    pub member_basis: Option<i64>,
-}
-
-impl Quota {
-    /// The number of approved initiatives it asks for; a share of members without a stored
-    /// basis (set before bases were kept) is resolved against today's members.
-    pub fn target<E>(&self, members: impl FnOnce() -> Result<i64, E>) -> Result<i64, E> {
-        Ok(match (self.kind, self.member_basis) {
-            (QuotaKind::Absolute, _) => self.value,
-            (kind, Some(basis)) => kind.target(self.value, basis),
-            (kind, None) => kind.target(self.value, members()?),
-        })
-    }
-}
-
-/// Each union's quota: the phase's own when asked for a phase and one is set, else the
-/// program-wide one; the program's target stands in for the owner's quota.
-pub fn quotas_for(
-    conn: &mut DbConn,
-    program: &ProgramRow,
-    phase_id: Option<i64>,
-    which: Which<'_>,
-) -> Result<BTreeMap<i64, Quota>, AppError> {
-    let mut out = BTreeMap::new();
-    let mut rows = pq::quotas_of(conn, program.id, which)?;
-    // Program-wide first, so that a phase's own quota replaces it.
-    rows.sort_by_key(|r| r.phase_id.is_some());
-    for r in rows {
-        let Some(kind) = QuotaKind::parse(&r.kind) else {
-            continue;
-        };
-        let applies = match (r.phase_id, phase_id) {
-            (None, _) => true,
-            (Some(p), Some(asked)) => p == asked,
-            (Some(_), None) => false,
-        };
-        if applies {
-            out.insert(
-                r.union_id,
-                Quota {
-                    kind,
-                    value: r.value,
-                    member_basis: r.member_basis,
-                },
-            );
-        }
-    }
-    if phase_id.is_none()
-        && let Some(target) = program.target_count
-    {
-        out.entry(program.owner_union_id).or_insert(Quota {
-            kind: QuotaKind::Absolute,
-            value: target,
-            member_basis: None,
-        });
-    }
-    Ok(out)
-}
-
-pub fn percent(part: i64, whole: i64) -> f64 {
-    // Counts stay far below 2^52: exact as f64.
-    #[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
-    let (p, w) = (part as f64, whole as f64);
-    (p / w * 1000.0).round() / 10.0
-}
-
 /// Share of the period elapsed at `now`, in percent: the phase's, or from the first phase's
 /// opening to the last one's close.
 fn elapsed_share(phases: &[PhaseRow], phase: Option<&PhaseRow>, now: NaiveDateTime) -> Option<f64> {
@@ -722,11 +606,6 @@ mod tests {
         assert!((percent(1, 3) - 33.3).abs() < 1e-9);
     }
 }
-
-/// The rule the quarterly leaderboard follows, shown with it.
-pub const LEADERBOARD_RULE: &str = "Xếp hạng theo số sáng kiến được thông qua trong quý so với \
-chỉ tiêu quý (chỉ tiêu của chương trình chia theo số ngày của quý nằm trong thời gian chương \
-trình). Đơn vị xếp đầu chỉ được công nhận dẫn đầu cụm khi đạt từ 100% chỉ tiêu quý trở lên.";
 
 /// A calendar quarter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -13,7 +13,8 @@ use crate::db::{self, Db, DbConn, users};
 use crate::domain::initiative::InvitationStatus;
 use crate::domain::{Action, Actor, Resource, Role, Shares, UnionPath, UserStatus, can};
 use crate::error::{AppError, ErrorCode, FieldErrors};
-use crate::service::initiatives::{InitiativeView, load, record, status_of, view_for};
+pub use crate::service::shared::initiative::CoauthorInvitationView;
+use crate::service::shared::initiative::{InitiativeView, load, record, status_of, view_for};
 
 /// Who the author names as a co-author.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,31 +36,6 @@ pub struct CoauthorInput {
     pub reinvite: bool,
 }
 
-/// An invitation as the inviting author sees it: what they typed, never the invitee's name.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CoauthorInvitationView {
-    /// The member code or email the author typed (`#id` when named by id).
-    pub invited_as: String,
-    pub share_percent: i32,
-    pub status: InvitationStatus,
-    /// The status's Vietnamese name.
-    pub status_name: &'static str,
-    pub invited_at: DateTime<Utc>,
-}
-
-impl From<InvitationRow> for CoauthorInvitationView {
-    fn from(r: InvitationRow) -> Self {
-        let status = InvitationStatus::parse(&r.status).unwrap_or(InvitationStatus::Declined);
-        Self {
-            invited_as: r.invited_as,
-            share_percent: r.share_percent,
-            status,
-            status_name: status.label(),
-            invited_at: r.created_at.and_utc(),
-        }
-    }
-}
-
 /// An open invitation as the invitee sees it: the minimal facts, not the draft.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InvitationToMe {
@@ -73,17 +49,6 @@ pub struct InvitationToMe {
     /// The share proposed to the invitee.
     pub share_percent: i32,
     pub invited_at: DateTime<Utc>,
-}
-
-/// The invitations of an initiative, for its author.
-pub(crate) fn invitations_of(
-    conn: &mut DbConn,
-    initiative_id: i64,
-) -> Result<Vec<CoauthorInvitationView>, AppError> {
-    Ok(q::for_initiative(conn, initiative_id)?
-        .into_iter()
-        .map(CoauthorInvitationView::from)
-        .collect())
 }
 
 /// The one answer for everyone the author may not name, whether or not they exist.
@@ -456,7 +421,7 @@ fn invited(
             "Mời đồng tác giả (tài khoản #{user_id}, tỷ lệ {share}%), chờ xác nhận."
         )),
     )?;
-    crate::service::mail::coauthor_invited(conn, initiative_id, user_id, now)
+    crate::service::shared::letters::coauthor_invited(conn, initiative_id, user_id, now)
 }
 
 /// How many invitations of the initiative still wait for an answer.

@@ -8,69 +8,19 @@ use std::sync::Arc;
 
 use search_index::{SimilarityQuery, Verdict, join_sections};
 
-use crate::db::{self, Db, DbConn, audit, duplicates, outbox, programs, unions, users};
+use crate::db::{self, Db, DbConn, audit, duplicates, programs, unions, users};
 use crate::domain::initiative::{SubmissionDraft, check_submission};
 use crate::domain::{
     Action, Actor, InitiativeStatus, ProgramStatus, Resource, Role, Shares, UnionPath, can,
 };
 use crate::error::{AppError, ErrorCode};
 use crate::search::{SearchService, sections};
-use crate::service::coauthors::{self, CoauthorInput, CoauthorInvitationView};
+use crate::service::coauthors::{self, CoauthorInput};
 use crate::service::idempotency::{self, Answer, IdempotentRequest};
+pub use crate::service::shared::initiative::{AuthorView, InitiativeView};
+use crate::service::shared::initiative::{authorize, load, record, stale, status_of, view_for};
 use crate::service::similar::recorded_verdict;
 use crate::service::{Page, PageRequest};
-
-/// An author with their contribution share.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct AuthorView {
-    pub user_id: i64,
-    pub full_name: String,
-    pub share_percent: i32,
-}
-
-/// An initiative in full.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct InitiativeView {
-    pub id: i64,
-    pub program_id: i64,
-    pub phase_id: Option<i64>,
-    pub field_id: Option<i64>,
-    /// The submitting union.
-    pub union_id: i64,
-    /// The submitting author.
-    pub author_id: i64,
-    /// Authors (the submitting author, then the co-authors who accepted), with their shares.
-    pub authors: Vec<AuthorView>,
-    /// Invitations to co-author still open or declined, as the author typed them (no names):
-    /// shown to the submitting author only, empty for everyone else.
-    pub coauthor_invitations: Vec<CoauthorInvitationView>,
-    pub title: String,
-    /// Hiện trạng.
-    pub current_situation: String,
-    /// Nội dung giải pháp.
-    pub solution: String,
-    /// Phạm vi áp dụng.
-    pub scope: String,
-    /// Hiệu quả và lợi ích.
-    pub benefits: String,
-    /// Ngày áp dụng lần đầu.
-    pub first_applied_on: Option<NaiveDate>,
-    /// Estimated benefit in VND.
-    pub estimated_benefit_vnd: Option<i64>,
-    /// Only title, benefit summary and award are public.
-    pub confidential: bool,
-    pub status: InitiativeStatus,
-    /// The status's Vietnamese name.
-    pub status_name: &'static str,
-    /// Pass it back when updating: a stale one gets 409.
-    pub version: i32,
-    /// Số biên nhận, given at first submission.
-    pub receipt_no: Option<String>,
-    pub submitted_at: Option<DateTime<Utc>>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// An initiative in a list.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -102,10 +52,6 @@ pub struct HistoryEntry {
     pub at: DateTime<Utc>,
 }
 
-pub(crate) fn status_of(row: &InitiativeRow) -> InitiativeStatus {
-    InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Rejected)
-}
-
 impl From<InitiativeRow> for InitiativeSummary {
     fn from(r: InitiativeRow) -> Self {
         let status = status_of(&r);
@@ -128,59 +74,6 @@ impl From<InitiativeRow> for InitiativeSummary {
     }
 }
 
-pub(crate) fn full_view(conn: &mut DbConn, r: InitiativeRow) -> Result<InitiativeView, AppError> {
-    let authors = initiatives::authors(conn, r.id)?
-        .into_iter()
-        .map(|a| AuthorView {
-            user_id: a.user_id,
-            full_name: a.full_name,
-            share_percent: a.share_percent,
-        })
-        .collect();
-    let status = status_of(&r);
-    Ok(InitiativeView {
-        id: r.id,
-        program_id: r.program_id,
-        phase_id: r.phase_id,
-        field_id: r.field_id,
-        union_id: r.union_id,
-        author_id: r.author_id,
-        authors,
-        coauthor_invitations: Vec::new(),
-        title: r.title,
-        current_situation: r.current_situation,
-        solution: r.solution,
-        scope: r.scope,
-        benefits: r.benefits,
-        first_applied_on: r.first_applied_on,
-        estimated_benefit_vnd: r.estimated_benefit_vnd,
-        confidential: r.confidential,
-        status,
-        status_name: status.label(),
-        version: r.version,
-        receipt_no: r.receipt_no,
-        submitted_at: r.submitted_at.map(|t| t.and_utc()),
-        decided_at: r.decided_at.map(|t| t.and_utc()),
-        created_at: r.created_at.and_utc(),
-        updated_at: r.updated_at.and_utc(),
-    })
-}
-
-/// The full view for `actor`: the submitting author also sees the open invitations.
-pub(crate) fn view_for(
-    conn: &mut DbConn,
-    actor: &Actor,
-    r: InitiativeRow,
-) -> Result<InitiativeView, AppError> {
-    let mine = r.author_id == actor.user_id;
-    let id = r.id;
-    let mut view = full_view(conn, r)?;
-    if mine {
-        view.coauthor_invitations = coauthors::invitations_of(conn, id)?;
-    }
-    Ok(view)
-}
-
 /// Validated content of a draft. `None` fields of an update leave the stored value.
 #[derive(Debug, Clone, Default)]
 pub struct DraftInput {
@@ -199,44 +92,6 @@ pub struct DraftInput {
     pub coauthors: Option<Vec<CoauthorInput>>,
     /// The submitting author's share (default: what the co-authors leave, or 100).
     pub author_share_percent: Option<i32>,
-}
-
-/// Loads an initiative with the facts `can()` needs.
-pub(crate) fn load(
-    conn: &mut DbConn,
-    id: i64,
-) -> Result<(InitiativeRow, UnionPath, Vec<i64>), AppError> {
-    let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
-    let authors: Vec<i64> = initiatives::authors(conn, id)?
-        .into_iter()
-        .map(|a| a.user_id)
-        .collect();
-    let path = UnionPath::from_stored(row.union_path.clone());
-    Ok((row, path, authors))
-}
-
-/// Checks `action` on a loaded initiative; those who may not even see it get 404.
-pub(crate) fn authorize(
-    actor: &Actor,
-    action: Action,
-    row: &InitiativeRow,
-    path: &UnionPath,
-    authors: &[i64],
-) -> Result<(), AppError> {
-    let resource = Resource::Initiative {
-        program_id: row.program_id,
-        union_path: path,
-        authors,
-        status: status_of(row),
-        confidential: row.confidential,
-    };
-    if !can(actor, Action::ViewInitiative, resource) {
-        return Err(AppError::not_found());
-    }
-    if !can(actor, action, resource) {
-        return Err(AppError::forbidden());
-    }
-    Ok(())
 }
 
 fn check_program_refs(
@@ -261,41 +116,6 @@ fn check_program_refs(
             "Lĩnh vực không thuộc chương trình này.",
         ));
     }
-    Ok(())
-}
-
-pub(crate) fn record(
-    conn: &mut DbConn,
-    actor_id: impl Into<Option<i64>>,
-    row_id: i64,
-    action: &str,
-    from: Option<&str>,
-    to: Option<&str>,
-    comment: Option<&str>,
-) -> Result<(), AppError> {
-    let now = db::now();
-    audit::record(
-        conn,
-        &audit::NewAudit {
-            actor_id: actor_id.into(),
-            entity_type: "initiative",
-            entity_id: row_id,
-            action,
-            from_state: from,
-            to_state: to,
-            comment,
-            created_at: now,
-        },
-    )?;
-    outbox::append(
-        conn,
-        &format!("initiative.{action}"),
-        "initiative",
-        row_id,
-        &serde_json::json!({"status": to}),
-        now,
-    )?;
-    crate::service::mail::initiative_changed(conn, row_id, action, comment, now)?;
     Ok(())
 }
 
@@ -501,11 +321,6 @@ pub async fn update(
         view_for(conn, &actor, row)
     })
     .await
-}
-
-pub(crate) fn stale(current: i32) -> AppError {
-    AppError::new(ErrorCode::VersionConflict)
-        .with_details(serde_json::json!({"current_version": current}))
 }
 
 /// Submits a complete draft (or resubmits a returned initiative) within an open phase.
@@ -719,7 +534,7 @@ pub fn submit_in(
         Some(&receipt),
     )?;
     crate::service::review::enter_in(conn, id, now)?;
-    crate::service::mail::received(conn, id, action == "resubmitted", now)?;
+    crate::service::shared::letters::received(conn, id, action == "resubmitted", now)?;
     let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
     view_for(conn, actor, row)
 }
@@ -986,7 +801,7 @@ pub async fn glimpse(db: &Db, id: i64) -> Result<Glimpse, AppError> {
             .map(|u| u.name)
             .unwrap_or_default();
         let title = if row.confidential && status != InitiativeStatus::Approved {
-            crate::service::union_initiatives::HIDDEN_TITLE.to_owned()
+            crate::domain::initiative::HIDDEN_TITLE.to_owned()
         } else {
             row.title
         };

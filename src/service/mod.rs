@@ -18,6 +18,7 @@ pub mod programs;
 pub mod quotas;
 pub mod review;
 pub mod seed;
+pub mod shared;
 pub mod similar;
 pub mod system;
 pub mod union_initiatives;

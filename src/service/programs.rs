@@ -8,6 +8,7 @@ use crate::db::{self, Db, DbConn, audit, outbox, unions};
 use crate::domain::program::{eligibility_change_refusal, phase_change_refusal};
 use crate::domain::{Action, Actor, PhaseWindow, ProgramStatus, Resource, UnionPath, can};
 use crate::error::{AppError, ErrorCode};
+use crate::service::shared::program::{load_managed, owner_path, status_of};
 
 /// A phase as clients see it (times in UTC; pages show Asia/Ho_Chi_Minh).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -115,15 +116,6 @@ pub struct ProgramChangesInput {
     pub target_count: Option<Option<i64>>,
 }
 
-pub(crate) fn status_of(row: &ProgramRow) -> ProgramStatus {
-    ProgramStatus::parse(&row.status).unwrap_or(ProgramStatus::Archived)
-}
-
-pub(crate) fn owner_path(conn: &mut DbConn, row: &ProgramRow) -> Result<UnionPath, AppError> {
-    let owner = unions::find(conn, row.owner_union_id)?.ok_or_else(AppError::not_found)?;
-    Ok(UnionPath::from_stored(owner.path))
-}
-
 /// The program with its phases and fields.
 pub fn view(conn: &mut DbConn, row: ProgramRow) -> Result<ProgramView, AppError> {
     let phases = programs::phases(conn, row.id)?;
@@ -143,38 +135,6 @@ pub fn view(conn: &mut DbConn, row: ProgramRow) -> Result<ProgramView, AppError>
         phases: phases.into_iter().map(PhaseView::from).collect(),
         fields: fields.into_iter().map(FieldView::from).collect(),
     })
-}
-
-/// Loads a program the actor may manage.
-pub(crate) fn load_managed(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: i64,
-) -> Result<ProgramRow, AppError> {
-    let row = programs::find(conn, id)?.ok_or_else(AppError::not_found)?;
-    let path = owner_path(conn, &row)?;
-    let status = status_of(&row);
-    if !can(
-        actor,
-        Action::ViewProgram,
-        Resource::Program {
-            owner_path: &path,
-            status,
-        },
-    ) {
-        return Err(AppError::not_found());
-    }
-    if !can(
-        actor,
-        Action::ManageProgram,
-        Resource::Program {
-            owner_path: &path,
-            status,
-        },
-    ) {
-        return Err(AppError::forbidden());
-    }
-    Ok(row)
 }
 
 /// A refused change to a running program's rules, with the reason and the field.

@@ -11,7 +11,7 @@ use crate::db::unions::{self, UnionRow, Which};
 use crate::db::{self, Db, DbConn, audit};
 use crate::domain::{Action, Actor, QuotaKind, Resource, UnionPath, can};
 use crate::error::{AppError, ErrorCode, FieldErrors};
-use crate::service::attainment::{Quota, quotas_for};
+use crate::service::shared::quota::{Quota, quotas_for};
 
 /// The largest absolute quota one union can be given.
 pub const MAX_ABSOLUTE: i64 = 100_000_000;

@@ -9,11 +9,13 @@ use serde::Deserialize;
 
 use crate::auth::password;
 use crate::db::initiatives::{self, InitiativeContent};
+use crate::db::review::{self as review_q, StageSettings};
 use crate::db::unions::{self, NewUnion, UnionRow};
-use crate::db::{self, Db, DbConn, audit, outbox, programs};
+use crate::db::{self, Db, DbConn, audit, outbox, programs, users};
 use crate::domain::{InitiativeStatus, PhaseWindow, ProgramStatus, QuotaKind, Role, UnionLevel};
 use crate::error::AppError;
 use crate::service::programs::{FieldInput, NewProgramInput, PhaseInput};
+use crate::service::review;
 use crate::service::users::{GrantInput, NewUserInput};
 
 const DATA: &str = include_str!("../seed/demo_data.json");
@@ -441,18 +443,18 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
     // Review: the province's committee confirms first, then the organising committee of
     // the Tổng Liên đoàn approves; the waiting initiatives of Cao Bằng go to its committee.
     let program_admin = account_ids.get(1).copied().unwrap_or_default();
-    crate::service::review::demo_setup_in(
+    review_setup_in(
         conn,
         program.id,
         "LĐLĐ tỉnh, ngành thẩm định",
         UnionLevel::Province.as_i32(),
         &[
-            crate::service::review::DemoCommittee {
+            DemoCommittee {
                 stage_position: 1,
                 union_id: cao_bang.id,
                 members: &[(reviewer, true)],
             },
-            crate::service::review::DemoCommittee {
+            DemoCommittee {
                 stage_position: 2,
                 union_id: root.id,
                 members: &[(program_admin, true)],
@@ -461,6 +463,70 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
         now,
     )?;
     Ok(report)
+}
+
+/// A committee for the demo data: its stage (by position), union and members `(user, chair)`.
+struct DemoCommittee<'a> {
+    stage_position: i32,
+    union_id: i64,
+    members: &'a [(i64, bool)],
+}
+
+/// Demo set-up: a first stage at the province level before the owner's stage, committees
+/// with members, and every submitted initiative routed (for the demo seeder only).
+fn review_setup_in(
+    conn: &mut DbConn,
+    program_id: i64,
+    first_stage: &str,
+    first_level: i32,
+    committees: &[DemoCommittee<'_>],
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let existing = review_q::stages(conn, program_id)?;
+    let id = review_q::insert_stage(
+        conn,
+        program_id,
+        100,
+        &StageSettings {
+            name: first_stage,
+            union_level: first_level,
+            reviews_required: 1,
+            blind_scoring: false,
+            chair_publishes: false,
+            auto_assign: true,
+            due_days: None,
+        },
+        now,
+    )?;
+    let mut order = vec![id];
+    order.extend(existing.iter().map(|s| s.id));
+    review_q::reorder_stages(conn, program_id, &order)?;
+    let stages = review_q::stages(conn, program_id)?;
+    for c in committees {
+        let Some(stage) = stages.iter().find(|s| s.position == c.stage_position) else {
+            continue;
+        };
+        let union = unions::find(conn, c.union_id)?.ok_or_else(AppError::not_found)?;
+        let name = format!("Hội đồng {} – {}", stage.name, union.name);
+        let committee =
+            review_q::insert_committee(conn, program_id, stage.id, union.id, &name, now)?;
+        for (user, chair) in c.members {
+            review_q::put_member(conn, committee, *user, *chair, now)?;
+            users::grant(
+                conn,
+                *user,
+                Role::Reviewer.as_str(),
+                union.id,
+                Some(program_id),
+                None,
+                now,
+            )?;
+        }
+    }
+    if let Some(first) = stages.first() {
+        review::route_waiting_in(conn, program_id, first, now)?;
+    }
+    Ok(())
 }
 
 fn pick<'a>(rng: &mut StdRng, list: &'a [String]) -> &'a str {

@@ -9,11 +9,12 @@ use search_index::{SearchFilters, SimilarityQuery, Verdict, join_sections};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, initiatives, unions};
+use crate::domain::initiative::HIDDEN_TITLE;
 use crate::domain::permissions::Resource;
 use crate::domain::{Action, Actor, InitiativeStatus, UnionPath, can};
 use crate::error::AppError;
 use crate::search::SearchService;
-use crate::service::union_initiatives::HIDDEN_TITLE;
+pub use crate::service::shared::initiative::DuplicateCandidateView;
 use crate::service::{Page, PageRequest};
 
 /// Where to look for similar initiatives.
@@ -121,7 +122,7 @@ fn content_visible(
     if !row.confidential {
         return Ok(true);
     }
-    let (row, path, authors) = crate::service::initiatives::load(conn, row.id)?;
+    let (row, path, authors) = crate::service::shared::initiative::load(conn, row.id)?;
     Ok(can(
         actor,
         Action::ViewInitiative,
@@ -372,20 +373,6 @@ pub(crate) fn recorded_verdict(verdict: Verdict) -> Option<&'static str> {
     }
 }
 
-/// A recorded duplicate candidate, earliest-filed first.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct DuplicateCandidateView {
-    pub initiative_id: i64,
-    pub title: String,
-    pub status: InitiativeStatus,
-    pub status_name: &'static str,
-    pub submitted_at: Option<DateTime<Utc>>,
-    pub score: f64,
-    /// `duplicate` or `near_duplicate`.
-    pub verdict: String,
-    pub detected_at: DateTime<Utc>,
-}
-
 /// The duplicate candidates recorded on an initiative, for those who review or oversee it
 /// (not for its authors).
 pub async fn duplicate_candidates(
@@ -395,8 +382,8 @@ pub async fn duplicate_candidates(
 ) -> Result<Vec<DuplicateCandidateView>, AppError> {
     let actor = actor.clone();
     db.read(move |conn| {
-        let (row, path, authors) = crate::service::initiatives::load(conn, id)?;
-        crate::service::initiatives::authorize(
+        let (row, path, authors) = crate::service::shared::initiative::load(conn, id)?;
+        crate::service::shared::initiative::authorize(
             &actor,
             crate::domain::Action::ViewInitiative,
             &row,

@@ -15,17 +15,16 @@ use crate::db::programs::{self as pq, PhaseRow, ProgramRow};
 use crate::db::schema::fields;
 use crate::db::unions::{self, UnionRow, Which};
 use crate::db::{Db, DbConn};
+use crate::domain::counting::COUNTING_RULE;
+use crate::domain::initiative::HIDDEN_TITLE;
 use crate::domain::{Action, Actor, InitiativeStatus, Resource, UnionPath, can};
 use crate::error::{AppError, ErrorCode};
-use crate::service::attainment::COUNTING_RULE;
 use crate::service::export::{self, Cell, Column, Download, ExportFormat, Kind, Table};
 
 /// Items per page unless asked otherwise.
 pub const PER_PAGE: i64 = 50;
 /// The most rows one export holds (a larger list is narrowed by phase or status first).
 pub const MAX_EXPORT_ROWS: i64 = 100_000;
-/// What a confidential initiative's title reads as, for those who may not see it.
-pub const HIDDEN_TITLE: &str = "(Sáng kiến bảo mật)";
 
 /// A group of statuses by the counting rules, as the dashboard's columns count them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -601,7 +600,7 @@ mod tests {
     fn groups_follow_the_counting_rules() {
         // submitted, under_review, returned, approved, rejected, duplicate, revoked
         let c: counts::Counts = [2, 3, 1, 10, 4, 5, 1];
-        let view: crate::service::attainment::CountsView = c.into();
+        let view: crate::service::shared::quota::CountsView = c.into();
         assert_eq!(StatusGroup::Submitted.count(&c), view.submitted);
         assert_eq!(StatusGroup::UnderReview.count(&c), view.under_review);
         assert_eq!(StatusGroup::Approved.count(&c), view.approved);

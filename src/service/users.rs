@@ -629,7 +629,7 @@ pub async fn invite(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
             ));
         }
         let now = db::now();
-        if !crate::service::mail::invitation(conn, id, now)? {
+        if !crate::service::shared::letters::invitation(conn, id, now)? {
             return Err(AppError::new(ErrorCode::InvalidState)
                 .with_message("Tài khoản đã bị khoá hoặc không có email hợp lệ."));
         }

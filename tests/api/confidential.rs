@@ -403,7 +403,7 @@ async fn exports_and_email_carry_no_confidential_content(backend: Backend) {
     let mut settings = app.settings.clone();
     settings.mail.schedule.digest_hour = 0;
     settings.mail.schedule.weekly_day = 1;
-    sangkien::email::schedule::run_once(&app.db, &settings)
+    sangkien::service::mail::schedule::run_once(&app.db, &settings)
         .await
         .unwrap();
     let rows = app

@@ -956,18 +956,18 @@ async fn digests_and_reminders_once_per_period_and_unsubscribe(backend: Backend)
     let mut settings = app.settings.clone();
     settings.mail.schedule.digest_hour = 0;
     settings.mail.schedule.weekly_day = 1;
-    let first = sangkien::email::schedule::run_once(&app.db, &settings)
+    let first = sangkien::service::mail::schedule::run_once(&app.db, &settings)
         .await
         .unwrap();
     assert_eq!(first.review_digests, 1, "{first:?}");
     assert_eq!(first.phase_reminders, 1, "{first:?}");
     assert_eq!(first.attainment_digests, 2, "both officers: {first:?}");
-    let again = sangkien::email::schedule::run_once(&app.db, &settings)
+    let again = sangkien::service::mail::schedule::run_once(&app.db, &settings)
         .await
         .unwrap();
     assert_eq!(again, Default::default());
     app.restart().await;
-    let after_restart = sangkien::email::schedule::run_once(&app.db, &settings)
+    let after_restart = sangkien::service::mail::schedule::run_once(&app.db, &settings)
         .await
         .unwrap();
     assert_eq!(after_restart, Default::default());

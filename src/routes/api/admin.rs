@@ -4,9 +4,9 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::auth::Identity;
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody, ErrorCode};
+use crate::routes::identity::Identity;
 use crate::search::RebuildProgress;
 use crate::service::audit::{AuditEntry, AuditQuery};
 use crate::service::system::SystemView;

@@ -10,9 +10,9 @@ use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use crate::auth::Identity;
 use crate::domain::Actor;
 use crate::error::{AppError, ErrorBody, ErrorCode};
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::service::attachments::{
     AttachmentView, ReceivedFile, SNIFF_BYTES, clean_file_name, content_type_of, extension,

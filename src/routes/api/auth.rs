@@ -3,9 +3,9 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Identity;
 use crate::error::{AppError, ErrorBody};
 use crate::routes::client_of;
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::service::auth::{SessionInfo, TokenResponse};
 use crate::service::users::UserDetail;

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, get, post, web};
 
-use crate::auth::Identity;
 use crate::error::{AppError, ErrorBody};
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::service::coauthors::InvitationToMe;
 use crate::service::initiatives::InitiativeView;

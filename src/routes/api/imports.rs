@@ -9,8 +9,8 @@ use actix_web::{HttpResponse, post, web};
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 
-use crate::auth::Identity;
 use crate::error::{AppError, ErrorBody, ErrorCode};
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::service::imports::sheet::MAX_BYTES;
 use crate::service::imports::{ImportKind, ImportReport};

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::body::OptionalJson;
 use super::{Checker, IdempotencyKey, answer, double_option};
-use crate::auth::Identity;
 use crate::domain::{InitiativeStatus, text};
 use crate::error::{AppError, ErrorBody};
+use crate::routes::identity::Identity;
 use crate::service::coauthors::{CoauthorInput, CoauthorRef};
 use crate::service::initiatives::{
     DraftInput, HistoryEntry, InitiativeSummary, InitiativeView, ListQuery,

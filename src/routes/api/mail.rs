@@ -5,8 +5,9 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use serde::Deserialize;
 
-use crate::auth::{Identity, LinkPurpose};
+use crate::auth::LinkPurpose;
 use crate::error::{AppError, ErrorBody};
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::service::PageRequest;
 use crate::service::mail::{LinkHolder, MailPreferences, MailView, OutboxView};

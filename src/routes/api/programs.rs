@@ -5,9 +5,9 @@ use chrono::{DateTime, DurationRound, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use serde::Deserialize;
 
 use super::{Checker, double_option};
-use crate::auth::Identity;
 use crate::domain::{PhaseWindow, text};
 use crate::error::{AppError, ErrorBody};
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::service::programs::{
     ChecklistItem, FieldInput, NewProgramInput, PhaseInput, ProgramChangesInput, ProgramView,

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::Checker;
 use super::body::OptionalJson;
-use crate::auth::Identity;
 use crate::domain::review::{Aggregation, Criterion, Decision};
 use crate::domain::{UnionLevel, text};
 use crate::error::{AppError, ErrorBody};
+use crate::routes::identity::Identity;
 use crate::service::initiatives::InitiativeView;
 use crate::service::review::{
     AssignOutcome, AwardView, BoardRequest, BoardView, CommitteeInput, CommitteeView,

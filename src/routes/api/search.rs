@@ -4,9 +4,9 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 
 use super::Checker;
-use crate::auth::Identity;
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody};
+use crate::routes::identity::Identity;
 use crate::service::similar::{
     DuplicateCandidateView, SearchHitView, SimilarInput, SimilarScope, SimilarView,
 };

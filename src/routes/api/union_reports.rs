@@ -4,9 +4,9 @@
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 
-use crate::auth::Identity;
 use crate::error::{AppError, ErrorBody};
 use crate::routes::download;
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::service::attainment::{DashboardQuery, SortKey};
 use crate::service::export::ExportFormat;

@@ -4,9 +4,9 @@ use actix_web::{HttpResponse, get, patch, post, put, web};
 use serde::Deserialize;
 
 use super::{Checker, double_option};
-use crate::auth::Identity;
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody};
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::service::attainment::{
     DashboardQuery, DashboardView, LeaderboardQuery, LeaderboardView,

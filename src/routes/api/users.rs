@@ -4,9 +4,10 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 
 use super::{Checker, double_option};
-use crate::auth::{Identity, password};
+use crate::auth::password;
 use crate::domain::{Role, UserStatus, text};
 use crate::error::{AppError, ErrorBody};
+use crate::routes::identity::Identity;
 use crate::service::users::{
     GrantInput, GrantView, NewUserInput, UserChanges, UserDetail, UserView,
 };

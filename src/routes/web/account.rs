@@ -9,8 +9,8 @@ use serde::Deserialize;
 use super::auth::CsrfOnly;
 use super::session;
 use super::{Chrome, PageError, Visitor, format, render, see_other};
-use crate::auth::Identity;
 use crate::error::{AppError, ErrorCode};
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::state::AppState;
 

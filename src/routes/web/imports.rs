@@ -12,8 +12,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{Chrome, PageError, Visitor, format, render, see_other};
-use crate::auth::Identity;
 use crate::error::{AppError, ErrorCode};
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::service::imports::sheet::MAX_BYTES;
 use crate::service::imports::{ImportKind, ImportReport, RowChange, RowProblem, pending};

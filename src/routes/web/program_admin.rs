@@ -14,12 +14,12 @@ use serde::Deserialize;
 
 use super::admin::{confirm, confirmed, form_problems, get, posted, refusal_text};
 use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
-use crate::auth::Identity;
 use crate::domain::{ProgramStatus, Role};
 use crate::error::{AppError, ErrorCode};
 use crate::format;
 use crate::routes::api::Checker;
 use crate::routes::api::programs::{CreateProgram, FieldBody, PhaseBody, parse_create};
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::service::programs::{ChecklistItem, ProgramChangesInput, ProgramView};
 use crate::state::AppState;

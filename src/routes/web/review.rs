@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 use super::member::Pager;
 use super::{Chrome, FieldProblems, PageError, Visitor, format, render, see_other};
-use crate::auth::Identity;
 use crate::domain::review::{Decision, REJECT_REASONS};
 use crate::error::{AppError, ErrorCode};
+use crate::routes::identity::Identity;
 use crate::service::review::{
     BoardRequest, BoardView, Comparison, DecisionInput, MinutesView, QueueQuery, ReviewView,
     ScoreInput, Segment, VersionDiff,

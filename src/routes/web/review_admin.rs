@@ -9,10 +9,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{Chrome, PageError, Visitor, render, see_other};
-use crate::auth::Identity;
 use crate::domain::UnionLevel;
 use crate::domain::review::{Aggregation, Band, Criterion};
 use crate::error::{AppError, ErrorCode};
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::service::programs::ProgramView;
 use crate::service::review::{CommitteeInput, CommitteeView, RubricView, StageInput, StageView};

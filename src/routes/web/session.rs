@@ -13,8 +13,8 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use rand::RngCore;
 
-use crate::auth::Identity;
 use crate::error::{AppError, ErrorCode};
+use crate::routes::identity::Identity;
 use crate::service;
 use crate::state::AppState;
 

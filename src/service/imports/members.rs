@@ -378,7 +378,7 @@ pub fn apply(
             .collect();
         let created = q::insert_members(conn, &rows, Some(actor.user_id), now)?;
         // Each new account is invited to set its password, in the import's transaction.
-        crate::service::mail::invitations(conn, &created, now)?;
+        crate::service::shared::letters::invitations(conn, &created, now)?;
         done += chunk.len() as u64;
         progress("Ghi", done, total);
     }

@@ -1,0 +1,117 @@
+//! Counts and quotas as the dashboards, reports and digests read them.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::db::DbConn;
+use crate::db::counts::Counts;
+use crate::db::programs::{self as pq, ProgramRow};
+use crate::db::unions::Which;
+use crate::domain::QuotaKind;
+use crate::error::AppError;
+
+/// The counts of a subtree by the counting rules.
+#[derive(Debug, Clone, Copy, Default, Serialize, utoipa::ToSchema)]
+pub struct CountsView {
+    /// Lượt tham gia: every initiative submitted (drafts excluded), whatever became of it.
+    pub submitted: i64,
+    /// Waiting for or in review, or returned to the author for revision.
+    pub under_review: i64,
+    /// Thông qua: the only ones that count toward the quota.
+    pub approved: i64,
+    pub rejected: i64,
+    /// Marked duplicates of earlier ones: never counted.
+    pub duplicates: i64,
+    /// Approvals revoked: no longer counted.
+    pub revoked: i64,
+}
+
+impl From<Counts> for CountsView {
+    fn from(c: Counts) -> Self {
+        // The order of `counts::COUNTED`.
+        let [
+            submitted,
+            under_review,
+            returned,
+            approved,
+            rejected,
+            duplicate,
+            revoked,
+        ] = c;
+        Self {
+            submitted: c.iter().sum(),
+            under_review: submitted + under_review + returned,
+            approved,
+            rejected,
+            duplicates: duplicate,
+            revoked,
+        }
+    }
+}
+
+/// A quota as it applies to one union.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub kind: QuotaKind,
+    /// A number, or basis points of members.
+    pub value: i64,
+    /// The members a share was resolved against, when it was set.
+    pub member_basis: Option<i64>,
+}
+
+impl Quota {
+    /// The number of approved initiatives it asks for; a share of members without a stored
+    /// basis (set before bases were kept) is resolved against today's members.
+    pub fn target<E>(&self, members: impl FnOnce() -> Result<i64, E>) -> Result<i64, E> {
+        Ok(match (self.kind, self.member_basis) {
+            (QuotaKind::Absolute, _) => self.value,
+            (kind, Some(basis)) => kind.target(self.value, basis),
+            (kind, None) => kind.target(self.value, members()?),
+        })
+    }
+}
+
+/// Each union's quota: the phase's own when asked for a phase and one is set, else the
+/// program-wide one; the program's target stands in for the owner's quota.
+pub fn quotas_for(
+    conn: &mut DbConn,
+    program: &ProgramRow,
+    phase_id: Option<i64>,
+    which: Which<'_>,
+) -> Result<BTreeMap<i64, Quota>, AppError> {
+    let mut out = BTreeMap::new();
+    let mut rows = pq::quotas_of(conn, program.id, which)?;
+    // Program-wide first, so that a phase's own quota replaces it.
+    rows.sort_by_key(|r| r.phase_id.is_some());
+    for r in rows {
+        let Some(kind) = QuotaKind::parse(&r.kind) else {
+            continue;
+        };
+        let applies = match (r.phase_id, phase_id) {
+            (None, _) => true,
+            (Some(p), Some(asked)) => p == asked,
+            (Some(_), None) => false,
+        };
+        if applies {
+            out.insert(
+                r.union_id,
+                Quota {
+                    kind,
+                    value: r.value,
+                    member_basis: r.member_basis,
+                },
+            );
+        }
+    }
+    if phase_id.is_none()
+        && let Some(target) = program.target_count
+    {
+        out.entry(program.owner_union_id).or_insert(Quota {
+            kind: QuotaKind::Absolute,
+            value: target,
+            member_basis: None,
+        });
+    }
+    Ok(out)
+}
