@@ -206,7 +206,13 @@ impl std::fmt::Display for AppError {
     }
 }
 
-impl std::error::Error for AppError {}
+impl std::error::Error for AppError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl AppError {
     /// An error with the code's default message.
@@ -259,11 +265,24 @@ impl AppError {
         Self::new(ErrorCode::Forbidden)
     }
 
-    /// `internal`, keeping the cause for the log.
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
+    /// `internal`, keeping the cause and its chain of sources for the log.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         let mut e = Self::new(ErrorCode::Internal);
-        e.source = Some(anyhow::anyhow!("{cause}"));
+        e.source = Some(cause.into());
         e
+    }
+
+    /// `internal` while `doing` something: the cause keeps its chain under that context.
+    pub fn failed(
+        doing: impl std::fmt::Display + Send + Sync + 'static,
+        cause: impl Into<anyhow::Error>,
+    ) -> Self {
+        Self::internal(cause.into().context(doing))
+    }
+
+    /// `internal` for a state that should not happen, described by `what`.
+    pub fn unexpected(what: impl std::fmt::Display) -> Self {
+        Self::internal(anyhow::anyhow!("{what}"))
     }
 
     /// Seconds to wait before trying again, when the error says so
@@ -276,10 +295,10 @@ impl AppError {
             .filter(|s| *s > 0)
     }
 
-    /// `service_unavailable`, keeping the cause for the log.
-    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+    /// `service_unavailable`, keeping the cause and its chain for the log.
+    pub fn unavailable(cause: impl Into<anyhow::Error>) -> Self {
         let mut e = Self::new(ErrorCode::ServiceUnavailable);
-        e.source = Some(anyhow::anyhow!("{cause}"));
+        e.source = Some(cause.into());
         e
     }
 }
@@ -410,6 +429,24 @@ mod tests {
             )),
         };
         assert_eq!(AppError::from(commit).code, ErrorCode::ServiceUnavailable);
+    }
+
+    #[test]
+    fn an_internal_error_keeps_its_chain_of_causes() {
+        let io = std::io::Error::other("disk full");
+        let e = AppError::failed("writing an upload", io);
+        assert_eq!(e.code, ErrorCode::Internal);
+        // what the 5xx log line shows: every cause, outermost first
+        assert!(
+            e.to_string().contains("writing an upload: disk full"),
+            "{e}"
+        );
+        let source = std::error::Error::source(&e).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("writing an upload"));
+        assert_eq!(
+            AppError::unexpected("a case went missing").code,
+            ErrorCode::Internal
+        );
     }
 
     #[test]

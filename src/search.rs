@@ -113,7 +113,7 @@ impl std::fmt::Debug for SearchService {
 }
 
 fn index_error(e: search_index::SearchIndexError) -> AppError {
-    AppError::internal(format!("search index: {e}"))
+    AppError::failed("search index", e)
 }
 
 impl SearchService {

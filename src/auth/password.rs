@@ -14,7 +14,7 @@ pub fn hash(password: &str) -> Result<String, AppError> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AppError::internal(format!("hashing a password: {e}")))
+        .map_err(|e| AppError::unexpected(format!("hashing a password: {e}")))
 }
 
 /// Checks a password against a stored PHC string; a malformed hash never matches.

@@ -270,7 +270,7 @@ impl TokenKeys {
             jti: session_id.to_owned(),
         };
         let token = jsonwebtoken::encode(&self.header(), &claims, &self.current.encoding)
-            .map_err(|e| AppError::internal(format!("signing a token: {e}")))?;
+            .map_err(|e| AppError::failed("signing a token", e))?;
         Ok((token, self.ttl_seconds))
     }
 
@@ -323,7 +323,7 @@ impl TokenKeys {
             fp: fingerprint.to_owned(),
         };
         jsonwebtoken::encode(&self.header(), &claims, &self.current.encoding)
-            .map_err(|e| AppError::internal(format!("signing a link: {e}")))
+            .map_err(|e| AppError::failed("signing a link", e))
     }
 
     /// Checks a link's signature, purpose and expiry (no leeway).

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{attachments, initiative_authors, initiatives, users};
+use super::schema::{attachments, initiative_authors, initiative_versions, initiatives, users};
 use super::{DbConn, path_range};
 
 /// An initiative row.
@@ -664,4 +664,48 @@ pub fn set_union_path(conn: &mut DbConn, union_id: i64, path: &str) -> QueryResu
     diesel::update(initiatives::table.filter(initiatives::union_id.eq(union_id)))
         .set(initiatives::union_path.eq(path))
         .execute(conn)
+}
+
+/// A submitted version of an initiative.
+#[derive(Debug, Clone, Queryable)]
+pub struct VersionRow {
+    pub round: i32,
+    pub title: String,
+    pub content: String,
+    pub submitted_at: NaiveDateTime,
+}
+
+/// Stores the content as submitted in `round`.
+pub fn insert_version(
+    conn: &mut DbConn,
+    initiative_id: i64,
+    round: i32,
+    title: &str,
+    content: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(initiative_versions::table)
+        .values((
+            initiative_versions::initiative_id.eq(initiative_id),
+            initiative_versions::round.eq(round),
+            initiative_versions::title.eq(title),
+            initiative_versions::content.eq(content),
+            initiative_versions::submitted_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The submitted versions of an initiative, first round first.
+pub fn versions(conn: &mut DbConn, initiative_id: i64) -> QueryResult<Vec<VersionRow>> {
+    initiative_versions::table
+        .filter(initiative_versions::initiative_id.eq(initiative_id))
+        .order(initiative_versions::round)
+        .select((
+            initiative_versions::round,
+            initiative_versions::title,
+            initiative_versions::content,
+            initiative_versions::submitted_at,
+        ))
+        .load(conn)
 }

@@ -205,7 +205,7 @@ impl Db {
             };
             pending
                 .map(|p| !p)
-                .map_err(|e| AppError::internal(format!("checking migrations: {e}")))
+                .map_err(|e| AppError::unexpected(format!("checking migrations: {e}")))
         })
         .await
     }
@@ -222,7 +222,7 @@ impl Db {
             f(&mut conn)
         })
         .await
-        .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
+        .map_err(|e| AppError::failed("database task failed", e))?
     }
 
     /// Runs `f` inside one transaction (serialised with other writes on SQLite); an `Err`
@@ -242,7 +242,7 @@ impl Db {
             conn.transaction(|c| counts::deferring(c, f))
         })
         .await
-        .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
+        .map_err(|e| AppError::failed("database task failed", e))?
     }
 
     /// Runs `f` on a pooled connection synchronously, outside any transaction (background

@@ -217,3 +217,31 @@ pub fn set_path(conn: &mut DbConn, id: i64, path: &str) -> QueryResult<()> {
         .execute(conn)
         .map(|_| ())
 }
+
+/// The head (thủ trưởng) recorded for a union.
+pub fn head_of(conn: &mut DbConn, union_id: i64) -> QueryResult<Option<i64>> {
+    unions::table
+        .find(union_id)
+        .select(unions::head_user_id)
+        .first(conn)
+        .optional()
+        .map(Option::flatten)
+}
+
+/// Records (or clears) the head of a union.
+pub fn set_head(conn: &mut DbConn, union_id: i64, user_id: Option<i64>) -> QueryResult<()> {
+    diesel::update(unions::table.find(union_id))
+        .set(unions::head_user_id.eq(user_id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The union ids and levels along a path, root first.
+pub fn ancestry(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, i32)>> {
+    let mut rows: Vec<(i64, i32)> = unions::table
+        .filter(unions::id.eq_any(ids))
+        .select((unions::id, unions::level))
+        .load(conn)?;
+    rows.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
+    Ok(rows)
+}

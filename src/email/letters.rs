@@ -277,7 +277,7 @@ impl Letter {
         TextBody { letter: self }
             .render()
             .map(|s| s.nfc().collect())
-            .map_err(|e| AppError::internal(format!("rendering an email: {e}")))
+            .map_err(|e| AppError::failed("rendering an email", e))
     }
 
     /// The HTML body (NFC, auto-escaped).
@@ -285,7 +285,7 @@ impl Letter {
         HtmlBody { letter: self }
             .render()
             .map(|s| s.nfc().collect())
-            .map_err(|e| AppError::internal(format!("rendering an email: {e}")))
+            .map_err(|e| AppError::failed("rendering an email", e))
     }
 }
 
@@ -315,7 +315,7 @@ impl Context<'_> {
     ) -> Result<String, AppError> {
         let user = self
             .user_id
-            .ok_or_else(|| AppError::internal("a signed link for an email without an account"))?;
+            .ok_or_else(|| AppError::unexpected("a signed link for an email without an account"))?;
         let token = self.keys.issue_link(purpose, user, fp, ttl)?;
         Ok(self.url(&format!("{path}?t={token}")))
     }

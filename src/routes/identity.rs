@@ -41,7 +41,7 @@ impl FromRequest for Identity {
         let token = bearer(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
-            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+            let state = state.ok_or_else(|| AppError::unexpected("application state missing"))?;
             let token = token.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
             let subject = state.keys.verify(&token)?;
             let session_id = subject.session_id.clone();

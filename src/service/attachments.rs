@@ -182,7 +182,7 @@ pub async fn store(
     })
     .await
     .map_err(AppError::internal)?;
-    moved.map_err(|e| AppError::internal(format!("storing an attachment: {e}")))?;
+    moved.map_err(|e| AppError::failed("storing an attachment", e))?;
     let actor = actor.clone();
     db.write(move |conn| {
         check_upload(conn, &actor, initiative_id, max_files)?;

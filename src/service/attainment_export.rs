@@ -44,7 +44,7 @@ pub async fn export(
     );
     tokio::task::spawn_blocking(move || export::render(&table, format, &base_name))
         .await
-        .map_err(|e| AppError::internal(format!("export task failed: {e}")))?
+        .map_err(|e| AppError::failed("export task failed", e))?
 }
 
 fn level_name(level: i32) -> String {
@@ -134,7 +134,7 @@ pub async fn leaderboard_export(
     let base_name = format!("Xếp hạng {} - {}", view.quarter, view.union_name);
     tokio::task::spawn_blocking(move || export::render(&table, format, &base_name))
         .await
-        .map_err(|e| AppError::internal(format!("export task failed: {e}")))?
+        .map_err(|e| AppError::failed("export task failed", e))?
 }
 
 /// The leaderboard as a table: title lines naming the union, program, quarter and the rule.

@@ -243,7 +243,7 @@ pub fn ascii_file_name(name: &str) -> String {
 }
 
 fn xlsx_error(e: XlsxError) -> AppError {
-    AppError::internal(format!("writing a workbook: {e}"))
+    AppError::failed("writing a workbook", e)
 }
 
 /// Excel's serial number of a date (days since 1899-12-30).
@@ -322,7 +322,7 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, AppError> {
     let datetime = Format::new().set_num_format("dd/mm/yyyy hh:mm");
 
     let last_col = u16::try_from(table.columns.len().saturating_sub(1))
-        .map_err(|_| AppError::internal("too many columns for a worksheet"))?;
+        .map_err(|_| AppError::unexpected("too many columns for a worksheet"))?;
     let mut row: u32 = 0;
     for (i, line) in table.title_lines.iter().enumerate() {
         let format = if i == 0 { &heading } else { &title };
@@ -342,7 +342,7 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, AppError> {
         .map(|c| c.header.chars().count().min(24))
         .collect();
     for (col, column) in table.columns.iter().enumerate() {
-        let col = u16::try_from(col).map_err(|_| AppError::internal("too many columns"))?;
+        let col = u16::try_from(col).map_err(|_| AppError::unexpected("too many columns"))?;
         sheet
             .write_string_with_format(header_row, col, &column.header, &header)
             .map_err(xlsx_error)?;
@@ -353,7 +353,7 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, AppError> {
             if let Some(w) = widths.get_mut(col) {
                 *w = (*w).max(cell_width(cell));
             }
-            let col = u16::try_from(col).map_err(|_| AppError::internal("too many columns"))?;
+            let col = u16::try_from(col).map_err(|_| AppError::unexpected("too many columns"))?;
             match cell {
                 Cell::Empty => continue,
                 Cell::Text(s) => sheet.write_string(row, col, s),
@@ -370,7 +370,7 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, AppError> {
         row += 1;
     }
     for (col, width) in widths.iter().enumerate() {
-        let col = u16::try_from(col).map_err(|_| AppError::internal("too many columns"))?;
+        let col = u16::try_from(col).map_err(|_| AppError::unexpected("too many columns"))?;
         #[expect(clippy::cast_precision_loss, reason = "widths are small")]
         let w = (*width).clamp(6, 60) as f64 + 2.0;
         sheet.set_column_width(col, w).map_err(xlsx_error)?;
@@ -397,7 +397,7 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, AppError> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
-    let fail = |e: csv::Error| AppError::internal(format!("writing CSV: {e}"));
+    let fail = |e: csv::Error| AppError::failed("writing CSV", e);
     writer
         .write_record(
             table
@@ -414,7 +414,7 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, AppError> {
     }
     writer
         .into_inner()
-        .map_err(|e| AppError::internal(format!("writing CSV: {e}")))
+        .map_err(|e| AppError::failed("writing CSV", e))
 }
 
 /// Text for a CSV cell that a spreadsheet will not run as a formula: a leading `'` when it

@@ -78,7 +78,7 @@ impl<T> Answer<T> {
     pub fn into_fresh(self) -> Result<T, AppError> {
         match self {
             Self::Fresh(v) => Ok(v),
-            Self::Replayed { .. } => Err(AppError::internal("an answer replayed without a key")),
+            Self::Replayed { .. } => Err(AppError::unexpected("an answer replayed without a key")),
         }
     }
 }
@@ -110,7 +110,7 @@ pub fn run_in<T: Serialize>(
         idempotency::Claim::Fresh => {
             let value = work(conn)?;
             let body = serde_json::to_string(&value)
-                .map_err(|e| AppError::internal(format!("serialising the answer: {e}")))?;
+                .map_err(|e| AppError::failed("serialising the answer", e))?;
             idempotency::remember(conn, user_id, &request.key, status, &body)?;
             Ok(Answer::Fresh(value))
         }

@@ -557,7 +557,7 @@ fn check_duplicates(
     let result = search
         .index()
         .check_similar(&query)
-        .map_err(|e| AppError::internal(format!("duplicate check: {e}")))?;
+        .map_err(|e| AppError::failed("duplicate check", e))?;
     let mut out = Vec::new();
     for m in &result.matches {
         let Some(verdict) = recorded_verdict(m.verdict) else {

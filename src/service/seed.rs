@@ -113,7 +113,7 @@ pub fn is_empty(db: &Db) -> Result<bool, AppError> {
 /// Seeds the demo data unless it is there already.
 pub fn seed_demo(db: &Db) -> Result<SeedReport, AppError> {
     let data: DemoData =
-        serde_json::from_str(DATA).map_err(|e| AppError::internal(format!("demo data: {e}")))?;
+        serde_json::from_str(DATA).map_err(|e| AppError::failed("demo data", e))?;
     if db.blocking(|conn| Ok(unions::find_by_code(conn, ROOT_CODE)?.is_some()))? {
         return Ok(SeedReport::default());
     }
@@ -165,7 +165,7 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
     let p2_open = vn_midnight(today - Duration::days(30));
     let p2_close = vn_midnight(today + Duration::days(61));
     let window =
-        |a, b| PhaseWindow::new(a, b).ok_or_else(|| AppError::internal("demo phase window"));
+        |a, b| PhaseWindow::new(a, b).ok_or_else(|| AppError::unexpected("demo phase window"));
     let program = crate::service::programs::create_in(
         conn,
         None,

@@ -188,7 +188,7 @@ pub async fn similar(
     let result = tokio::task::spawn_blocking(move || s.index().check_similar(&query))
         .await
         .map_err(AppError::internal)?
-        .map_err(|e| AppError::internal(format!("duplicate check: {e}")))?;
+        .map_err(|e| AppError::failed("duplicate check", e))?;
     let matches = result.matches;
     let detected_encoding = result.detected_encoding;
     let actor = actor.clone();
@@ -306,7 +306,7 @@ pub async fn search_published(
     })
     .await
     .map_err(AppError::internal)?
-    .map_err(|e| AppError::internal(format!("search: {e}")))?;
+    .map_err(|e| AppError::failed("search", e))?;
     let total = i64::try_from(results.total).unwrap_or(i64::MAX);
     let required = results.required_words;
     let hits = results.hits;
@@ -474,7 +474,7 @@ pub fn dedup_scan(
             let result = search
                 .index()
                 .check_similar(&query)
-                .map_err(|e| AppError::internal(format!("duplicate check: {e}")))?;
+                .map_err(|e| AppError::failed("duplicate check", e))?;
             let found: Vec<(i64, f64, &'static str)> = result
                 .matches
                 .iter()

@@ -54,7 +54,7 @@ pub async fn status(
     authorize(actor)?;
     let config = settings
         .redacted_toml()
-        .map_err(|e| AppError::internal(format!("showing the configuration: {e}")))?;
+        .map_err(|e| AppError::failed("showing the configuration", e))?;
     let backend = if settings.database.url.starts_with("postgres") {
         "postgres"
     } else {

@@ -526,7 +526,7 @@ pub async fn export(
     // Writing the file is CPU work: off the async workers.
     tokio::task::spawn_blocking(move || export::render(&table, format, &base_name))
         .await
-        .map_err(|e| AppError::internal(format!("export task failed: {e}")))?
+        .map_err(|e| AppError::failed("export task failed", e))?
 }
 
 fn vietnam_date(t: Option<DateTime<Utc>>) -> Cell {

@@ -533,6 +533,6 @@ pub async fn search(
 
 /// The head (thủ trưởng) of a union, if one is recorded.
 pub async fn head(db: &Db, union_id: i64) -> Result<Option<i64>, AppError> {
-    db.read(move |conn| Ok(db::review::head_of(conn, union_id)?))
+    db.read(move |conn| Ok(db::unions::head_of(conn, union_id)?))
         .await
 }

@@ -70,7 +70,7 @@ impl HeldTransaction {
                 if decision.recv().unwrap() {
                     Ok(())
                 } else {
-                    Err(AppError::internal("rolled back by the test"))
+                    Err(AppError::unexpected("rolled back by the test"))
                 }
             });
             drop(outcome);
@@ -198,7 +198,7 @@ async fn a_rolled_back_number_does_not_hold_the_index_back(backend: Backend) {
                 .db
                 .write(move |c| {
                     event(c)?;
-                    Err::<(), _>(AppError::internal("rolled back by the test"))
+                    Err::<(), _>(AppError::unexpected("rolled back by the test"))
                 })
                 .await;
             assert!(res.is_err());

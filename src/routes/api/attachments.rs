@@ -86,7 +86,7 @@ pub async fn receive(
     let tmp_dir = state.uploads_dir.join("tmp");
     tokio::fs::create_dir_all(&tmp_dir)
         .await
-        .map_err(|e| AppError::internal(format!("creating {}: {e}", tmp_dir.display())))?;
+        .map_err(|e| AppError::failed(format!("creating {}", tmp_dir.display()), e))?;
     // Every temporary file of this request goes when the request ends, whichever way it
     // ends (a stream cut part-way included); the one kept has been renamed away by then.
     let mut temps = TempFiles(Vec::new());
@@ -123,7 +123,7 @@ pub async fn receive(
         temps.0.push(temp_path.clone());
         let mut file = tokio::fs::File::create(&temp_path)
             .await
-            .map_err(|e| AppError::internal(format!("creating a temporary file: {e}")))?;
+            .map_err(|e| AppError::failed("creating a temporary file", e))?;
         let mut hasher = Sha256::new();
         let mut size: u64 = 0;
         let mut head: Vec<u8> = Vec::new();
@@ -147,11 +147,11 @@ pub async fn receive(
             hasher.update(&chunk);
             file.write_all(&chunk)
                 .await
-                .map_err(|e| AppError::internal(format!("writing an upload: {e}")))?;
+                .map_err(|e| AppError::failed("writing an upload", e))?;
         }
         file.flush()
             .await
-            .map_err(|e| AppError::internal(format!("writing an upload: {e}")))?;
+            .map_err(|e| AppError::failed("writing an upload", e))?;
         drop(file);
         if too_large {
             let _ = tokio::fs::remove_file(&temp_path).await;
@@ -230,7 +230,7 @@ pub async fn send(
         service::attachments::open(&state.db, &state.uploads_dir, actor, attachment_id).await?;
     let file = NamedFile::open_async(&file_path)
         .await
-        .map_err(|e| AppError::internal(format!("opening {}: {e}", file_path.display())))?;
+        .map_err(|e| AppError::failed(format!("opening {}", file_path.display()), e))?;
     let ascii: String = view
         .file_name
         .chars()

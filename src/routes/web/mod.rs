@@ -396,7 +396,7 @@ impl FieldProblems {
 pub fn render<T: Template>(status: StatusCode, page: &T) -> Result<HttpResponse, PageError> {
     let body = page
         .render()
-        .map_err(|e| AppError::internal(format!("rendering a page: {e}")))?;
+        .map_err(|e| AppError::failed("rendering a page", e))?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -159,7 +159,7 @@ impl FromRequest for Visitor {
             .path_and_query()
             .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
         Box::pin(async move {
-            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+            let state = state.ok_or_else(|| AppError::unexpected("application state missing"))?;
             let identity = match token.filter(|t| !t.is_empty()) {
                 Some(token) => match state.keys.verify(&token) {
                     Ok(subject) => {

@@ -25,7 +25,7 @@ pub struct PendingImport {
 }
 
 fn io(e: std::io::Error) -> AppError {
-    AppError::internal(format!("import files: {e}"))
+    AppError::failed("import files", e)
 }
 
 fn paths(dir: &Path, token: &str) -> Option<(PathBuf, PathBuf)> {
@@ -55,7 +55,7 @@ pub fn save(
     std::fs::create_dir_all(dir).map_err(io)?;
     sweep(dir);
     let token = uuid::Uuid::new_v4().simple().to_string();
-    let (bin, meta) = paths(dir, &token).ok_or_else(|| AppError::internal("bad token"))?;
+    let (bin, meta) = paths(dir, &token).ok_or_else(|| AppError::unexpected("bad token"))?;
     std::fs::write(&bin, bytes).map_err(io)?;
     let info = PendingImport {
         user_id,

@@ -470,7 +470,7 @@ pub fn apply(
                 Parent::Root => None,
                 Parent::Stored(id) => Some(*id),
                 Parent::File(code) => Some(*id_of.get(code.as_str()).ok_or_else(|| {
-                    AppError::internal(format!("import: parent {code} not inserted"))
+                    AppError::unexpected(format!("import: parent {code} not inserted"))
                 })?),
             };
             batch.push(NewImportedUnion {

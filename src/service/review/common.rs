@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::views::{CaseView, CommitteeView, MemberView, RubricView, ScoreView};
 use crate::db::review::{self as q, CaseRow, CommitteeRow, StageRow};
-use crate::db::{self, DbConn, audit, initiatives, programs};
+use crate::db::{self, DbConn, audit, initiatives, programs, unions};
 use crate::domain::review::{
     Aggregation, AssignmentState, CaseState, ConflictReason, Criterion, Decision, max_total,
     reason_label,
@@ -219,7 +219,7 @@ pub(super) fn conflict_of(
     if authors.contains(&user_id) {
         return Ok(Some((ConflictReason::Author, None)));
     }
-    if q::head_of(conn, union_id)? == Some(user_id) {
+    if unions::head_of(conn, union_id)? == Some(user_id) {
         return Ok(Some((ConflictReason::HeadOfUnit, None)));
     }
     Ok(q::conflicts(conn, initiative_id)?

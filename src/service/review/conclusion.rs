@@ -165,7 +165,7 @@ pub async fn diff(
             &path,
             &authors,
         )?;
-        let versions = q::versions(conn, initiative_id)?;
+        let versions = initiatives::versions(conn, initiative_id)?;
         let last = i32::try_from(versions.len()).unwrap_or(0);
         if last == 0 {
             return Err(AppError::new(ErrorCode::InvalidState)
@@ -263,7 +263,7 @@ pub async fn compare(
                 limit: 30,
                 ..search_index::SimilarityQuery::default()
             })
-            .map_err(|e| AppError::internal(format!("comparison: {e}")))?;
+            .map_err(|e| AppError::failed("comparison", e))?;
         let found = result
             .matches
             .iter()

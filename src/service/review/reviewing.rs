@@ -159,7 +159,7 @@ fn review_case_in(
             }
         })
         .collect();
-    let rounds = i32::try_from(q::versions(conn, initiative_id)?.len()).unwrap_or(0);
+    let rounds = i32::try_from(initiatives::versions(conn, initiative_id)?.len()).unwrap_or(0);
     Ok(ReviewView {
         case: case_view(&case, &stages, &names, now),
         earlier: all_cases
@@ -501,7 +501,7 @@ fn apply_in(
         .decision
         .as_deref()
         .and_then(Decision::parse)
-        .ok_or_else(|| AppError::internal("a published case without a decision"))?;
+        .ok_or_else(|| AppError::unexpected("a published case without a decision"))?;
     let id = case.initiative_id;
     let stages = q::stages(conn, case.program_id)?;
     let stage = stages.iter().find(|s| s.id == case.stage_id);

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 
 use super::common::{audit_case, conflict_of, mark_under_review};
 use crate::db::review::{self as q, CommitteeRow, StageRow, StageSettings};
-use crate::db::{DbConn, initiatives};
+use crate::db::{DbConn, initiatives, unions};
 use crate::domain::UnionPath;
 use crate::domain::initiative::decision_due;
 use crate::domain::review::{
@@ -67,7 +67,7 @@ pub(super) fn store_rubric(
 /// version and opens a case at the first stage, or at the stage that returned it.
 pub(crate) fn enter_in(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(), AppError> {
     let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
-    let round = i32::try_from(q::versions(conn, id)?.len() + 1).unwrap_or(i32::MAX);
+    let round = i32::try_from(initiatives::versions(conn, id)?.len() + 1).unwrap_or(i32::MAX);
     let content = serde_json::json!({
         "current_situation": row.current_situation,
         "solution": row.solution,
@@ -77,7 +77,7 @@ pub(crate) fn enter_in(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result
         "estimated_benefit_vnd": row.estimated_benefit_vnd,
         "field_id": row.field_id,
     });
-    q::insert_version(conn, id, round, &row.title, &content.to_string(), now)?;
+    initiatives::insert_version(conn, id, round, &row.title, &content.to_string(), now)?;
     let stages = q::stages(conn, row.program_id)?;
     let previous = q::latest_case(conn, id)?;
     let stage = match previous {
@@ -138,7 +138,7 @@ fn route_in(
         return Ok(None);
     }
     let ids = UnionPath::from_stored(union_path.to_owned()).ids();
-    let ancestry = q::ancestry(conn, &ids)?;
+    let ancestry = unions::ancestry(conn, &ids)?;
     Ok(route(&ancestry, stage.union_level, |u| {
         committees.contains_key(&u)
     })

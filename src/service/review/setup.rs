@@ -384,7 +384,7 @@ pub async fn set_head(
                 ));
             }
         }
-        q::set_head(conn, union_id, user_id)?;
+        unions::set_head(conn, union_id, user_id)?;
         audit::record(
             conn,
             &audit::NewAudit {
