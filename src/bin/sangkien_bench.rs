@@ -227,7 +227,7 @@ fn world(conn: &mut DbConn) -> Result<World, AppError> {
         now - chrono::Duration::days(30),
         now + chrono::Duration::days(30),
     )
-    .ok_or_else(|| AppError::internal("window"))?;
+    .ok_or_else(|| AppError::unexpected("window"))?;
     let program = service::programs::create_in(
         conn,
         None,

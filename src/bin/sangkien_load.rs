@@ -25,6 +25,8 @@
 
 #[path = "sangkien_load/accounts.rs"]
 mod accounts;
+#[path = "sangkien_load/client.rs"]
+mod client;
 #[path = "sangkien_load/procfs.rs"]
 mod procfs;
 #[path = "sangkien_load/report.rs"]

@@ -170,9 +170,9 @@ fn structure(conn: &mut DbConn, nodes: &[Node], hash: &str) -> Result<Shape, App
     let now = db::now();
     let day = chrono::Duration::days;
     let w1 = PhaseWindow::new(now - day(300), now - day(120))
-        .ok_or_else(|| AppError::internal("window"))?;
+        .ok_or_else(|| AppError::unexpected("window"))?;
     let w2 = PhaseWindow::new(now - day(120), now + day(60))
-        .ok_or_else(|| AppError::internal("window"))?;
+        .ok_or_else(|| AppError::unexpected("window"))?;
     let program = service::programs::create_in(
         conn,
         None,

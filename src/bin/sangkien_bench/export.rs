@@ -101,7 +101,7 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
         now - chrono::Duration::days(60),
         now + chrono::Duration::days(30),
     )
-    .ok_or_else(|| AppError::internal("window"))?;
+    .ok_or_else(|| AppError::unexpected("window"))?;
     let program = service::programs::create_in(
         conn,
         None,

@@ -113,7 +113,7 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
         now - chrono::Duration::days(150),
         now + chrono::Duration::days(30),
     )
-    .ok_or_else(|| AppError::internal("window"))?;
+    .ok_or_else(|| AppError::unexpected("window"))?;
     let program = service::programs::create_in(
         conn,
         None,
@@ -143,7 +143,7 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
     let stage = rq::stages(conn, program.id)?
         .into_iter()
         .next()
-        .ok_or_else(|| AppError::internal("no default stage"))?;
+        .ok_or_else(|| AppError::unexpected("no default stage"))?;
     rq::update_stage(
         conn,
         stage.id,
@@ -319,7 +319,7 @@ fn store_batch(
         .iter()
         .map(|s| by_receipt.get(&s.receipt).copied())
         .collect::<Option<_>>()
-        .ok_or_else(|| AppError::internal("an inserted initiative went missing"))?;
+        .ok_or_else(|| AppError::unexpected("an inserted initiative went missing"))?;
 
     on_backend!(conn, |c| diesel::insert_into(initiative_authors::table)
         .values(
@@ -412,7 +412,7 @@ fn store_batch(
     for (s, id) in seeded.iter().zip(&ids) {
         let case = *case_of
             .get(id)
-            .ok_or_else(|| AppError::internal("a case went missing"))?;
+            .ok_or_else(|| AppError::unexpected("a case went missing"))?;
         let assigned_at = s.submitted + chrono::Duration::minutes(1);
         if s.kind % 100 == 50 {
             assignments.push((case, s.other, "recused", None, None, assigned_at));

@@ -217,7 +217,7 @@ fn structure(conn: &mut DbConn, args: &SeedArgs, hash: &str) -> Result<Shape, Ap
     let day = chrono::Duration::days;
     // Deadline day: the phase closes tomorrow.
     let window = PhaseWindow::new(now - day(60), now + day(1))
-        .ok_or_else(|| AppError::internal("window"))?;
+        .ok_or_else(|| AppError::unexpected("window"))?;
     let program = service::programs::create_in(
         conn,
         None,
@@ -246,7 +246,7 @@ fn structure(conn: &mut DbConn, args: &SeedArgs, hash: &str) -> Result<Shape, Ap
     let stage = rq::stages(conn, program.id)?
         .into_iter()
         .next()
-        .ok_or_else(|| AppError::internal("no default stage"))?;
+        .ok_or_else(|| AppError::unexpected("no default stage"))?;
     rq::update_stage(
         conn,
         stage.id,
@@ -386,7 +386,7 @@ fn insert_members(
                 .map(|id| (*id, i % grass.len()))
         })
         .collect::<Option<_>>()
-        .ok_or_else(|| AppError::internal("an inserted member went missing"))?;
+        .ok_or_else(|| AppError::unexpected("an inserted member went missing"))?;
     on_backend!(conn, |c| diesel::insert_into(role_grants::table)
         .values(
             members
@@ -496,7 +496,7 @@ fn store_batch(
         .iter()
         .map(|r| by_receipt.get(&r.receipt).copied())
         .collect::<Option<_>>()
-        .ok_or_else(|| AppError::internal("an inserted initiative went missing"))?;
+        .ok_or_else(|| AppError::unexpected("an inserted initiative went missing"))?;
     on_backend!(conn, |c| diesel::insert_into(initiative_authors::table)
         .values(
             seeded
@@ -587,7 +587,7 @@ fn store_batch(
             let case = case_of
                 .get(id)
                 .copied()
-                .ok_or_else(|| AppError::internal("a case went missing"))?;
+                .ok_or_else(|| AppError::unexpected("a case went missing"))?;
             let members = &shape.committees[province(*k)].1;
             let reviewer = members[(seeded[*k].i / 7) % members.len()];
             Ok((
