@@ -37,7 +37,7 @@ impl Application {
             if ran > 0 {
                 tracing::info!(ran, "applied migrations");
             }
-            if db.blocking(|conn| Ok(crate::db::counts::build_if_missing(conn)?))? {
+            if db.blocking_write(|conn| Ok(crate::db::counts::build_if_missing(conn)?))? {
                 tracing::info!("built the counts of initiatives per union");
             }
         }

@@ -214,7 +214,7 @@ pub fn run() -> anyhow::Result<()> {
                 }
                 anyhow::bail!("{} dòng số liệu chênh lệch so với đếm lại", drift.len());
             }
-            let n = db.blocking(|conn| Ok(crate::db::counts::rebuild(conn)?))?;
+            let n = db.blocking_write(|conn| Ok(crate::db::counts::rebuild(conn)?))?;
             println!("Đã đếm lại: {n} dòng số liệu theo đơn vị.");
             Ok(())
         }
@@ -222,7 +222,7 @@ pub fn run() -> anyhow::Result<()> {
             let db = connect(&settings)?;
             db.migrate()?;
             let program = db
-                .blocking(|conn| Ok(programs::find_by_code(conn, &program)?))?
+                .blocking_write(|conn| Ok(programs::find_by_code(conn, &program)?))?
                 .ok_or_else(|| anyhow::anyhow!("no program with code {program}"))?;
             let search = SearchService::open(&settings.data.dir.join("index"))?;
             search.catch_up(&db)?;
@@ -268,7 +268,7 @@ fn import(settings: &Settings, kind: ImportKind, args: &ImportArgs) -> anyhow::R
         bar.set_position(done);
     };
     let report = db
-        .blocking(|conn| {
+        .blocking_write(|conn| {
             let user = crate::db::users::find_by_email(conn, &email)?.ok_or_else(|| {
                 crate::error::AppError::not_found()
                     .with_message(format!("Không có tài khoản nào với email {email}."))
@@ -379,7 +379,7 @@ fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
         .check(&name)
         .map_err(|e| anyhow::anyhow!("--name: {e}"))?;
     let hash = password::hash(&args.password)?;
-    let detail = db.blocking(|conn| {
+    let detail = db.blocking_write(|conn| {
         let home = unions::find_by_code(conn, &args.union_code)?.ok_or_else(|| {
             crate::error::AppError::field(
                 "union",

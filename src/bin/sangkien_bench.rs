@@ -296,7 +296,7 @@ fn main() -> anyhow::Result<()> {
     if args.export {
         return export::export_bench(settings, db, &args);
     }
-    let (program_id, author, grass) = db.blocking(world)?;
+    let (program_id, author, grass) = db.blocking_write(world)?;
 
     // Store N synthetic initiatives; keep some texts to copy from.
     println!("storing {} synthetic initiatives…", args.docs);
@@ -313,7 +313,7 @@ fn main() -> anyhow::Result<()> {
         }
         let base = done;
         let grass = grass.clone();
-        db.blocking(move |conn| {
+        db.blocking_write(move |conn| {
             let now = db::now();
             for (i, t) in batch.iter().enumerate() {
                 let (union_id, path) = &grass[(base + i) % grass.len()];

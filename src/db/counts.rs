@@ -92,8 +92,8 @@ pub fn deferring<T, E: From<diesel::result::Error>>(
 }
 
 /// An initiative moved from one status to another at `now`: its subtree counts and the day's
-/// activity follow, in the caller's transaction — at its end when the transaction defers
-/// them ([`deferring`]), at once otherwise.
+/// activity follow, in the caller's transaction, at its end (every write transaction of
+/// `Db` defers them: [`deferring`]); at once only for a statement outside a transaction.
 pub fn moved(
     conn: &mut DbConn,
     initiative_id: i64,

@@ -210,7 +210,8 @@ impl Db {
         .await
     }
 
-    /// Runs `f` on a pooled connection in a blocking thread.
+    /// Runs `f` on a pooled connection in a blocking thread, outside any transaction: for
+    /// reads (a statement that writes here commits alone).
     pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
     where
         T: Send + 'static,
@@ -225,24 +226,17 @@ impl Db {
         .map_err(|e| AppError::failed("database task failed", e))?
     }
 
-    /// Runs `f` inside one transaction (serialised with other writes on SQLite); an `Err`
-    /// rolls everything back, outbox and audit rows included.
+    /// Runs `f` as one write transaction in a blocking thread: see [`Db::blocking_write`],
+    /// which it is, off the async runtime.
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        let lock = (self.backend == Backend::Sqlite).then(|| self.write_lock.clone());
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(AppError::unavailable)?;
-            let _guard = lock
-                .as_ref()
-                .map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            conn.transaction(|c| counts::deferring(c, f))
-        })
-        .await
-        .map_err(|e| AppError::failed("database task failed", e))?
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.blocking_write(f))
+            .await
+            .map_err(|e| AppError::failed("database task failed", e))?
     }
 
     /// Runs `f` on a pooled connection synchronously, outside any transaction (background
@@ -255,15 +249,20 @@ impl Db {
         f(&mut conn)
     }
 
-    /// Runs `f` on a connection synchronously (start-up tasks and the CLI).
-    pub fn blocking<T>(
+    /// Runs `f` as one write transaction, synchronously (start-up tasks, the CLI, workers on a
+    /// blocking thread). Every write transaction is the same: serialised with the other
+    /// writes on SQLite (one writer, no `SQLITE_BUSY` on lock upgrade), concurrent on
+    /// PostgreSQL; an `Err` rolls everything back, outbox and audit rows included; and the
+    /// count moves of its status changes are applied at its end, just before the commit
+    /// ([`counts::deferring`]), whoever opened it.
+    pub fn blocking_write<T>(
         &self,
         f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
         let mut conn = self.pool.get().map_err(AppError::unavailable)?;
         let _guard = (self.backend == Backend::Sqlite)
             .then(|| self.write_lock.lock().unwrap_or_else(|p| p.into_inner()));
-        conn.transaction(|c| f(c))
+        conn.transaction(|c| counts::deferring(c, f))
     }
 }
 

@@ -87,6 +87,107 @@ impl Actor {
             .map(|g| &g.union_path)
             .collect()
     }
+
+    /// What a list of people or of the audit log may cover: `None` for everything (a system
+    /// administrator), else the subtrees the actor oversees (empty: nothing).
+    pub fn oversight_scope(&self) -> Option<Vec<&UnionPath>> {
+        if self.is_system_admin() {
+            None
+        } else {
+            Some(self.oversight_paths())
+        }
+    }
+
+    /// Does the actor oversee the union at `path` (officer, program or system administrator)?
+    pub fn oversees(&self, path: &UnionPath) -> bool {
+        self.is_system_admin() || self.oversight_paths().iter().any(|p| p.covers(path))
+    }
+
+    /// The subtrees the actor manages as a union officer.
+    pub fn officer_paths(&self) -> Vec<&UnionPath> {
+        self.paths_of(&[Role::UnionOfficer])
+    }
+
+    /// Where the actor's dashboards may start: the subtrees of their officer and program
+    /// administrator grants.
+    pub fn dashboard_paths(&self) -> Vec<&UnionPath> {
+        self.paths_of(&[Role::UnionOfficer, Role::ProgramAdmin])
+    }
+
+    fn paths_of(&self, roles: &[Role]) -> Vec<&UnionPath> {
+        self.grants
+            .iter()
+            .filter(|g| roles.contains(&g.role))
+            .map(|g| &g.union_path)
+            .collect()
+    }
+}
+
+/// Whether a grant of `role` is for one program (reviewers: the program's organising
+/// committee) rather than for every program over its subtree.
+pub fn grant_is_per_program(role: Role) -> bool {
+    role == Role::Reviewer
+}
+
+/// Whether someone with these roles takes part as a member (and so may author or co-author
+/// an initiative): a member grant, whatever else they hold.
+pub fn takes_part(roles: impl IntoIterator<Item = Role>) -> bool {
+    roles.into_iter().any(|r| r == Role::Member)
+}
+
+/// The initiatives a list shows the actor, in the form a query filters them: the rule of
+/// `can(actor, ViewInitiative, …)` written for the database, and tested against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitiativeScope {
+    /// Everything (system administrators).
+    pub all: bool,
+    /// The actor's own (as author or co-author), in any status.
+    pub user_id: i64,
+    /// Submitted initiatives (not drafts) under these subtrees (officers, administrators).
+    pub oversight: Vec<UnionPath>,
+    /// Submitted initiatives of these programs under these subtrees (reviewers).
+    pub reviewing: Vec<(i64, UnionPath)>,
+    /// Approved initiatives that are not confidential (everyone).
+    pub published: bool,
+}
+
+impl InitiativeScope {
+    /// The scope of `actor`'s lists.
+    pub fn of(actor: &Actor) -> Self {
+        Self {
+            all: actor.is_system_admin(),
+            user_id: actor.user_id,
+            oversight: actor.oversight_paths().into_iter().cloned().collect(),
+            reviewing: actor
+                .grants
+                .iter()
+                .filter(|g| g.role == Role::Reviewer)
+                .filter_map(|g| Some((g.program_id?, g.union_path.clone())))
+                .collect(),
+            published: true,
+        }
+    }
+
+    /// Whether an initiative is in the scope: what the query's filter computes, row by row.
+    pub fn admits(
+        &self,
+        program_id: i64,
+        union_path: &UnionPath,
+        authors: &[i64],
+        status: InitiativeStatus,
+        confidential: bool,
+    ) -> bool {
+        let submitted = status != InitiativeStatus::Draft;
+        self.all
+            || authors.contains(&self.user_id)
+            || (submitted && self.oversight.iter().any(|p| p.covers(union_path)))
+            || (submitted
+                && self
+                    .reviewing
+                    .iter()
+                    .any(|(program, p)| *program == program_id && p.covers(union_path)))
+            || (self.published && status == InitiativeStatus::Approved && !confidential)
+    }
 }
 
 /// What the actor wants to do.
@@ -381,6 +482,68 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn a_list_shows_exactly_the_initiatives_can_lets_one_view() {
+        let actors = [
+            Actor::anonymous(),
+            actor(10, &[1, 2, 7], &[(Role::Member, &[1, 2, 7], None)]),
+            actor(11, &[1, 3], &[(Role::UnionOfficer, &[1, 3], None)]),
+            actor(12, &[1], &[(Role::Reviewer, &[1, 2], Some(5))]),
+            actor(13, &[1], &[(Role::ProgramAdmin, &[1], None)]),
+            actor(14, &[1], &[(Role::SystemAdmin, &[1], None)]),
+            actor(
+                15,
+                &[1, 2, 7],
+                &[
+                    (Role::Member, &[1, 2, 7], None),
+                    (Role::Reviewer, &[1, 3], Some(6)),
+                ],
+            ),
+        ];
+        let statuses = [
+            InitiativeStatus::Draft,
+            InitiativeStatus::Submitted,
+            InitiativeStatus::UnderReview,
+            InitiativeStatus::Returned,
+            InitiativeStatus::Approved,
+            InitiativeStatus::Rejected,
+            InitiativeStatus::Duplicate,
+            InitiativeStatus::Revoked,
+        ];
+        let places = [path(&[1, 2, 7]), path(&[1, 3, 4]), path(&[9])];
+        let author_lists: [&[i64]; 3] = [&[10], &[20, 15], &[30]];
+        let mut checked = 0;
+        for a in &actors {
+            let scope = InitiativeScope::of(a);
+            for status in statuses {
+                for place in &places {
+                    for authors in author_lists {
+                        for program_id in [5, 6] {
+                            for confidential in [false, true] {
+                                let resource = Resource::Initiative {
+                                    program_id,
+                                    union_path: place,
+                                    authors,
+                                    status,
+                                    confidential,
+                                };
+                                assert_eq!(
+                                    scope.admits(program_id, place, authors, status, confidential),
+                                    can(a, Action::ViewInitiative, resource),
+                                    "actor {} {status:?} at {} by {authors:?} in {program_id}, confidential {confidential}",
+                                    a.user_id,
+                                    place.as_str(),
+                                );
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 7 * 8 * 3 * 3 * 2 * 2);
     }
 
     #[test]

@@ -856,17 +856,7 @@ fn leaderboard_in(
 pub async fn home(db: &Db, actor: &Actor) -> Result<Option<(i64, i64)>, AppError> {
     let actor = actor.clone();
     db.read(move |conn| {
-        let mut paths: Vec<UnionPath> = actor
-            .grants
-            .iter()
-            .filter(|g| {
-                matches!(
-                    g.role,
-                    crate::domain::Role::UnionOfficer | crate::domain::Role::ProgramAdmin
-                )
-            })
-            .map(|g| g.union_path.clone())
-            .collect();
+        let mut paths: Vec<UnionPath> = actor.dashboard_paths().into_iter().cloned().collect();
         if actor.is_system_admin() {
             for root in unions::roots(conn)? {
                 paths.push(UnionPath::from_stored(root.path));

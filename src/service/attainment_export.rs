@@ -1,5 +1,7 @@
 //! The dashboard's table as a file for the quarterly report: the union's own line, then one
 //! line per child, with the counts by the counting rules, the quota and the attainment.
+//!
+//! Calls `attainment` and `union_initiatives` one way (the same figures, as a file).
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;

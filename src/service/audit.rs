@@ -48,14 +48,10 @@ pub struct AuditQuery {
 
 /// May the actor read the audit log at all (and of which subtrees: `None` = everything)?
 pub fn scope_of(actor: &Actor) -> Result<Option<Vec<String>>, AppError> {
-    if actor.is_system_admin() {
+    let Some(paths) = actor.oversight_scope() else {
         return Ok(None);
-    }
-    let paths: Vec<String> = actor
-        .oversight_paths()
-        .into_iter()
-        .map(|p| p.as_str().to_owned())
-        .collect();
+    };
+    let paths: Vec<String> = paths.into_iter().map(|p| p.as_str().to_owned()).collect();
     if paths.is_empty() {
         return Err(AppError::forbidden()
             .with_message("Chỉ cán bộ công đoàn và quản trị viên mới xem được nhật ký thay đổi."));

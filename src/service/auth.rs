@@ -1,5 +1,7 @@
 //! Signing in and out, sessions, sign-in throttling, and loading the acting user with their
 //! grants.
+//!
+//! Calls `users::load_visible` one way (whose sessions an officer may end).
 
 use serde::Serialize;
 

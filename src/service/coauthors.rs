@@ -11,6 +11,7 @@ use crate::db::coauthors::{self as q, InvitationRow};
 use crate::db::initiatives::{self, InitiativeRow};
 use crate::db::{self, Db, DbConn, users};
 use crate::domain::initiative::InvitationStatus;
+use crate::domain::permissions::takes_part;
 use crate::domain::{Action, Actor, Resource, Role, Shares, UnionPath, UserStatus, can};
 use crate::error::{AppError, ErrorCode, FieldErrors};
 pub use crate::service::shared::initiative::CoauthorInvitationView;
@@ -250,9 +251,11 @@ fn resolve(
         None => return Ok(Resolved::Nobody),
     };
     let eligible = UserStatus::parse(&user.status) == UserStatus::Active
-        && users::grants(conn, user.id)?
-            .iter()
-            .any(|g| g.role == Role::Member.as_str());
+        && takes_part(
+            users::grants(conn, user.id)?
+                .iter()
+                .filter_map(|g| Role::parse(&g.role)),
+        );
     let may_name = can(
         actor,
         Action::InviteCoauthor,

@@ -1,5 +1,8 @@
 //! The public gallery (thư viện sáng kiến): approved initiatives anyone may read, browsed or
 //! searched with diacritics optional, and an initiative's public page.
+//!
+//! Calls `initiatives::list`, `review::award_in` and `similar::search_published` one way: the
+//! gallery is those use cases seen by the public.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,4 +1,8 @@
 //! Use cases on initiatives: draft, update (optimistic locking), submit, read, list, history.
+//!
+//! Calls other use cases one way: `review::enter_in` (a submission enters review in its
+//! transaction), `coauthors` (the co-author list of a draft), `similar::recorded_verdict` (the
+//! duplicate check's verdict as recorded), `idempotency` (keyed requests).
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
@@ -10,8 +14,9 @@ use search_index::{SimilarityQuery, Verdict, join_sections};
 
 use crate::db::{self, Db, DbConn, audit, duplicates, programs, unions, users};
 use crate::domain::initiative::{SubmissionDraft, check_submission};
+use crate::domain::permissions::InitiativeScope;
 use crate::domain::{
-    Action, Actor, InitiativeStatus, ProgramStatus, Resource, Role, Shares, UnionPath, can,
+    Action, Actor, InitiativeStatus, ProgramStatus, Resource, Shares, UnionPath, can,
 };
 use crate::error::{AppError, ErrorCode};
 use crate::search::{SearchService, sections};
@@ -690,21 +695,21 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<InitiativeSummary>, AppError> {
     let (limit, offset, page_no, per_page) = page.resolve()?;
+    let scope = InitiativeScope::of(actor);
     let visibility = Visibility {
-        all: actor.is_system_admin(),
-        user_id: actor.user_id,
-        oversight: actor
-            .oversight_paths()
-            .into_iter()
+        all: scope.all,
+        user_id: scope.user_id,
+        oversight: scope
+            .oversight
+            .iter()
             .map(|p| p.as_str().to_owned())
             .collect(),
-        reviewing: actor
-            .grants
+        reviewing: scope
+            .reviewing
             .iter()
-            .filter(|g| g.role == Role::Reviewer)
-            .filter_map(|g| Some((g.program_id?, g.union_path.as_str().to_owned())))
+            .map(|(program, p)| (*program, p.as_str().to_owned()))
             .collect(),
-        published: true,
+        published: scope.published,
     };
     let (rows, total) = db
         .read(move |conn| {

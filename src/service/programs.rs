@@ -1,4 +1,6 @@
 //! Use cases on programs (chương trình), their phases (đợt) and fields (lĩnh vực).
+//!
+//! Calls `review::install_defaults` one way: a new program gets its default review stages.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 use serde::Serialize;
@@ -683,26 +685,7 @@ pub fn set_status_in(
 
 /// Programs the actor may see.
 pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<ProgramView>, AppError> {
-    let actor = actor.clone();
-    db.read(move |conn| {
-        let mut out = Vec::new();
-        for row in programs::list(conn)? {
-            let path = owner_path(conn, &row)?;
-            let status = status_of(&row);
-            if can(
-                &actor,
-                Action::ViewProgram,
-                Resource::Program {
-                    owner_path: &path,
-                    status,
-                },
-            ) {
-                out.push(view(conn, row)?);
-            }
-        }
-        Ok(out)
-    })
-    .await
+    where_actor_may(db, actor, Action::ViewProgram).await
 }
 
 /// One program.
@@ -802,6 +785,15 @@ pub async fn checklist(db: &Db, actor: &Actor, id: i64) -> Result<Vec<ChecklistI
 
 /// The programs the actor administers (drafts included), newest first.
 pub async fn managed(db: &Db, actor: &Actor) -> Result<Vec<ProgramView>, AppError> {
+    where_actor_may(db, actor, Action::ManageProgram).await
+}
+
+/// The programs on which `actor` may do `action`, as the list shows them.
+async fn where_actor_may(
+    db: &Db,
+    actor: &Actor,
+    action: Action,
+) -> Result<Vec<ProgramView>, AppError> {
     let actor = actor.clone();
     db.read(move |conn| {
         let mut out = Vec::new();
@@ -810,7 +802,7 @@ pub async fn managed(db: &Db, actor: &Actor) -> Result<Vec<ProgramView>, AppErro
             let status = status_of(&row);
             if can(
                 &actor,
-                Action::ManageProgram,
+                action,
                 Resource::Program {
                     owner_path: &path,
                     status,

@@ -1,6 +1,8 @@
 //! Demo data: the union tree of four provinces and sectors, the "1 triệu sáng kiến" program
 //! with two phases, fields and quotas, members, one account per role, and initiatives in
 //! every state. Idempotent: an existing demo tree is left as it is.
+//!
+//! Calls `programs`, `review` and `users` one way, as an administrator would.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
 use rand::rngs::StdRng;
@@ -107,18 +109,18 @@ pub struct SeedReport {
 
 /// Is the database empty of unions (a first start)?
 pub fn is_empty(db: &Db) -> Result<bool, AppError> {
-    db.blocking(|conn| Ok(unions::count(conn)? == 0))
+    db.blocking_write(|conn| Ok(unions::count(conn)? == 0))
 }
 
 /// Seeds the demo data unless it is there already.
 pub fn seed_demo(db: &Db) -> Result<SeedReport, AppError> {
     let data: DemoData =
         serde_json::from_str(DATA).map_err(|e| AppError::failed("demo data", e))?;
-    if db.blocking(|conn| Ok(unions::find_by_code(conn, ROOT_CODE)?.is_some()))? {
+    if db.blocking_write(|conn| Ok(unions::find_by_code(conn, ROOT_CODE)?.is_some()))? {
         return Ok(SeedReport::default());
     }
     let hash = password::hash(DEMO_PASSWORD)?;
-    db.blocking(|conn| seed_in(conn, &data, &hash))
+    db.blocking_write(|conn| seed_in(conn, &data, &hash))
 }
 
 fn vn_midnight(date: NaiveDate) -> NaiveDateTime {

@@ -401,8 +401,7 @@ pub async fn duplicate_candidates(
                 confidential: row.confidential,
             },
         );
-        let oversees = actor.oversight_paths().iter().any(|p| p.covers(&path));
-        if !(reviews || oversees || actor.is_system_admin()) {
+        if !(reviews || actor.oversees(&path)) {
             return Err(AppError::forbidden());
         }
         let mut out = Vec::new();
@@ -486,7 +485,7 @@ pub fn dedup_scan(
             if !found.is_empty() {
                 pairs += found.len() as u64;
                 let id = row.id;
-                db.blocking(|conn| {
+                db.blocking_write(|conn| {
                     let now = crate::db::now();
                     for (candidate, score, verdict) in &found {
                         crate::db::duplicates::record(conn, id, *candidate, *score, verdict, now)?;

@@ -1,4 +1,6 @@
 //! Use cases on the union tree: create, change, read, children, subtree with member counts.
+//!
+//! Calls `auth` one way (a union that stops operating ends its members' sessions).
 
 use std::collections::HashMap;
 
@@ -467,12 +469,7 @@ pub async fn managed_roots(db: &Db, actor: &Actor) -> Result<Vec<UnionView>, App
     if actor.is_system_admin() {
         return roots(db).await;
     }
-    let mut paths: Vec<UnionPath> = actor
-        .grants
-        .iter()
-        .filter(|g| g.role == crate::domain::Role::UnionOfficer)
-        .map(|g| g.union_path.clone())
-        .collect();
+    let mut paths: Vec<UnionPath> = actor.officer_paths().into_iter().cloned().collect();
     paths.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     let mut tops: Vec<UnionPath> = Vec::new();
     for p in paths {

@@ -1,4 +1,6 @@
 //! Use cases on users and role grants.
+//!
+//! Calls `privacy` one way (an account anonymised).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -6,6 +8,7 @@ use serde::Serialize;
 use crate::auth::password;
 use crate::db::users::{self, GrantRow, NewUser, UserRow};
 use crate::db::{self, Db, audit, outbox, programs, unions};
+use crate::domain::permissions::grant_is_per_program;
 use crate::domain::{Action, Actor, Resource, Role, UnionPath, UserStatus, can};
 use crate::error::{AppError, ErrorCode};
 use crate::service::{Page, PageRequest};
@@ -270,17 +273,9 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<UserView>, AppError> {
     let (limit, offset, page_no, per_page) = page.resolve()?;
-    let scope: Option<Vec<String>> = if actor.is_system_admin() {
-        None
-    } else {
-        Some(
-            actor
-                .oversight_paths()
-                .into_iter()
-                .map(|p| p.as_str().to_owned())
-                .collect(),
-        )
-    };
+    let scope: Option<Vec<String>> = actor
+        .oversight_scope()
+        .map(|paths| paths.into_iter().map(|p| p.as_str().to_owned()).collect());
     let self_id = actor.user_id;
     let (rows, total) = db
         .read(move |conn| {
@@ -418,14 +413,14 @@ pub fn grant_in(
             return Err(AppError::forbidden());
         }
     }
-    match (input.role, input.program_id) {
-        (Role::Reviewer, None) => {
+    match (grant_is_per_program(input.role), input.program_id) {
+        (true, None) => {
             return Err(AppError::field(
                 "program_id",
                 "Thành viên Ban Tổ chức cần gắn với một chương trình.",
             ));
         }
-        (Role::Reviewer, Some(p)) => {
+        (true, Some(p)) => {
             if programs::find(conn, p)?.is_none() {
                 return Err(AppError::field(
                     "program_id",

@@ -345,11 +345,11 @@ fn seed(db: &Db, nodes: &[Node], docs: usize, started: Instant) -> anyhow::Resul
     let hash = sangkien::auth::password::hash(PASSWORD)?;
     {
         let nodes = nodes.to_vec();
-        db.blocking(move |conn| seed_unions(conn, &nodes))?;
+        db.blocking_write(move |conn| seed_unions(conn, &nodes))?;
     }
     let shape = {
         let nodes = nodes.to_vec();
-        Arc::new(db.blocking(move |conn| structure(conn, &nodes, &hash))?)
+        Arc::new(db.blocking_write(move |conn| structure(conn, &nodes, &hash))?)
     };
     // Members belong to grassroots unions or their groups: initiatives come from both.
     let leaves: Arc<Vec<(i64, String)>> = Arc::new(
@@ -363,7 +363,7 @@ fn seed(db: &Db, nodes: &[Node], docs: usize, started: Instant) -> anyhow::Resul
     while done < docs {
         let n = (docs - done).min(50_000);
         let (s, l) = (shape.clone(), leaves.clone());
-        db.blocking(move |conn| seed_initiatives(conn, &s, &l, done, n))?;
+        db.blocking_write(move |conn| seed_initiatives(conn, &s, &l, done, n))?;
         done += n;
         if done % 500_000 == 0 || done == docs {
             println!(
@@ -373,7 +373,7 @@ fn seed(db: &Db, nodes: &[Node], docs: usize, started: Instant) -> anyhow::Resul
         }
     }
     let recount = Instant::now();
-    let rows = db.blocking(|conn| Ok(counts::rebuild(conn)?))?;
+    let rows = db.blocking_write(|conn| Ok(counts::rebuild(conn)?))?;
     let (days, fields): (i64, i64) = db.blocking_read(|conn| {
         use sangkien::db::schema::{union_days, union_fields};
         Ok((
@@ -451,7 +451,7 @@ fn counter_update(db: &Db, program_id: i64) -> anyhow::Result<()> {
     let mut tx_ms = Vec::new();
     for id in picks {
         let t = Instant::now();
-        let m = db.blocking(move |conn| {
+        let m = db.blocking_write(move |conn| {
             let now = db::now();
             diesel::update(initiatives::table.find(id))
                 .set((

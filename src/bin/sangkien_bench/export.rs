@@ -270,15 +270,15 @@ pub fn export_bench(settings: Settings, db: Db, args: &Args) -> anyhow::Result<(
     println!("seeding {mine} initiatives under the officer's province, {total} in the program…");
     let started = Instant::now();
     let hash = sangkien::auth::password::hash(PASSWORD)?;
-    let shape = db.blocking(|conn| structure(conn, &hash))?;
+    let shape = db.blocking_write(|conn| structure(conn, &hash))?;
     let mut done = 0;
     while done < total {
         let n = (total - done).min(BATCH);
-        db.blocking(|conn| store_batch(conn, &shape, done, n, mine))?;
+        db.blocking_write(|conn| store_batch(conn, &shape, done, n, mine))?;
         done += n;
     }
     // Rows written past `transition`: build the counts from them, as start-up would.
-    db.blocking(|conn| Ok(sangkien::db::counts::rebuild(conn)?))?;
+    db.blocking_write(|conn| Ok(sangkien::db::counts::rebuild(conn)?))?;
     if db.backend() == db::Backend::Postgres {
         // What autovacuum does after such a load: statistics and the visibility map.
         db.blocking_read(|conn| {

@@ -204,7 +204,7 @@ fn timed(
     let mut validate = 0.0;
     let mut apply = 0.0;
     let report = db
-        .blocking(|conn| {
+        .blocking_write(|conn| {
             let t = Instant::now();
             let report = match kind {
                 imports::ImportKind::Unions => {
@@ -274,7 +274,7 @@ pub fn import_bench(db: Db, args: &Args) -> anyhow::Result<()> {
         db.backend(),
         PROVINCES * (1 + UPPER_PER_PROVINCE * (1 + GRASSROOTS_PER_UPPER))
     );
-    let actor = db.blocking(admin)?;
+    let actor = db.blocking_write(admin)?;
     let (tree_rows, grass) = tree();
     let t = Instant::now();
     let tree_csv = args.dir.join("don-vi.csv");

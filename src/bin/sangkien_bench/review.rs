@@ -621,7 +621,7 @@ pub fn review_bench(settings: Settings, db: Db, args: &Args) -> anyhow::Result<(
     );
     let started = Instant::now();
     let hash = sangkien::auth::password::hash(PASSWORD)?;
-    let shape = Arc::new(db.blocking(|conn| structure(conn, &hash))?);
+    let shape = Arc::new(db.blocking_write(|conn| structure(conn, &hash))?);
     let mut generator = Generator::new(42);
     let mut previous = None;
     let mut done = 0;
@@ -630,12 +630,12 @@ pub fn review_bench(settings: Settings, db: Db, args: &Args) -> anyhow::Result<(
         let texts: Vec<_> = (0..n).map(|_| generator.next_initiative()).collect();
         let s = shape.clone();
         let mut prev = previous;
-        db.blocking(|conn| store_batch(conn, &s, done, &texts, &mut prev))?;
+        db.blocking_write(|conn| store_batch(conn, &s, done, &texts, &mut prev))?;
         previous = prev;
         done += n;
     }
     // The rows went in by bulk INSERT, past the statements that keep the board's counters.
-    db.blocking(|conn| Ok(rq::rebuild_review_counters(conn)?))?;
+    db.blocking_write(|conn| Ok(rq::rebuild_review_counters(conn)?))?;
     if db.backend() == db::Backend::Postgres {
         // What autovacuum does on a live database after such a load: statistics, and the
         // visibility map that index-only scans need. (SQLite has no statistics unless the

@@ -620,7 +620,7 @@ pub fn seed(args: &SeedArgs) -> anyhow::Result<()> {
         "the database already holds {existing} initiatives: seed a fresh one"
     );
     let hash = sangkien::auth::password::hash(&args.password)?;
-    let shape = db.blocking(|conn| structure(conn, args, &hash))?;
+    let shape = db.blocking_write(|conn| structure(conn, args, &hash))?;
     println!(
         "structure: {} grassroots unions, {} committees, {} reviewers, {} officers ({:.1} s)",
         shape.grass.len(),
@@ -633,7 +633,7 @@ pub fn seed(args: &SeedArgs) -> anyhow::Result<()> {
     while members.len() < args.members {
         let from = members.len();
         let n = (args.members - from).min(BATCH);
-        let batch = db.blocking(|conn| insert_members(conn, &shape.grass, from, n, &hash))?;
+        let batch = db.blocking_write(|conn| insert_members(conn, &shape.grass, from, n, &hash))?;
         members.extend(batch);
     }
     anyhow::ensure!(!members.is_empty(), "--members must be at least 1");
@@ -649,7 +649,7 @@ pub fn seed(args: &SeedArgs) -> anyhow::Result<()> {
     while done < args.initiatives {
         let n = (args.initiatives - done).min(BATCH);
         let texts: Vec<InitiativeText> = (0..n).map(|_| generator.next_initiative()).collect();
-        db.blocking(|conn| store_batch(conn, &shape, &members, done, &texts))?;
+        db.blocking_write(|conn| store_batch(conn, &shape, &members, done, &texts))?;
         done += n;
         if done % 100_000 == 0 || done == args.initiatives {
             println!(
@@ -663,8 +663,8 @@ pub fn seed(args: &SeedArgs) -> anyhow::Result<()> {
 
     // The rows went in past the statements that keep the counts and the board's counters.
     let recount = Instant::now();
-    let rows = db.blocking(|conn| Ok(sangkien::db::counts::rebuild(conn)?))?;
-    db.blocking(|conn| Ok(rq::rebuild_review_counters(conn)?))?;
+    let rows = db.blocking_write(|conn| Ok(sangkien::db::counts::rebuild(conn)?))?;
+    db.blocking_write(|conn| Ok(rq::rebuild_review_counters(conn)?))?;
     let recount_s = recount.elapsed().as_secs_f64();
     println!("recount: {rows} count rows ({recount_s:.0} s)");
     let mut vacuum_s = 0.0;

@@ -20,7 +20,7 @@ use crate::db::{self, Db, DbConn, initiatives, programs};
 use crate::domain::review::{
     AssignmentState, CaseState, ConflictReason, Decision, reason_label, weighted_total,
 };
-use crate::domain::{Action, Actor, InitiativeStatus, Role};
+use crate::domain::{Action, Actor, InitiativeStatus, Resource, can};
 use crate::error::{AppError, ErrorCode};
 use crate::search::SearchService;
 use crate::service::shared::initiative::DuplicateCandidateView;
@@ -76,7 +76,14 @@ fn review_case_in(
         None => {
             let program = programs::find(conn, row.program_id)?.ok_or_else(AppError::not_found)?;
             let owner = crate::service::shared::program::owner_path(conn, &program)?;
-            actor.has_role_over(Role::ProgramAdmin, &owner)
+            can(
+                actor,
+                Action::ManageProgram,
+                Resource::Program {
+                    owner_path: &owner,
+                    status: crate::service::shared::program::status_of(&program),
+                },
+            )
         }
     };
     if membership.is_none() && !can_manage {
