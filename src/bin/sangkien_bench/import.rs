@@ -205,29 +205,16 @@ fn timed(
     let mut apply = 0.0;
     let report = db
         .blocking_write(|conn| {
-            let t = Instant::now();
-            let report = match kind {
+            let (report, v, a) = match kind {
                 imports::ImportKind::Unions => {
-                    let plan = imports::unions::plan(conn, actor, &rows, &imports::no_progress)?;
-                    validate = t.elapsed().as_secs_f64();
-                    let t = Instant::now();
-                    if plan.report.is_valid() && plan.report.has_changes() {
-                        imports::unions::apply(conn, actor, &plan, &imports::no_progress)?;
-                    }
-                    apply = t.elapsed().as_secs_f64();
-                    plan.report
+                    plan_and_apply::<imports::unions::Unions>(conn, actor, &rows)?
                 }
                 imports::ImportKind::Members => {
-                    let plan = imports::members::plan(conn, actor, &rows, &imports::no_progress)?;
-                    validate = t.elapsed().as_secs_f64();
-                    let t = Instant::now();
-                    if plan.report.is_valid() && plan.report.has_changes() {
-                        imports::members::apply(conn, actor, &plan, &imports::no_progress)?;
-                    }
-                    apply = t.elapsed().as_secs_f64();
-                    plan.report
+                    plan_and_apply::<imports::members::Members>(conn, actor, &rows)?
                 }
             };
+            validate = v;
+            apply = a;
             Ok(report)
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -303,4 +290,21 @@ pub fn import_bench(db: Db, args: &Args) -> anyhow::Result<()> {
     );
     println!("peak memory {} MiB", super::status_kib("VmHWM:") / 1024);
     Ok(())
+}
+
+/// Plans and applies one file, timing each half: (report, seconds to validate, to apply).
+fn plan_and_apply<I: imports::Importer>(
+    conn: &mut sangkien::db::DbConn,
+    actor: &Actor,
+    rows: &[Row],
+) -> Result<(imports::ImportReport, f64, f64), sangkien::error::AppError> {
+    let t = Instant::now();
+    let plan = I::plan(conn, actor, rows, &imports::no_progress)?;
+    let validate = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let report = I::report(&plan).clone();
+    if report.is_valid() && report.has_changes() {
+        I::apply(conn, actor, &plan, &imports::no_progress)?;
+    }
+    Ok((report, validate, t.elapsed().as_secs_f64()))
 }

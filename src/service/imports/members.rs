@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::columns::{self, MEMBER_COLUMNS};
-use super::{ImportKind, ImportReport, Progress, Row, RowChange};
+use super::{ImportKind, ImportReport, Importer, Progress, Row, RowChange};
 use crate::db::imports as q;
 use crate::db::unions::UnionRow;
 use crate::db::users::{NewUser, UserRow};
@@ -156,6 +156,35 @@ pub(crate) fn parse_rows(rows: &[Row], report: &mut ImportReport) -> Result<Vec<
         }
     }
     Ok(lines)
+}
+
+/// The members file as an [`Importer`].
+pub struct Members;
+
+impl Importer for Members {
+    type Plan = Plan;
+
+    fn plan(
+        conn: &mut DbConn,
+        actor: &Actor,
+        rows: &[Row],
+        progress: Progress<'_>,
+    ) -> Result<Plan, AppError> {
+        plan(conn, actor, rows, progress)
+    }
+
+    fn report(plan: &Plan) -> &ImportReport {
+        &plan.report
+    }
+
+    fn apply(
+        conn: &mut DbConn,
+        actor: &Actor,
+        plan: &Plan,
+        progress: Progress<'_>,
+    ) -> Result<(), AppError> {
+        apply(conn, actor, plan, progress)
+    }
 }
 
 /// Validates a member file against the database and the actor's scope.

@@ -188,28 +188,52 @@ pub fn run_in(
 ) -> Result<ImportReport, AppError> {
     authorize(actor)?;
     let mut report = match kind {
-        ImportKind::Unions => {
-            let plan = unions::plan(conn, actor, rows, progress)?;
-            let mut report = plan.report.clone();
-            if report.is_valid() && report.has_changes() && !dry_run {
-                unions::apply(conn, actor, &plan, progress)?;
-                record(conn, actor, &report)?;
-                report.applied = true;
-            }
-            report
-        }
-        ImportKind::Members => {
-            let plan = members::plan(conn, actor, rows, progress)?;
-            let mut report = plan.report.clone();
-            if report.is_valid() && report.has_changes() && !dry_run {
-                members::apply(conn, actor, &plan, progress)?;
-                record(conn, actor, &report)?;
-                report.applied = true;
-            }
-            report
-        }
+        ImportKind::Unions => run_with::<unions::Unions>(conn, actor, rows, dry_run, progress)?,
+        ImportKind::Members => run_with::<members::Members>(conn, actor, rows, dry_run, progress)?,
     };
     report.sort();
+    Ok(report)
+}
+
+/// One kind of organisation file: its rows checked against the database and the actor's
+/// scope into a plan whose report says what would change, then the plan written inside the
+/// caller's transaction.
+pub trait Importer {
+    /// What `plan` found and `apply` writes.
+    type Plan;
+    /// Validates the rows (header first).
+    fn plan(
+        conn: &mut DbConn,
+        actor: &Actor,
+        rows: &[Row],
+        progress: Progress<'_>,
+    ) -> Result<Self::Plan, AppError>;
+    /// The plan's report: problems, and the rows new, changed and unchanged.
+    fn report(plan: &Self::Plan) -> &ImportReport;
+    /// Writes a valid plan.
+    fn apply(
+        conn: &mut DbConn,
+        actor: &Actor,
+        plan: &Self::Plan,
+        progress: Progress<'_>,
+    ) -> Result<(), AppError>;
+}
+
+/// Plans, and applies with its audit entry unless `dry_run`, a plan without problems.
+fn run_with<I: Importer>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    rows: &[Row],
+    dry_run: bool,
+    progress: Progress<'_>,
+) -> Result<ImportReport, AppError> {
+    let plan = I::plan(conn, actor, rows, progress)?;
+    let mut report = I::report(&plan).clone();
+    if report.is_valid() && report.has_changes() && !dry_run {
+        I::apply(conn, actor, &plan, progress)?;
+        record(conn, actor, &report)?;
+        report.applied = true;
+    }
     Ok(report)
 }
 

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::columns::{self, UNION_COLUMNS};
-use super::{ImportKind, ImportReport, Progress, Row, RowChange};
+use super::{ImportKind, ImportReport, Importer, Progress, Row, RowChange};
 use crate::db::imports::{self as q, NewImportedUnion};
 use crate::db::unions::UnionRow;
 use crate::db::{self, DbConn, audit};
@@ -216,6 +216,35 @@ fn cycle_text<'a>(start: &'a str, parent_of: &HashMap<&'a str, &'a str>) -> Stri
         at = parent_of.get(code).copied();
     }
     out.join(" → ")
+}
+
+/// The unions file as an [`Importer`].
+pub struct Unions;
+
+impl Importer for Unions {
+    type Plan = Plan;
+
+    fn plan(
+        conn: &mut DbConn,
+        actor: &Actor,
+        rows: &[Row],
+        progress: Progress<'_>,
+    ) -> Result<Plan, AppError> {
+        plan(conn, actor, rows, progress)
+    }
+
+    fn report(plan: &Plan) -> &ImportReport {
+        &plan.report
+    }
+
+    fn apply(
+        conn: &mut DbConn,
+        actor: &Actor,
+        plan: &Plan,
+        progress: Progress<'_>,
+    ) -> Result<(), AppError> {
+        apply(conn, actor, plan, progress)
+    }
 }
 
 /// Validates a union tree file against the database and the actor's scope.
