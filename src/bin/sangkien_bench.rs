@@ -55,7 +55,7 @@ use sangkien::app::Application;
 use sangkien::config::Settings;
 use sangkien::db::schema::{initiative_authors, initiatives};
 use sangkien::db::{self, DatabaseUrl, Db, DbConn, unions};
-use sangkien::domain::{PhaseWindow, ProgramStatus, UnionLevel};
+use sangkien::domain::{PhaseWindow, UnionLevel};
 use sangkien::error::AppError;
 use sangkien::search::SearchService;
 use sangkien::service;
@@ -228,9 +228,8 @@ fn world(conn: &mut DbConn) -> Result<World, AppError> {
         now + chrono::Duration::days(30),
     )
     .ok_or_else(|| AppError::unexpected("window"))?;
-    let program = service::programs::create_in(
+    let program = service::seed::open_program_in(
         conn,
-        None,
         &service::programs::NewProgramInput {
             code: "BENCH".into(),
             name: "Chương trình đo hiệu năng".into(),
@@ -246,7 +245,6 @@ fn world(conn: &mut DbConn) -> Result<World, AppError> {
             fields: vec![],
         },
     )?;
-    service::programs::set_status_in(conn, None, program.id, ProgramStatus::Open)?;
     let hash = sangkien::auth::password::hash("bench-password")?;
     let user = service::users::create_in(
         conn,

@@ -531,6 +531,51 @@ fn review_setup_in(
     Ok(())
 }
 
+/// Creates a program and opens it, as its administrator would (the bench and load seeders).
+pub fn open_program_in(
+    conn: &mut DbConn,
+    input: &NewProgramInput,
+) -> Result<crate::service::programs::ProgramView, AppError> {
+    let program = crate::service::programs::create_in(conn, None, input)?;
+    crate::service::programs::set_status_in(conn, None, program.id, ProgramStatus::Open)
+}
+
+/// Fields `{prefix}0`… named "Lĩnh vực 0"…, `n` of them.
+pub fn numbered_fields(prefix: &str, n: usize) -> Vec<FieldInput> {
+    (0..n)
+        .map(|f| FieldInput {
+            code: format!("{prefix}{f}"),
+            name: format!("Lĩnh vực {f}"),
+        })
+        .collect()
+}
+
+/// Moves a new program's default review stage (at its owner's level) to the provinces, as
+/// its administrator would: each province's committee reviews its own. Returns the stage.
+pub fn review_by_provinces_in(
+    conn: &mut DbConn,
+    program_id: i64,
+) -> Result<review_q::StageRow, AppError> {
+    let stage = review_q::stages(conn, program_id)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::unexpected("no default stage"))?;
+    review_q::update_stage(
+        conn,
+        stage.id,
+        &StageSettings {
+            name: "Hội đồng cấp tỉnh xét",
+            union_level: UnionLevel::Province.as_i32(),
+            reviews_required: stage.reviews_required,
+            blind_scoring: stage.blind_scoring,
+            chair_publishes: stage.chair_publishes,
+            auto_assign: stage.auto_assign,
+            due_days: stage.due_days,
+        },
+    )?;
+    Ok(stage)
+}
+
 fn pick<'a>(rng: &mut StdRng, list: &'a [String]) -> &'a str {
     if list.is_empty() {
         return "";

@@ -21,7 +21,7 @@ use sangkien::app::Application;
 use sangkien::config::Settings;
 use sangkien::db::schema::{initiatives, quotas, unions as u};
 use sangkien::db::{self, Db, DbConn, counts};
-use sangkien::domain::{PhaseWindow, ProgramStatus, Role, UnionLevel};
+use sangkien::domain::{PhaseWindow, Role, UnionLevel};
 use sangkien::error::AppError;
 use sangkien::on_backend;
 use sangkien::service;
@@ -173,9 +173,8 @@ fn structure(conn: &mut DbConn, nodes: &[Node], hash: &str) -> Result<Shape, App
         .ok_or_else(|| AppError::unexpected("window"))?;
     let w2 = PhaseWindow::new(now - day(120), now + day(60))
         .ok_or_else(|| AppError::unexpected("window"))?;
-    let program = service::programs::create_in(
+    let program = service::seed::open_program_in(
         conn,
-        None,
         &service::programs::NewProgramInput {
             code: "MOTTRIEU".into(),
             name: "1 triệu sáng kiến (bench)".into(),
@@ -194,15 +193,9 @@ fn structure(conn: &mut DbConn, nodes: &[Node], hash: &str) -> Result<Shape, App
                     window: w2,
                 },
             ],
-            fields: (0..FIELDS)
-                .map(|f| service::programs::FieldInput {
-                    code: format!("F{f}"),
-                    name: format!("Lĩnh vực {f}"),
-                })
-                .collect(),
+            fields: service::seed::numbered_fields("F", FIELDS),
         },
     )?;
-    service::programs::set_status_in(conn, None, program.id, ProgramStatus::Open)?;
     let officer = service::users::create_in(
         conn,
         None,

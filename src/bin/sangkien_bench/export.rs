@@ -18,7 +18,7 @@ use sangkien::app::Application;
 use sangkien::config::Settings;
 use sangkien::db::schema::{initiative_authors, initiatives};
 use sangkien::db::{self, Db, DbConn, unions};
-use sangkien::domain::{PhaseWindow, ProgramStatus, Role, UnionLevel};
+use sangkien::domain::{PhaseWindow, Role, UnionLevel};
 use sangkien::error::AppError;
 use sangkien::service;
 
@@ -102,9 +102,8 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
         now + chrono::Duration::days(30),
     )
     .ok_or_else(|| AppError::unexpected("window"))?;
-    let program = service::programs::create_in(
+    let program = service::seed::open_program_in(
         conn,
-        None,
         &service::programs::NewProgramInput {
             code: "EXPORT".into(),
             name: "Chương trình 1 triệu sáng kiến (bench)".into(),
@@ -123,7 +122,6 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
             }],
         },
     )?;
-    service::programs::set_status_in(conn, None, program.id, ProgramStatus::Open)?;
     let person = |conn: &mut DbConn, email: &str, name: &str, union_id: i64| {
         service::users::create_in(
             conn,

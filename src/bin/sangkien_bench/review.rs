@@ -27,7 +27,7 @@ use sangkien::db::schema::{
 };
 use sangkien::db::{self, Db, DbConn, unions, users};
 use sangkien::domain::initiative::decision_due;
-use sangkien::domain::{PhaseWindow, ProgramStatus, Role, UnionLevel};
+use sangkien::domain::{PhaseWindow, Role, UnionLevel};
 use sangkien::error::AppError;
 use sangkien::on_backend;
 use sangkien::service;
@@ -114,9 +114,8 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
         now + chrono::Duration::days(30),
     )
     .ok_or_else(|| AppError::unexpected("window"))?;
-    let program = service::programs::create_in(
+    let program = service::seed::open_program_in(
         conn,
-        None,
         &service::programs::NewProgramInput {
             code: "REVIEW".into(),
             name: "Chương trình xét duyệt (bench)".into(),
@@ -129,34 +128,12 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
                 name: "Đợt 1".into(),
                 window,
             }],
-            fields: (0..5)
-                .map(|f| service::programs::FieldInput {
-                    code: format!("F{f}"),
-                    name: format!("Lĩnh vực {f}"),
-                })
-                .collect(),
+            fields: service::seed::numbered_fields("F", 5),
         },
     )?;
-    service::programs::set_status_in(conn, None, program.id, ProgramStatus::Open)?;
     // The default stage sits at the owner's level (national); as a program administrator
     // would, move it to the provinces, so that each province's committee reviews its own.
-    let stage = rq::stages(conn, program.id)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::unexpected("no default stage"))?;
-    rq::update_stage(
-        conn,
-        stage.id,
-        &rq::StageSettings {
-            name: "Hội đồng cấp tỉnh xét",
-            union_level: UnionLevel::Province.as_i32(),
-            reviews_required: stage.reviews_required,
-            blind_scoring: stage.blind_scoring,
-            chair_publishes: stage.chair_publishes,
-            auto_assign: stage.auto_assign,
-            due_days: stage.due_days,
-        },
-    )?;
+    let stage = service::seed::review_by_provinces_in(conn, program.id)?;
     let mut grass = Vec::new();
     for (i, (u, p)) in grass_unions.iter().enumerate() {
         let author = service::users::create_in(

@@ -31,7 +31,7 @@ use sangkien::db::schema::{
 };
 use sangkien::db::{self, DatabaseUrl, Db, DbConn, unions};
 use sangkien::domain::initiative::decision_due;
-use sangkien::domain::{PhaseWindow, ProgramStatus, Role, UnionLevel, UserStatus};
+use sangkien::domain::{PhaseWindow, Role, UnionLevel, UserStatus};
 use sangkien::error::AppError;
 use sangkien::on_backend;
 use sangkien::search::SearchService;
@@ -218,9 +218,8 @@ fn structure(conn: &mut DbConn, args: &SeedArgs, hash: &str) -> Result<Shape, Ap
     // Deadline day: the phase closes tomorrow.
     let window = PhaseWindow::new(now - day(60), now + day(1))
         .ok_or_else(|| AppError::unexpected("window"))?;
-    let program = service::programs::create_in(
+    let program = service::seed::open_program_in(
         conn,
-        None,
         &service::programs::NewProgramInput {
             code: "TAITHU".into(),
             name: "1 triệu sáng kiến (tải thử)".into(),
@@ -233,33 +232,11 @@ fn structure(conn: &mut DbConn, args: &SeedArgs, hash: &str) -> Result<Shape, Ap
                 name: "Đợt cuối".into(),
                 window,
             }],
-            fields: (0..FIELDS)
-                .map(|f| service::programs::FieldInput {
-                    code: format!("LV{f}"),
-                    name: format!("Lĩnh vực {f}"),
-                })
-                .collect(),
+            fields: service::seed::numbered_fields("LV", FIELDS),
         },
     )?;
-    service::programs::set_status_in(conn, None, program.id, ProgramStatus::Open)?;
     // As a program administrator would: each province's committee reviews its own.
-    let stage = rq::stages(conn, program.id)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::unexpected("no default stage"))?;
-    rq::update_stage(
-        conn,
-        stage.id,
-        &rq::StageSettings {
-            name: "Hội đồng cấp tỉnh xét",
-            union_level: UnionLevel::Province.as_i32(),
-            reviews_required: stage.reviews_required,
-            blind_scoring: stage.blind_scoring,
-            chair_publishes: stage.chair_publishes,
-            auto_assign: stage.auto_assign,
-            due_days: stage.due_days,
-        },
-    )?;
+    let stage = service::seed::review_by_provinces_in(conn, program.id)?;
     let mut committees = Vec::new();
     let mut reviewer_logins = Vec::new();
     let mut officers = Vec::new();
