@@ -303,6 +303,12 @@ impl AppError {
     }
 }
 
+impl From<crate::domain::UnknownStored> for AppError {
+    fn from(e: crate::domain::UnknownStored) -> Self {
+        Self::internal(e)
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};

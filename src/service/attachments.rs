@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::db::initiatives::{self, AttachmentRow};
 use crate::db::{self, Db, audit, outbox};
+use crate::domain::Stored;
 use crate::domain::{Action, Actor, InitiativeStatus, text};
 use crate::error::{AppError, ErrorCode};
 use crate::service::shared::initiative::{authorize, load};
@@ -132,7 +133,7 @@ fn check_upload(
 ) -> Result<(), AppError> {
     let (row, path, authors) = load(conn, initiative_id)?;
     authorize(actor, Action::EditInitiative, &row, &path, &authors)?;
-    let status = InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Rejected);
+    let status = InitiativeStatus::from_stored(&row.status)?;
     if !status.is_editable() {
         return Err(AppError::new(ErrorCode::InvalidState).with_message(format!(
             "Sáng kiến ở trạng thái \"{}\" không thể thêm tệp.",

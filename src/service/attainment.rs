@@ -182,7 +182,7 @@ fn programs_of(
     let mut out = Vec::new();
     for row in pq::list(conn)? {
         let owner = crate::service::shared::program::owner_path(conn, &row)?;
-        let status = crate::service::shared::program::status_of(&row);
+        let status = crate::service::shared::program::status_of(&row)?;
         if !owner.covers(&path)
             || !can(
                 actor,

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::db::coauthors::{self as q, InvitationRow};
 use crate::db::initiatives::{self, InitiativeRow};
 use crate::db::{self, Db, DbConn, users};
+use crate::domain::Stored;
 use crate::domain::initiative::InvitationStatus;
 use crate::domain::permissions::takes_part;
 use crate::domain::{Action, Actor, Resource, Role, Shares, UnionPath, UserStatus, can};
@@ -459,7 +460,7 @@ fn answerable(
     initiative_id: i64,
 ) -> Result<(InvitationRow, InitiativeRow), AppError> {
     let row = q::find(conn, initiative_id, actor.user_id)?.ok_or_else(AppError::not_found)?;
-    let status = InvitationStatus::parse(&row.status).unwrap_or(InvitationStatus::Declined);
+    let status = InvitationStatus::from_stored(&row.status)?;
     if !can(
         actor,
         Action::AnswerCoauthorInvitation,
@@ -471,7 +472,7 @@ fn answerable(
         return Err(AppError::not_found());
     }
     let initiative = initiatives::find(conn, initiative_id)?.ok_or_else(AppError::not_found)?;
-    if !status_of(&initiative).is_editable() {
+    if !status_of(&initiative)?.is_editable() {
         return Err(AppError::new(ErrorCode::InvalidState)
             .with_message("Sáng kiến đã được nộp; lời mời không còn hiệu lực."));
     }

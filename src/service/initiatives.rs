@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::db::initiatives::{self, InitiativeContent, InitiativeRow, ListFilter, Visibility};
+use crate::domain::Stored;
 use std::sync::Arc;
 
 use search_index::{SimilarityQuery, Verdict, join_sections};
@@ -57,10 +58,12 @@ pub struct HistoryEntry {
     pub at: DateTime<Utc>,
 }
 
-impl From<InitiativeRow> for InitiativeSummary {
-    fn from(r: InitiativeRow) -> Self {
-        let status = status_of(&r);
-        Self {
+impl TryFrom<InitiativeRow> for InitiativeSummary {
+    type Error = AppError;
+
+    fn try_from(r: InitiativeRow) -> Result<Self, AppError> {
+        let status = status_of(&r)?;
+        Ok(Self {
             id: r.id,
             program_id: r.program_id,
             phase_id: r.phase_id,
@@ -75,7 +78,7 @@ impl From<InitiativeRow> for InitiativeSummary {
             receipt_no: r.receipt_no,
             submitted_at: r.submitted_at.map(|t| t.and_utc()),
             updated_at: r.updated_at.and_utc(),
-        }
+        })
     }
 }
 
@@ -166,7 +169,7 @@ pub fn create_in(
         .ok_or_else(|| AppError::field("program_id", "Không tìm thấy chương trình."))?;
     let owner = unions::find(conn, program.owner_union_id)?.ok_or_else(AppError::not_found)?;
     let owner_path = UnionPath::from_stored(owner.path);
-    let status = ProgramStatus::parse(&program.status).unwrap_or(ProgramStatus::Archived);
+    let status = ProgramStatus::from_stored(&program.status)?;
     if status != ProgramStatus::Open {
         return Err(AppError::new(ErrorCode::ProgramNotOpen));
     }
@@ -263,7 +266,7 @@ pub async fn update(
     db.write(move |conn| {
         let (row, path, authors) = load(conn, id)?;
         authorize(&actor, Action::EditInitiative, &row, &path, &authors)?;
-        let status = status_of(&row);
+        let status = status_of(&row)?;
         if !status.is_editable() {
             return Err(AppError::new(ErrorCode::InvalidState)
                 .with_message(format!(
@@ -402,7 +405,7 @@ fn precheck(
         return Ok(None);
     };
     if authorize(actor, Action::EditInitiative, &row, &path, &authors).is_err()
-        || !status_of(&row).can_submit()
+        || !status_of(&row)?.can_submit()
     {
         return Ok(None);
     }
@@ -425,7 +428,7 @@ pub fn submit_in(
 ) -> Result<InitiativeView, AppError> {
     let (row, path, authors) = load(conn, id)?;
     authorize(actor, Action::EditInitiative, &row, &path, &authors)?;
-    let status = status_of(&row);
+    let status = status_of(&row)?;
     if !status.can_submit() {
         return Err(AppError::new(ErrorCode::InvalidState)
             .with_message(format!("Sáng kiến đã ở trạng thái \"{}\".", status.label()))
@@ -617,7 +620,7 @@ pub fn force_status_in(
     comment: Option<&str>,
 ) -> Result<(), AppError> {
     let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
-    let from = status_of(&row);
+    let from = status_of(&row)?;
     if !from.can_become(to) {
         return Err(AppError::new(ErrorCode::InvalidState));
     }
@@ -739,7 +742,10 @@ pub async fn list(
         })
         .await?;
     Ok(Page {
-        items: rows.into_iter().map(InitiativeSummary::from).collect(),
+        items: rows
+            .into_iter()
+            .map(InitiativeSummary::try_from)
+            .collect::<Result<_, _>>()?,
         total,
         page: page_no,
         per_page,
@@ -798,7 +804,7 @@ pub struct Glimpse {
 pub async fn glimpse(db: &Db, id: i64) -> Result<Glimpse, AppError> {
     db.read(move |conn| {
         let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
-        let status = status_of(&row);
+        let status = status_of(&row)?;
         if status == InitiativeStatus::Draft {
             return Err(AppError::not_found());
         }

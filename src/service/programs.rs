@@ -122,7 +122,7 @@ pub struct ProgramChangesInput {
 pub fn view(conn: &mut DbConn, row: ProgramRow) -> Result<ProgramView, AppError> {
     let phases = programs::phases(conn, row.id)?;
     let fields = programs::fields(conn, row.id)?;
-    let status = status_of(&row);
+    let status = status_of(&row)?;
     Ok(ProgramView {
         id: row.id,
         code: row.code,
@@ -293,7 +293,7 @@ pub async fn update(
                 "Ngày kết thúc phải sau ngày bắt đầu.",
             ));
         }
-        let status = status_of(&row);
+        let status = status_of(&row)?;
         if status.has_run()
             && let Some(reason) = eligibility_change_refusal(
                 (row.applied_from, row.applied_to),
@@ -366,7 +366,7 @@ pub async fn add_phase(
             .filter_map(|p| PhaseWindow::new(p.opens_at, p.closes_at))
             .collect();
         check_phases(&windows, &input.window)?;
-        if status_of(&row).has_run()
+        if status_of(&row)?.has_run()
             && let Some(reason) = phase_change_refusal(db::now(), None, &input.window)
         {
             return Err(rule_refused("phase", reason));
@@ -413,7 +413,7 @@ pub async fn update_phase(
         if same_minute(old.closes_at, input.window.closes_at) {
             input.window.closes_at = old.closes_at;
         }
-        if status_of(&row).has_run()
+        if status_of(&row)?.has_run()
             && let Some(reason) = phase_change_refusal(
                 db::now(),
                 PhaseWindow::new(old.opens_at, old.closes_at).as_ref(),
@@ -563,7 +563,7 @@ pub async fn remove_phase(
         else {
             return Err(AppError::not_found());
         };
-        if status_of(&row).has_run() && old.opens_at <= db::now() {
+        if status_of(&row)?.has_run() && old.opens_at <= db::now() {
             return Err(rule_refused(
                 "phase",
                 "Đợt đã bắt đầu nên không xoá được: các sáng kiến và quyết định đã theo đợt này.",
@@ -630,7 +630,7 @@ pub fn set_status_in(
         Some(a) => load_managed(conn, a, id)?,
         None => programs::find(conn, id)?.ok_or_else(AppError::not_found)?,
     };
-    let from = status_of(&row);
+    let from = status_of(&row)?;
     let allowed = match to {
         ProgramStatus::Open => from.can_open(),
         ProgramStatus::Closed => from.can_close(),
@@ -694,7 +694,7 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<ProgramView, AppErro
     db.read(move |conn| {
         let row = programs::find(conn, id)?.ok_or_else(AppError::not_found)?;
         let path = owner_path(conn, &row)?;
-        let status = status_of(&row);
+        let status = status_of(&row)?;
         if !can(
             &actor,
             Action::ViewProgram,
@@ -799,7 +799,7 @@ async fn where_actor_may(
         let mut out = Vec::new();
         for row in programs::list(conn)? {
             let path = owner_path(conn, &row)?;
-            let status = status_of(&row);
+            let status = status_of(&row)?;
             if can(
                 &actor,
                 action,

@@ -9,6 +9,7 @@ use search_index::{SearchFilters, SimilarityQuery, Verdict, join_sections};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, initiatives, unions};
+use crate::domain::Stored;
 use crate::domain::initiative::HIDDEN_TITLE;
 use crate::domain::permissions::Resource;
 use crate::domain::{Action, Actor, InitiativeStatus, UnionPath, can};
@@ -130,7 +131,7 @@ fn content_visible(
             program_id: row.program_id,
             union_path: &path,
             authors: &authors,
-            status: InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Submitted),
+            status: InitiativeStatus::from_stored(&row.status)?,
             confidential: true,
         },
     ))
@@ -207,8 +208,7 @@ pub async fn similar(
             let Some(row) = rows.iter().find(|r| r.id.unsigned_abs() == m.id) else {
                 continue;
             };
-            let status =
-                InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Submitted);
+            let status = InitiativeStatus::from_stored(&row.status)?;
             if status == InitiativeStatus::Draft {
                 continue;
             }
@@ -397,7 +397,7 @@ pub async fn duplicate_candidates(
                 program_id: row.program_id,
                 union_path: &path,
                 authors: &authors,
-                status: InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Submitted),
+                status: InitiativeStatus::from_stored(&row.status)?,
                 confidential: row.confidential,
             },
         );
@@ -406,7 +406,7 @@ pub async fn duplicate_candidates(
         }
         let mut out = Vec::new();
         for c in crate::db::duplicates::for_initiative(conn, id)? {
-            let status = InitiativeStatus::parse(&c.status).unwrap_or(InitiativeStatus::Submitted);
+            let status = InitiativeStatus::from_stored(&c.status)?;
             // A confidential candidate the caller may not read keeps its title to itself
             // until it is published.
             let title = match initiatives::find(conn, c.candidate_id)? {

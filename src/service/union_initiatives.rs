@@ -15,6 +15,7 @@ use crate::db::programs::{self as pq, PhaseRow, ProgramRow};
 use crate::db::schema::fields;
 use crate::db::unions::{self, UnionRow, Which};
 use crate::db::{Db, DbConn};
+use crate::domain::Stored;
 use crate::domain::counting::COUNTING_RULE;
 use crate::domain::initiative::HIDDEN_TITLE;
 use crate::domain::{Action, Actor, InitiativeStatus, Resource, UnionPath, can};
@@ -276,7 +277,7 @@ fn items_in(
     };
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let status = InitiativeStatus::parse(&r.status).unwrap_or(InitiativeStatus::Submitted);
+        let status = InitiativeStatus::from_stored(&r.status)?;
         let people = authors.remove(&r.id).unwrap_or_default();
         let author_ids: Vec<i64> = people.iter().map(|(id, _)| *id).collect();
         let path = UnionPath::from_stored(r.union_path.clone());

@@ -175,7 +175,7 @@ pub(super) fn program_for(
 ) -> Result<(programs::ProgramRow, UnionPath), AppError> {
     let row = programs::find(conn, program_id)?.ok_or_else(AppError::not_found)?;
     let path = crate::service::shared::program::owner_path(conn, &row)?;
-    let status = crate::service::shared::program::status_of(&row);
+    let status = crate::service::shared::program::status_of(&row)?;
     if !can(
         actor,
         Action::ViewProgram,
@@ -269,7 +269,7 @@ pub(super) fn move_initiative(
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
-    let from = status_of(&row);
+    let from = status_of(&row)?;
     if !from.can_become(to) {
         return Err(AppError::new(ErrorCode::InvalidState)
             .with_message(format!("Sáng kiến đang ở trạng thái \"{}\".", from.label()))
@@ -305,7 +305,7 @@ pub(super) fn mark_under_review(
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let row = initiatives::find(conn, id)?.ok_or_else(AppError::not_found)?;
-    if status_of(&row) == InitiativeStatus::Submitted {
+    if status_of(&row)? == InitiativeStatus::Submitted {
         move_initiative(
             conn,
             None,

@@ -40,7 +40,7 @@ fn concluding(
         Action::ConcludeInitiative,
         Resource::Program {
             owner_path: &owner,
-            status: crate::service::shared::program::status_of(&program),
+            status: crate::service::shared::program::status_of(&program)?,
         },
     ) {
         return Err(AppError::forbidden());
@@ -101,7 +101,7 @@ pub async fn award(
     let actor = actor.clone();
     db.write(move |conn| {
         let row = concluding(conn, &actor, initiative_id)?;
-        if status_of(&row) != InitiativeStatus::Approved {
+        if status_of(&row)? != InitiativeStatus::Approved {
             return Err(AppError::new(ErrorCode::InvalidState)
                 .with_message("Chỉ sáng kiến đã được thông qua mới được khen thưởng."));
         }
@@ -289,7 +289,7 @@ pub async fn compare(
                     program_id: other.program_id,
                     union_path: &other_path,
                     authors: &other_authors,
-                    status: status_of(&other),
+                    status: status_of(&other)?,
                     confidential: true,
                 },
             );
@@ -298,17 +298,21 @@ pub async fn compare(
                 .into_iter()
                 .map(|u| (u.id, u.name))
                 .collect();
-        let side =
-            |row: &initiatives::InitiativeRow, segs: Vec<Segment>, confidential: bool| Side {
+        let side = |row: &initiatives::InitiativeRow,
+                    segs: Vec<Segment>,
+                    confidential: bool|
+         -> Result<Side, AppError> {
+            Ok(Side {
                 id: row.id,
                 title: row.title.clone(),
                 receipt_no: row.receipt_no.clone(),
                 union_name: names.get(&row.union_id).cloned().unwrap_or_default(),
-                status_name: status_of(row).label(),
+                status_name: status_of(row)?.label(),
                 submitted_at: row.submitted_at.map(utc),
                 segments: segs,
                 confidential,
-            };
+            })
+        };
         let total = text.chars().count().max(1);
         let copied: usize = segments(&text, &mine)
             .iter()
@@ -316,7 +320,7 @@ pub async fn compare(
             .map(|s| s.text.chars().count())
             .sum();
         Ok(Comparison {
-            this: side(&this, segments(&text, &mine), false),
+            this: side(&this, segments(&text, &mine), false)?,
             other: side(
                 &other,
                 if other_visible {
@@ -325,7 +329,7 @@ pub async fn compare(
                     Vec::new()
                 },
                 !other_visible,
-            ),
+            )?,
             score: found.map(|m| m.score),
             verdict: found.map(|m| format!("{:?}", m.verdict)),
             copied_share: copied as f32 / total as f32,

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::db::review::{self as q, CaseRow, NewDecision};
 use crate::db::{self, Db, DbConn, initiatives, programs};
+use crate::domain::Stored;
 use crate::domain::review::{
     AssignmentState, CaseState, ConflictReason, Decision, reason_label, weighted_total,
 };
@@ -81,7 +82,7 @@ fn review_case_in(
                 Action::ManageProgram,
                 Resource::Program {
                     owner_path: &owner,
-                    status: crate::service::shared::program::status_of(&program),
+                    status: crate::service::shared::program::status_of(&program)?,
                 },
             )
         }
@@ -139,8 +140,8 @@ fn review_case_in(
     let duplicates = crate::db::duplicates::for_initiative(conn, initiative_id)?
         .into_iter()
         .map(|c| {
-            let status = InitiativeStatus::parse(&c.status).unwrap_or(InitiativeStatus::Submitted);
-            DuplicateCandidateView {
+            let status = InitiativeStatus::from_stored(&c.status)?;
+            Ok(DuplicateCandidateView {
                 initiative_id: c.candidate_id,
                 title: c.title,
                 status,
@@ -149,9 +150,9 @@ fn review_case_in(
                 score: c.score,
                 verdict: c.verdict,
                 detected_at: utc(c.detected_at),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let conflicts = q::conflicts(conn, initiative_id)?
         .into_iter()
         .map(|c| {
@@ -582,19 +583,21 @@ fn apply_in(
             // The comment reaches the authors (history, email) and whoever reads this
             // initiative: it names the earlier one only when its title is open to anyone.
             let note = note.map(|n| format!(" {n}")).unwrap_or_default();
-            let comment = other.map_or_else(String::new, |o| {
-                let status =
-                    InitiativeStatus::parse(&o.status).unwrap_or(InitiativeStatus::Submitted);
-                if crate::domain::initiative::title_is_open(status, o.confidential) {
-                    format!(
-                        "Trùng lặp với sáng kiến {} \"{}\".{note}",
-                        o.receipt_no.unwrap_or_else(|| format!("#{}", o.id)),
-                        o.title,
-                    )
-                } else {
-                    format!("Trùng lặp với một sáng kiến bảo mật đã nộp trước.{note}")
+            let comment = match other {
+                None => String::new(),
+                Some(o) => {
+                    let status = InitiativeStatus::from_stored(&o.status)?;
+                    if crate::domain::initiative::title_is_open(status, o.confidential) {
+                        format!(
+                            "Trùng lặp với sáng kiến {} \"{}\".{note}",
+                            o.receipt_no.unwrap_or_else(|| format!("#{}", o.id)),
+                            o.title,
+                        )
+                    } else {
+                        format!("Trùng lặp với một sáng kiến bảo mật đã nộp trước.{note}")
+                    }
                 }
-            });
+            };
             move_initiative(
                 conn,
                 Some(actor_id),

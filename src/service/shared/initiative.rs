@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::db::coauthors::{self as cq, InvitationRow};
 use crate::db::initiatives::{self, InitiativeRow};
 use crate::db::{self, DbConn, audit, outbox};
+use crate::domain::Stored;
 use crate::domain::initiative::InvitationStatus;
 use crate::domain::{Action, Actor, InitiativeStatus, Resource, UnionPath, can};
 use crate::error::{AppError, ErrorCode};
@@ -63,8 +64,9 @@ pub struct InitiativeView {
     pub updated_at: DateTime<Utc>,
 }
 
-pub(crate) fn status_of(row: &InitiativeRow) -> InitiativeStatus {
-    InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Rejected)
+/// The initiative's status (an unknown stored name is an error, never a guess).
+pub(crate) fn status_of(row: &InitiativeRow) -> Result<InitiativeStatus, AppError> {
+    Ok(InitiativeStatus::from_stored(&row.status)?)
 }
 
 pub(crate) fn full_view(conn: &mut DbConn, r: InitiativeRow) -> Result<InitiativeView, AppError> {
@@ -76,7 +78,7 @@ pub(crate) fn full_view(conn: &mut DbConn, r: InitiativeRow) -> Result<Initiativ
             share_percent: a.share_percent,
         })
         .collect();
-    let status = status_of(&r);
+    let status = status_of(&r)?;
     Ok(InitiativeView {
         id: r.id,
         program_id: r.program_id,
@@ -146,7 +148,7 @@ pub(crate) fn authorize(
         program_id: row.program_id,
         union_path: path,
         authors,
-        status: status_of(row),
+        status: status_of(row)?,
         confidential: row.confidential,
     };
     if !can(actor, Action::ViewInitiative, resource) {
@@ -210,28 +212,30 @@ pub struct CoauthorInvitationView {
     pub invited_at: DateTime<Utc>,
 }
 
-/// The invitations of an initiative, for its author.
-impl From<InvitationRow> for CoauthorInvitationView {
-    fn from(r: InvitationRow) -> Self {
-        let status = InvitationStatus::parse(&r.status).unwrap_or(InvitationStatus::Declined);
-        Self {
+impl TryFrom<InvitationRow> for CoauthorInvitationView {
+    type Error = AppError;
+
+    fn try_from(r: InvitationRow) -> Result<Self, AppError> {
+        let status = InvitationStatus::from_stored(&r.status)?;
+        Ok(Self {
             invited_as: r.invited_as,
             share_percent: r.share_percent,
             status,
             status_name: status.label(),
             invited_at: r.created_at.and_utc(),
-        }
+        })
     }
 }
 
+/// The invitations of an initiative, for its author.
 pub(crate) fn invitations_of(
     conn: &mut DbConn,
     initiative_id: i64,
 ) -> Result<Vec<CoauthorInvitationView>, AppError> {
-    Ok(cq::for_initiative(conn, initiative_id)?
+    cq::for_initiative(conn, initiative_id)?
         .into_iter()
-        .map(CoauthorInvitationView::from)
-        .collect())
+        .map(CoauthorInvitationView::try_from)
+        .collect()
 }
 
 /// A recorded duplicate candidate, earliest-filed first.

@@ -3,11 +3,12 @@
 
 use crate::db::programs::{self, ProgramRow};
 use crate::db::{DbConn, unions};
-use crate::domain::{Action, Actor, ProgramStatus, Resource, UnionPath, can};
+use crate::domain::{Action, Actor, ProgramStatus, Resource, Stored, UnionPath, can};
 use crate::error::AppError;
 
-pub(crate) fn status_of(row: &ProgramRow) -> ProgramStatus {
-    ProgramStatus::parse(&row.status).unwrap_or(ProgramStatus::Archived)
+/// The program's status (an unknown stored name is an error, never a guess).
+pub(crate) fn status_of(row: &ProgramRow) -> Result<ProgramStatus, AppError> {
+    Ok(ProgramStatus::from_stored(&row.status)?)
 }
 
 pub(crate) fn owner_path(conn: &mut DbConn, row: &ProgramRow) -> Result<UnionPath, AppError> {
@@ -23,7 +24,7 @@ pub(crate) fn load_managed(
 ) -> Result<ProgramRow, AppError> {
     let row = programs::find(conn, id)?.ok_or_else(AppError::not_found)?;
     let path = owner_path(conn, &row)?;
-    let status = status_of(&row);
+    let status = status_of(&row)?;
     if !can(
         actor,
         Action::ViewProgram,
