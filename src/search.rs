@@ -553,7 +553,7 @@ pub fn sections(row: &InitiativeRow) -> Vec<String> {
 const COMMIT_GAP: Duration = Duration::from_millis(500);
 
 /// Keeps the index caught up: after a wake-up or every `interval`, whichever comes first,
-/// and not sooner than [`COMMIT_GAP`] after a catch-up that changed the index.
+/// and not sooner than `COMMIT_GAP` after a catch-up that changed the index.
 pub fn spawn_indexer(
     search: Arc<SearchService>,
     db: Db,

@@ -66,7 +66,7 @@ pub struct Manager {
 }
 
 /// A pooled connection and when it was last given back. A connection given back less than
-/// [`TRUSTED_FOR`] ago is handed out again without a round trip to check it (as HikariCP
+/// `TRUSTED_FOR` ago is handed out again without a round trip to check it (as HikariCP
 /// does): under load no request pays for a ping, while one that sat idle (across a database
 /// restart, say) is checked first. A connection that fails in use is dropped when given back.
 pub struct Pooled {
