@@ -164,268 +164,250 @@ pub struct Members;
 impl Importer for Members {
     type Plan = Plan;
 
+    /// Validates a member file against the database and the actor's scope.
     fn plan(
         conn: &mut DbConn,
         actor: &Actor,
         rows: &[Row],
         progress: Progress<'_>,
     ) -> Result<Plan, AppError> {
-        plan(conn, actor, rows, progress)
+        let mut report = ImportReport::new(ImportKind::Members, rows.len().saturating_sub(1));
+        let lines = parse_rows(rows, &mut report)?;
+        let total = lines.len() as u64;
+        progress("Kiểm tra", 0, total);
+
+        let mut union_codes: Vec<&str> = lines.iter().map(|l| l.union_code.as_str()).collect();
+        union_codes.sort_unstable();
+        union_codes.dedup();
+        let mut unions: HashMap<String, UnionRow> = q::unions_by_codes(conn, &union_codes)?
+            .into_iter()
+            .map(|u| (u.code.clone(), u))
+            .collect();
+        let codes: Vec<&str> = lines.iter().map(|l| l.code.as_str()).collect();
+        let by_code: HashMap<String, UserRow> = q::users_by_member_codes(conn, &codes)?
+            .into_iter()
+            .filter_map(|u| Some((u.member_code.clone()?, u)))
+            .collect();
+        let emails: Vec<&str> = lines.iter().map(|l| l.email.as_str()).collect();
+        let by_email: HashMap<String, UserRow> = q::users_by_emails(conn, &emails)?
+            .into_iter()
+            .map(|u| (u.email.clone(), u))
+            .collect();
+        // The current unions of existing members, to check the actor may change them.
+        // (And of the accounts that already hold an email, to name their member code only to an
+        // officer who manages them.)
+        let mut current_ids: Vec<i64> = by_code
+            .values()
+            .chain(by_email.values())
+            .map(|u| u.union_id)
+            .collect();
+        current_ids.sort_unstable();
+        current_ids.dedup();
+        let union_of: HashMap<i64, UnionRow> = q::unions_by_ids(conn, &current_ids)?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        for u in union_of.values() {
+            unions.entry(u.code.clone()).or_insert_with(|| u.clone());
+        }
+        let mut in_scope: HashMap<i64, bool> = HashMap::new();
+        let mut manages = |u: &UnionRow| {
+            *in_scope.entry(u.id).or_insert_with(|| {
+                let path = UnionPath::from_stored(u.path.clone());
+                can(actor, Action::ManageUser, Resource::Union { path: &path })
+            })
+        };
+
+        let mut creates = Vec::new();
+        let mut updates = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            if i % 5000 == 0 {
+                progress("Kiểm tra", i as u64, total);
+            }
+            let Some(union) = unions.get(&l.union_code) else {
+                report.problem(
+                    l.line,
+                    &l.code,
+                    format!(
+                        "Không tìm thấy đơn vị mã {} trong hệ thống (hãy nhập cây đơn vị trước).",
+                        l.union_code
+                    ),
+                );
+                continue;
+            };
+            if !manages(union) {
+                report.problem(
+                    l.line,
+                    &l.code,
+                    format!("Đơn vị {} nằm ngoài phạm vi quản lý của bạn.", l.union_code),
+                );
+                continue;
+            }
+            let email_owner = by_email.get(&l.email);
+            match by_code.get(&l.code) {
+                Some(user) => {
+                    let current = union_of.get(&user.union_id);
+                    if !current.is_some_and(&mut manages) {
+                        report.problem(
+                            l.line,
+                            &l.code,
+                            // Never the other union's code or name: only that it is outside.
+                            format!(
+                                "Đoàn viên {} thuộc một đơn vị ngoài phạm vi quản lý của bạn.",
+                                l.code
+                            ),
+                        );
+                        continue;
+                    }
+                    if email_owner.is_some_and(|o| o.id != user.id) {
+                        report.problem(
+                            l.line,
+                            &l.code,
+                            format!("Email {} đã được dùng cho tài khoản khác.", l.email),
+                        );
+                        continue;
+                    }
+                    let phone = l.phone.clone().or_else(|| user.phone.clone());
+                    let mut fields = Vec::new();
+                    if l.name != user.full_name {
+                        fields.push(format!("Họ và tên: {} → {}", user.full_name, l.name));
+                    }
+                    if l.email != user.email {
+                        fields.push(format!("Email: {} → {}", user.email, l.email));
+                    }
+                    if phone != user.phone {
+                        fields.push(format!(
+                            "Số điện thoại: {} → {}",
+                            user.phone.as_deref().unwrap_or("(trống)"),
+                            phone.as_deref().unwrap_or("(trống)")
+                        ));
+                    }
+                    if union.id != user.union_id {
+                        fields.push(format!(
+                            "Đơn vị: {} → {}",
+                            current.map_or("", |u| u.code.as_str()),
+                            union.code
+                        ));
+                    }
+                    if fields.is_empty() {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    updates.push(Update {
+                        id: user.id,
+                        name: l.name.clone(),
+                        email: l.email.clone(),
+                        phone,
+                        old_union_id: user.union_id,
+                        union_id: union.id,
+                    });
+                    report.change(RowChange {
+                        line: l.line,
+                        code: l.code.clone(),
+                        name: l.name.clone(),
+                        action: "changed",
+                        fields,
+                    });
+                }
+                None => {
+                    if let Some(owner) = email_owner {
+                        // The owner's member code only when the officer manages them.
+                        let named = union_of
+                            .get(&owner.union_id)
+                            .is_some_and(&mut manages)
+                            .then_some(owner.member_code.as_deref())
+                            .flatten();
+                        report.problem(
+                            l.line,
+                            &l.code,
+                            format!(
+                                "Email {} đã được dùng cho tài khoản khác{}.",
+                                l.email,
+                                named
+                                    .map(|c| format!(" (mã đoàn viên {c})"))
+                                    .unwrap_or_default()
+                            ),
+                        );
+                        continue;
+                    }
+                    creates.push(Create {
+                        code: l.code.clone(),
+                        name: l.name.clone(),
+                        email: l.email.clone(),
+                        phone: l.phone.clone(),
+                        union_id: union.id,
+                    });
+                    report.change(RowChange {
+                        line: l.line,
+                        code: l.code.clone(),
+                        name: l.name.clone(),
+                        action: "new",
+                        fields: Vec::new(),
+                    });
+                }
+            }
+        }
+        progress("Kiểm tra", total, total);
+        Ok(Plan {
+            report,
+            creates,
+            updates,
+        })
     }
 
     fn report(plan: &Plan) -> &ImportReport {
         &plan.report
     }
 
+    /// Writes a valid plan inside the caller's transaction: new members in multi-row inserts
+    /// with their member role, changed ones one by one.
     fn apply(
         conn: &mut DbConn,
         actor: &Actor,
         plan: &Plan,
         progress: Progress<'_>,
     ) -> Result<(), AppError> {
-        apply(conn, actor, plan, progress)
-    }
-}
-
-/// Validates a member file against the database and the actor's scope.
-pub fn plan(
-    conn: &mut DbConn,
-    actor: &Actor,
-    rows: &[Row],
-    progress: Progress<'_>,
-) -> Result<Plan, AppError> {
-    let mut report = ImportReport::new(ImportKind::Members, rows.len().saturating_sub(1));
-    let lines = parse_rows(rows, &mut report)?;
-    let total = lines.len() as u64;
-    progress("Kiểm tra", 0, total);
-
-    let mut union_codes: Vec<&str> = lines.iter().map(|l| l.union_code.as_str()).collect();
-    union_codes.sort_unstable();
-    union_codes.dedup();
-    let mut unions: HashMap<String, UnionRow> = q::unions_by_codes(conn, &union_codes)?
-        .into_iter()
-        .map(|u| (u.code.clone(), u))
-        .collect();
-    let codes: Vec<&str> = lines.iter().map(|l| l.code.as_str()).collect();
-    let by_code: HashMap<String, UserRow> = q::users_by_member_codes(conn, &codes)?
-        .into_iter()
-        .filter_map(|u| Some((u.member_code.clone()?, u)))
-        .collect();
-    let emails: Vec<&str> = lines.iter().map(|l| l.email.as_str()).collect();
-    let by_email: HashMap<String, UserRow> = q::users_by_emails(conn, &emails)?
-        .into_iter()
-        .map(|u| (u.email.clone(), u))
-        .collect();
-    // The current unions of existing members, to check the actor may change them.
-    // (And of the accounts that already hold an email, to name their member code only to an
-    // officer who manages them.)
-    let mut current_ids: Vec<i64> = by_code
-        .values()
-        .chain(by_email.values())
-        .map(|u| u.union_id)
-        .collect();
-    current_ids.sort_unstable();
-    current_ids.dedup();
-    let union_of: HashMap<i64, UnionRow> = q::unions_by_ids(conn, &current_ids)?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
-    for u in union_of.values() {
-        unions.entry(u.code.clone()).or_insert_with(|| u.clone());
-    }
-    let mut in_scope: HashMap<i64, bool> = HashMap::new();
-    let mut manages = |u: &UnionRow| {
-        *in_scope.entry(u.id).or_insert_with(|| {
-            let path = UnionPath::from_stored(u.path.clone());
-            can(actor, Action::ManageUser, Resource::Union { path: &path })
-        })
-    };
-
-    let mut creates = Vec::new();
-    let mut updates = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        if i % 5000 == 0 {
-            progress("Kiểm tra", i as u64, total);
+        let now = db::now();
+        let total = (plan.creates.len() + plan.updates.len()) as u64;
+        let mut done = 0u64;
+        progress("Ghi", 0, total);
+        for chunk in plan.creates.chunks(5_000) {
+            let rows: Vec<NewUser<'_>> = chunk
+                .iter()
+                .map(|c| NewUser {
+                    member_code: Some(&c.code),
+                    full_name: &c.name,
+                    email: &c.email,
+                    phone: c.phone.as_deref(),
+                    union_id: c.union_id,
+                    password_hash: None,
+                    status: UserStatus::Active.as_str(),
+                    created_at: now,
+                    updated_at: now,
+                })
+                .collect();
+            let created = q::insert_members(conn, &rows, Some(actor.user_id), now)?;
+            // Each new account is invited to set its password, in the import's transaction.
+            crate::service::shared::letters::invitations(conn, &created, now)?;
+            done += chunk.len() as u64;
+            progress("Ghi", done, total);
         }
-        let Some(union) = unions.get(&l.union_code) else {
-            report.problem(
-                l.line,
-                &l.code,
-                format!(
-                    "Không tìm thấy đơn vị mã {} trong hệ thống (hãy nhập cây đơn vị trước).",
-                    l.union_code
-                ),
-            );
-            continue;
-        };
-        if !manages(union) {
-            report.problem(
-                l.line,
-                &l.code,
-                format!("Đơn vị {} nằm ngoài phạm vi quản lý của bạn.", l.union_code),
-            );
-            continue;
+        for u in &plan.updates {
+            q::update_member(
+                conn,
+                u.id,
+                &u.name,
+                &u.email,
+                u.phone.as_deref(),
+                u.old_union_id,
+                u.union_id,
+                now,
+            )?;
         }
-        let email_owner = by_email.get(&l.email);
-        match by_code.get(&l.code) {
-            Some(user) => {
-                let current = union_of.get(&user.union_id);
-                if !current.is_some_and(&mut manages) {
-                    report.problem(
-                        l.line,
-                        &l.code,
-                        // Never the other union's code or name: only that it is outside.
-                        format!(
-                            "Đoàn viên {} thuộc một đơn vị ngoài phạm vi quản lý của bạn.",
-                            l.code
-                        ),
-                    );
-                    continue;
-                }
-                if email_owner.is_some_and(|o| o.id != user.id) {
-                    report.problem(
-                        l.line,
-                        &l.code,
-                        format!("Email {} đã được dùng cho tài khoản khác.", l.email),
-                    );
-                    continue;
-                }
-                let phone = l.phone.clone().or_else(|| user.phone.clone());
-                let mut fields = Vec::new();
-                if l.name != user.full_name {
-                    fields.push(format!("Họ và tên: {} → {}", user.full_name, l.name));
-                }
-                if l.email != user.email {
-                    fields.push(format!("Email: {} → {}", user.email, l.email));
-                }
-                if phone != user.phone {
-                    fields.push(format!(
-                        "Số điện thoại: {} → {}",
-                        user.phone.as_deref().unwrap_or("(trống)"),
-                        phone.as_deref().unwrap_or("(trống)")
-                    ));
-                }
-                if union.id != user.union_id {
-                    fields.push(format!(
-                        "Đơn vị: {} → {}",
-                        current.map_or("", |u| u.code.as_str()),
-                        union.code
-                    ));
-                }
-                if fields.is_empty() {
-                    report.unchanged += 1;
-                    continue;
-                }
-                updates.push(Update {
-                    id: user.id,
-                    name: l.name.clone(),
-                    email: l.email.clone(),
-                    phone,
-                    old_union_id: user.union_id,
-                    union_id: union.id,
-                });
-                report.change(RowChange {
-                    line: l.line,
-                    code: l.code.clone(),
-                    name: l.name.clone(),
-                    action: "changed",
-                    fields,
-                });
-            }
-            None => {
-                if let Some(owner) = email_owner {
-                    // The owner's member code only when the officer manages them.
-                    let named = union_of
-                        .get(&owner.union_id)
-                        .is_some_and(&mut manages)
-                        .then_some(owner.member_code.as_deref())
-                        .flatten();
-                    report.problem(
-                        l.line,
-                        &l.code,
-                        format!(
-                            "Email {} đã được dùng cho tài khoản khác{}.",
-                            l.email,
-                            named
-                                .map(|c| format!(" (mã đoàn viên {c})"))
-                                .unwrap_or_default()
-                        ),
-                    );
-                    continue;
-                }
-                creates.push(Create {
-                    code: l.code.clone(),
-                    name: l.name.clone(),
-                    email: l.email.clone(),
-                    phone: l.phone.clone(),
-                    union_id: union.id,
-                });
-                report.change(RowChange {
-                    line: l.line,
-                    code: l.code.clone(),
-                    name: l.name.clone(),
-                    action: "new",
-                    fields: Vec::new(),
-                });
-            }
-        }
+        q::analyze_after_import(conn, "users, role_grants")?;
+        progress("Ghi", total, total);
+        Ok(())
     }
-    progress("Kiểm tra", total, total);
-    Ok(Plan {
-        report,
-        creates,
-        updates,
-    })
-}
-
-/// Writes a valid plan inside the caller's transaction: new members in multi-row inserts
-/// with their member role, changed ones one by one.
-pub fn apply(
-    conn: &mut DbConn,
-    actor: &Actor,
-    plan: &Plan,
-    progress: Progress<'_>,
-) -> Result<(), AppError> {
-    let now = db::now();
-    let total = (plan.creates.len() + plan.updates.len()) as u64;
-    let mut done = 0u64;
-    progress("Ghi", 0, total);
-    for chunk in plan.creates.chunks(5_000) {
-        let rows: Vec<NewUser<'_>> = chunk
-            .iter()
-            .map(|c| NewUser {
-                member_code: Some(&c.code),
-                full_name: &c.name,
-                email: &c.email,
-                phone: c.phone.as_deref(),
-                union_id: c.union_id,
-                password_hash: None,
-                status: UserStatus::Active.as_str(),
-                created_at: now,
-                updated_at: now,
-            })
-            .collect();
-        let created = q::insert_members(conn, &rows, Some(actor.user_id), now)?;
-        // Each new account is invited to set its password, in the import's transaction.
-        crate::service::shared::letters::invitations(conn, &created, now)?;
-        done += chunk.len() as u64;
-        progress("Ghi", done, total);
-    }
-    for u in &plan.updates {
-        q::update_member(
-            conn,
-            u.id,
-            &u.name,
-            &u.email,
-            u.phone.as_deref(),
-            u.old_union_id,
-            u.union_id,
-            now,
-        )?;
-    }
-    q::analyze_after_import(conn, "users, role_grants")?;
-    progress("Ghi", total, total);
-    Ok(())
 }
 
 #[cfg(test)]

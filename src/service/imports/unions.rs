@@ -224,348 +224,330 @@ pub struct Unions;
 impl Importer for Unions {
     type Plan = Plan;
 
+    /// Validates a union tree file against the database and the actor's scope.
     fn plan(
         conn: &mut DbConn,
         actor: &Actor,
         rows: &[Row],
         progress: Progress<'_>,
     ) -> Result<Plan, AppError> {
-        plan(conn, actor, rows, progress)
+        let mut report = ImportReport::new(ImportKind::Unions, rows.len().saturating_sub(1));
+        let (lines, known) = parse_rows(rows, &mut report)?;
+        let total = lines.len() as u64;
+        progress("Kiểm tra", 0, total);
+
+        let mut wanted: Vec<&str> = known.iter().map(String::as_str).collect();
+        wanted.extend(lines.iter().filter_map(|l| l.parent.as_deref()));
+        wanted.sort_unstable();
+        wanted.dedup();
+        let stored: HashMap<String, UnionRow> = q::unions_by_codes(conn, &wanted)?
+            .into_iter()
+            .map(|u| (u.code.clone(), u))
+            .collect();
+        // The codes of stored unions' current parents, to name them in a refusal, and only those
+        // the actor manages: a union outside their subtree is never named.
+        let parent_ids: Vec<i64> = stored.values().filter_map(|u| u.parent_id).collect();
+        let parent_code: HashMap<i64, Option<String>> = q::unions_by_ids(conn, &parent_ids)?
+            .into_iter()
+            .map(|u| {
+                let path = UnionPath::from_stored(u.path.clone());
+                let named = can(actor, Action::ManageUnion, Resource::Union { path: &path });
+                (u.id, named.then_some(u.code))
+            })
+            .collect();
+
+        let in_file: HashMap<&str, &Line> = lines.iter().map(|l| (l.code.as_str(), l)).collect();
+        // Parent links among unions the file creates.
+        let parent_of: HashMap<&str, &str> = lines
+            .iter()
+            .filter(|l| !stored.contains_key(&l.code))
+            .filter_map(|l| {
+                let p = l.parent.as_deref()?;
+                (in_file.contains_key(p) && !stored.contains_key(p)).then_some((l.code.as_str(), p))
+            })
+            .collect();
+        let cyclic = cycles(&parent_of);
+        let is_admin = can(actor, Action::Administer, Resource::System);
+
+        let mut creates = Vec::new();
+        let mut updates = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            if i % 1000 == 0 {
+                progress("Kiểm tra", i as u64, total);
+            }
+            let fail =
+                |report: &mut ImportReport, msg: String| report.problem(l.line, &l.code, msg);
+            if cyclic.contains(l.code.as_str()) {
+                fail(
+                    &mut report,
+                    format!(
+                        "Vòng lặp trong cây đơn vị: {}.",
+                        cycle_text(&l.code, &parent_of)
+                    ),
+                );
+                continue;
+            }
+            // The parent, and the level it requires.
+            let (parent, parent_level) = match l.parent.as_deref() {
+                None => (Parent::Root, -1),
+                Some(p) if p == l.code => {
+                    fail(
+                        &mut report,
+                        "Đơn vị không thể là cấp trên của chính nó.".to_owned(),
+                    );
+                    continue;
+                }
+                Some(p) => {
+                    if let Some(row) = stored.get(p) {
+                        (Parent::Stored(row.id), row.level)
+                    } else if let Some(pl) = in_file.get(p) {
+                        (Parent::File(p.to_owned()), pl.level)
+                    } else if known.contains(p) {
+                        // The parent's own row is bad and reported.
+                        continue;
+                    } else {
+                        fail(
+                            &mut report,
+                            format!(
+                                "Không tìm thấy đơn vị cấp trên mã {p} (không có trong tệp, cũng không có trong hệ thống)."
+                            ),
+                        );
+                        continue;
+                    }
+                }
+            };
+            if l.level != parent_level + 1 {
+                let msg = match (&l.parent, parent_level) {
+                    (None, _) => format!(
+                        "Cấp {} không đúng: đơn vị không có cấp trên phải là cấp 0 (Tổng Liên đoàn).",
+                        l.level
+                    ),
+                    (Some(p), 4) => format!(
+                        "Đơn vị cấp trên {p} là Tổ công đoàn (cấp 4), không thể có đơn vị cấp dưới."
+                    ),
+                    (Some(p), pl) => format!(
+                        "Cấp {} không đúng: đơn vị cấp trên {p} là cấp {pl} nên đơn vị này phải là cấp {}.",
+                        l.level,
+                        pl + 1
+                    ),
+                };
+                fail(&mut report, msg);
+                continue;
+            }
+            if let Some(row) = stored.get(&l.code) {
+                let path = UnionPath::from_stored(row.path.clone());
+                if !can(actor, Action::ManageUnion, Resource::Union { path: &path }) {
+                    fail(
+                        &mut report,
+                        format!(
+                            "Đơn vị {} nằm ngoài phạm vi quản lý của bạn; không được thay đổi.",
+                            l.code
+                        ),
+                    );
+                    continue;
+                }
+                let same_parent = match &parent {
+                    Parent::Root => row.parent_id.is_none(),
+                    Parent::Stored(id) => row.parent_id == Some(*id),
+                    Parent::File(_) => false,
+                };
+                if !same_parent {
+                    let now_under = match row.parent_id.map(|id| parent_code.get(&id)) {
+                        None => "đơn vị cấp trên (không có)".to_owned(),
+                        Some(Some(Some(code))) => format!("đơn vị cấp trên {code}"),
+                        Some(_) => "một đơn vị cấp trên ngoài phạm vi quản lý của bạn".to_owned(),
+                    };
+                    fail(
+                        &mut report,
+                        format!(
+                            "Đơn vị {} hiện thuộc {now_under}, tệp ghi {}. Chưa hỗ trợ chuyển đơn vị sang cấp trên khác khi nhập dữ liệu.",
+                            l.code,
+                            l.parent.as_deref().unwrap_or("(không có)")
+                        ),
+                    );
+                    continue;
+                }
+                let cluster = l.cluster.clone().unwrap_or_else(|| row.cluster.clone());
+                let member_count = l.member_count.unwrap_or(row.member_count);
+                let mut fields = Vec::new();
+                if l.name != row.name {
+                    fields.push(format!("Tên: {} → {}", row.name, l.name));
+                }
+                if cluster != row.cluster {
+                    fields.push(format!(
+                        "Cụm thi đua: {} → {}",
+                        row.cluster.as_deref().unwrap_or("(trống)"),
+                        cluster.as_deref().unwrap_or("(trống)")
+                    ));
+                }
+                if member_count != row.member_count {
+                    fields.push(format!(
+                        "Số đoàn viên: {} → {member_count}",
+                        row.member_count
+                    ));
+                }
+                if fields.is_empty() {
+                    report.unchanged += 1;
+                    continue;
+                }
+                updates.push(Update {
+                    id: row.id,
+                    name: l.name.clone(),
+                    cluster,
+                    member_count,
+                    what: fields.join("; "),
+                });
+                report.change(RowChange {
+                    line: l.line,
+                    code: l.code.clone(),
+                    name: l.name.clone(),
+                    action: "changed",
+                    fields,
+                });
+            } else {
+                let allowed = match &parent {
+                    Parent::Root => is_admin,
+                    Parent::Stored(_) => l
+                        .parent
+                        .as_deref()
+                        .and_then(|p| stored.get(p))
+                        .is_some_and(|p| {
+                            let path = UnionPath::from_stored(p.path.clone());
+                            can(actor, Action::ManageUnion, Resource::Union { path: &path })
+                        }),
+                    // Checked on the parent's own row.
+                    Parent::File(_) => true,
+                };
+                if !allowed {
+                    fail(
+                        &mut report,
+                        match &l.parent {
+                            None => "Chỉ quản trị hệ thống được tạo đơn vị gốc.".to_owned(),
+                            Some(p) => format!(
+                                "Đơn vị cấp trên {p} nằm ngoài phạm vi quản lý của bạn; không được thêm đơn vị vào đó."
+                            ),
+                        },
+                    );
+                    continue;
+                }
+                creates.push(Create {
+                    code: l.code.clone(),
+                    parent,
+                    name: l.name.clone(),
+                    level: l.level,
+                    cluster: l.cluster.clone().flatten(),
+                    member_count: l.member_count.unwrap_or(0),
+                });
+                report.change(RowChange {
+                    line: l.line,
+                    code: l.code.clone(),
+                    name: l.name.clone(),
+                    action: "new",
+                    fields: Vec::new(),
+                });
+            }
+        }
+        progress("Kiểm tra", total, total);
+        Ok(Plan {
+            report,
+            creates,
+            updates,
+        })
     }
 
     fn report(plan: &Plan) -> &ImportReport {
         &plan.report
     }
 
+    /// Writes a valid plan inside the caller's transaction: new unions level by level in
+    /// multi-row inserts (parents first), changed ones one by one, an audit entry for each.
     fn apply(
         conn: &mut DbConn,
         actor: &Actor,
         plan: &Plan,
         progress: Progress<'_>,
     ) -> Result<(), AppError> {
-        apply(conn, actor, plan, progress)
-    }
-}
-
-/// Validates a union tree file against the database and the actor's scope.
-pub fn plan(
-    conn: &mut DbConn,
-    actor: &Actor,
-    rows: &[Row],
-    progress: Progress<'_>,
-) -> Result<Plan, AppError> {
-    let mut report = ImportReport::new(ImportKind::Unions, rows.len().saturating_sub(1));
-    let (lines, known) = parse_rows(rows, &mut report)?;
-    let total = lines.len() as u64;
-    progress("Kiểm tra", 0, total);
-
-    let mut wanted: Vec<&str> = known.iter().map(String::as_str).collect();
-    wanted.extend(lines.iter().filter_map(|l| l.parent.as_deref()));
-    wanted.sort_unstable();
-    wanted.dedup();
-    let stored: HashMap<String, UnionRow> = q::unions_by_codes(conn, &wanted)?
-        .into_iter()
-        .map(|u| (u.code.clone(), u))
-        .collect();
-    // The codes of stored unions' current parents, to name them in a refusal, and only those
-    // the actor manages: a union outside their subtree is never named.
-    let parent_ids: Vec<i64> = stored.values().filter_map(|u| u.parent_id).collect();
-    let parent_code: HashMap<i64, Option<String>> = q::unions_by_ids(conn, &parent_ids)?
-        .into_iter()
-        .map(|u| {
-            let path = UnionPath::from_stored(u.path.clone());
-            let named = can(actor, Action::ManageUnion, Resource::Union { path: &path });
-            (u.id, named.then_some(u.code))
-        })
-        .collect();
-
-    let in_file: HashMap<&str, &Line> = lines.iter().map(|l| (l.code.as_str(), l)).collect();
-    // Parent links among unions the file creates.
-    let parent_of: HashMap<&str, &str> = lines
-        .iter()
-        .filter(|l| !stored.contains_key(&l.code))
-        .filter_map(|l| {
-            let p = l.parent.as_deref()?;
-            (in_file.contains_key(p) && !stored.contains_key(p)).then_some((l.code.as_str(), p))
-        })
-        .collect();
-    let cyclic = cycles(&parent_of);
-    let is_admin = can(actor, Action::Administer, Resource::System);
-
-    let mut creates = Vec::new();
-    let mut updates = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        if i % 1000 == 0 {
-            progress("Kiểm tra", i as u64, total);
-        }
-        let fail = |report: &mut ImportReport, msg: String| report.problem(l.line, &l.code, msg);
-        if cyclic.contains(l.code.as_str()) {
-            fail(
-                &mut report,
-                format!(
-                    "Vòng lặp trong cây đơn vị: {}.",
-                    cycle_text(&l.code, &parent_of)
-                ),
-            );
-            continue;
-        }
-        // The parent, and the level it requires.
-        let (parent, parent_level) = match l.parent.as_deref() {
-            None => (Parent::Root, -1),
-            Some(p) if p == l.code => {
-                fail(
-                    &mut report,
-                    "Đơn vị không thể là cấp trên của chính nó.".to_owned(),
-                );
-                continue;
-            }
-            Some(p) => {
-                if let Some(row) = stored.get(p) {
-                    (Parent::Stored(row.id), row.level)
-                } else if let Some(pl) = in_file.get(p) {
-                    (Parent::File(p.to_owned()), pl.level)
-                } else if known.contains(p) {
-                    // The parent's own row is bad and reported.
-                    continue;
-                } else {
-                    fail(
-                        &mut report,
-                        format!(
-                            "Không tìm thấy đơn vị cấp trên mã {p} (không có trong tệp, cũng không có trong hệ thống)."
-                        ),
-                    );
-                    continue;
-                }
-            }
-        };
-        if l.level != parent_level + 1 {
-            let msg = match (&l.parent, parent_level) {
-                (None, _) => format!(
-                    "Cấp {} không đúng: đơn vị không có cấp trên phải là cấp 0 (Tổng Liên đoàn).",
-                    l.level
-                ),
-                (Some(p), 4) => format!(
-                    "Đơn vị cấp trên {p} là Tổ công đoàn (cấp 4), không thể có đơn vị cấp dưới."
-                ),
-                (Some(p), pl) => format!(
-                    "Cấp {} không đúng: đơn vị cấp trên {p} là cấp {pl} nên đơn vị này phải là cấp {}.",
-                    l.level,
-                    pl + 1
-                ),
-            };
-            fail(&mut report, msg);
-            continue;
-        }
-        if let Some(row) = stored.get(&l.code) {
-            let path = UnionPath::from_stored(row.path.clone());
-            if !can(actor, Action::ManageUnion, Resource::Union { path: &path }) {
-                fail(
-                    &mut report,
-                    format!(
-                        "Đơn vị {} nằm ngoài phạm vi quản lý của bạn; không được thay đổi.",
-                        l.code
-                    ),
-                );
-                continue;
-            }
-            let same_parent = match &parent {
-                Parent::Root => row.parent_id.is_none(),
-                Parent::Stored(id) => row.parent_id == Some(*id),
-                Parent::File(_) => false,
-            };
-            if !same_parent {
-                let now_under = match row.parent_id.map(|id| parent_code.get(&id)) {
-                    None => "đơn vị cấp trên (không có)".to_owned(),
-                    Some(Some(Some(code))) => format!("đơn vị cấp trên {code}"),
-                    Some(_) => "một đơn vị cấp trên ngoài phạm vi quản lý của bạn".to_owned(),
+        let now = db::now();
+        let total = (plan.creates.len() + plan.updates.len()) as u64;
+        let mut done = 0u64;
+        progress("Ghi", 0, total);
+        let new_codes: HashSet<&str> = plan.creates.iter().map(|c| c.code.as_str()).collect();
+        let mut id_of: HashMap<&str, i64> = HashMap::new();
+        for level in 0..=UnionLevel::Group.as_i32() {
+            let mut batch = Vec::new();
+            for c in plan.creates.iter().filter(|c| c.level == level) {
+                let parent_id = match &c.parent {
+                    Parent::Root => None,
+                    Parent::Stored(id) => Some(*id),
+                    Parent::File(code) => Some(*id_of.get(code.as_str()).ok_or_else(|| {
+                        AppError::unexpected(format!("import: parent {code} not inserted"))
+                    })?),
                 };
-                fail(
-                    &mut report,
-                    format!(
-                        "Đơn vị {} hiện thuộc {now_under}, tệp ghi {}. Chưa hỗ trợ chuyển đơn vị sang cấp trên khác khi nhập dữ liệu.",
-                        l.code,
-                        l.parent.as_deref().unwrap_or("(không có)")
-                    ),
-                );
+                batch.push(NewImportedUnion {
+                    parent_id,
+                    level,
+                    code: &c.code,
+                    name: &c.name,
+                    path: q::pending_path(&c.code),
+                    cluster: c.cluster.as_deref(),
+                    member_count: c.member_count,
+                    active: true,
+                    created_at: now,
+                    updated_at: now,
+                });
+            }
+            if batch.is_empty() {
                 continue;
             }
-            let cluster = l.cluster.clone().unwrap_or_else(|| row.cluster.clone());
-            let member_count = l.member_count.unwrap_or(row.member_count);
-            let mut fields = Vec::new();
-            if l.name != row.name {
-                fields.push(format!("Tên: {} → {}", row.name, l.name));
-            }
-            if cluster != row.cluster {
-                fields.push(format!(
-                    "Cụm thi đua: {} → {}",
-                    row.cluster.as_deref().unwrap_or("(trống)"),
-                    cluster.as_deref().unwrap_or("(trống)")
-                ));
-            }
-            if member_count != row.member_count {
-                fields.push(format!(
-                    "Số đoàn viên: {} → {member_count}",
-                    row.member_count
-                ));
-            }
-            if fields.is_empty() {
-                report.unchanged += 1;
-                continue;
-            }
-            updates.push(Update {
-                id: row.id,
-                name: l.name.clone(),
-                cluster,
-                member_count,
-                what: fields.join("; "),
-            });
-            report.change(RowChange {
-                line: l.line,
-                code: l.code.clone(),
-                name: l.name.clone(),
-                action: "changed",
-                fields,
-            });
-        } else {
-            let allowed = match &parent {
-                Parent::Root => is_admin,
-                Parent::Stored(_) => {
-                    l.parent
-                        .as_deref()
-                        .and_then(|p| stored.get(p))
-                        .is_some_and(|p| {
-                            let path = UnionPath::from_stored(p.path.clone());
-                            can(actor, Action::ManageUnion, Resource::Union { path: &path })
-                        })
+            for (id, code) in q::insert_unions(conn, &batch)? {
+                if let Some(key) = new_codes.get(code.as_str()) {
+                    id_of.insert(key, id);
                 }
-                // Checked on the parent's own row.
-                Parent::File(_) => true,
-            };
-            if !allowed {
-                fail(
-                    &mut report,
-                    match &l.parent {
-                        None => "Chỉ quản trị hệ thống được tạo đơn vị gốc.".to_owned(),
-                        Some(p) => format!(
-                            "Đơn vị cấp trên {p} nằm ngoài phạm vi quản lý của bạn; không được thêm đơn vị vào đó."
-                        ),
-                    },
-                );
-                continue;
             }
-            creates.push(Create {
-                code: l.code.clone(),
-                parent,
-                name: l.name.clone(),
-                level: l.level,
-                cluster: l.cluster.clone().flatten(),
-                member_count: l.member_count.unwrap_or(0),
-            });
-            report.change(RowChange {
-                line: l.line,
-                code: l.code.clone(),
-                name: l.name.clone(),
-                action: "new",
-                fields: Vec::new(),
-            });
+            q::set_pending_paths(conn)?;
+            done += batch.len() as u64;
+            progress("Ghi", done, total);
         }
-    }
-    progress("Kiểm tra", total, total);
-    Ok(Plan {
-        report,
-        creates,
-        updates,
-    })
-}
-
-/// Writes a valid plan inside the caller's transaction: new unions level by level in
-/// multi-row inserts (parents first), changed ones one by one, an audit entry for each.
-pub fn apply(
-    conn: &mut DbConn,
-    actor: &Actor,
-    plan: &Plan,
-    progress: Progress<'_>,
-) -> Result<(), AppError> {
-    let now = db::now();
-    let total = (plan.creates.len() + plan.updates.len()) as u64;
-    let mut done = 0u64;
-    progress("Ghi", 0, total);
-    let new_codes: HashSet<&str> = plan.creates.iter().map(|c| c.code.as_str()).collect();
-    let mut id_of: HashMap<&str, i64> = HashMap::new();
-    for level in 0..=UnionLevel::Group.as_i32() {
-        let mut batch = Vec::new();
-        for c in plan.creates.iter().filter(|c| c.level == level) {
-            let parent_id = match &c.parent {
-                Parent::Root => None,
-                Parent::Stored(id) => Some(*id),
-                Parent::File(code) => Some(*id_of.get(code.as_str()).ok_or_else(|| {
-                    AppError::unexpected(format!("import: parent {code} not inserted"))
-                })?),
-            };
-            batch.push(NewImportedUnion {
-                parent_id,
-                level,
-                code: &c.code,
-                name: &c.name,
-                path: q::pending_path(&c.code),
-                cluster: c.cluster.as_deref(),
-                member_count: c.member_count,
-                active: true,
+        for u in &plan.updates {
+            q::update_union(
+                conn,
+                u.id,
+                &u.name,
+                u.cluster.as_deref(),
+                u.member_count,
+                now,
+            )?;
+        }
+        let mut entries: Vec<audit::NewAudit<'_>> = plan
+            .creates
+            .iter()
+            .filter_map(|c| id_of.get(c.code.as_str()))
+            .map(|id| audit::NewAudit {
+                actor_id: Some(actor.user_id),
+                entity_type: "union",
+                entity_id: *id,
+                action: "import_create",
+                from_state: None,
+                to_state: Some("active"),
+                comment: None,
                 created_at: now,
-                updated_at: now,
-            });
-        }
-        if batch.is_empty() {
-            continue;
-        }
-        for (id, code) in q::insert_unions(conn, &batch)? {
-            if let Some(key) = new_codes.get(code.as_str()) {
-                id_of.insert(key, id);
-            }
-        }
-        q::set_pending_paths(conn)?;
-        done += batch.len() as u64;
-        progress("Ghi", done, total);
-    }
-    for u in &plan.updates {
-        q::update_union(
-            conn,
-            u.id,
-            &u.name,
-            u.cluster.as_deref(),
-            u.member_count,
-            now,
-        )?;
-    }
-    let mut entries: Vec<audit::NewAudit<'_>> = plan
-        .creates
-        .iter()
-        .filter_map(|c| id_of.get(c.code.as_str()))
-        .map(|id| audit::NewAudit {
+            })
+            .collect();
+        entries.extend(plan.updates.iter().map(|u| audit::NewAudit {
             actor_id: Some(actor.user_id),
             entity_type: "union",
-            entity_id: *id,
-            action: "import_create",
+            entity_id: u.id,
+            action: "import_update",
             from_state: None,
-            to_state: Some("active"),
-            comment: None,
+            to_state: None,
+            comment: Some(&u.what),
             created_at: now,
-        })
-        .collect();
-    entries.extend(plan.updates.iter().map(|u| audit::NewAudit {
-        actor_id: Some(actor.user_id),
-        entity_type: "union",
-        entity_id: u.id,
-        action: "import_update",
-        from_state: None,
-        to_state: None,
-        comment: Some(&u.what),
-        created_at: now,
-    }));
-    q::record_audits(conn, &entries)?;
-    q::analyze_after_import(conn, "unions")?;
-    progress("Ghi", total, total);
-    Ok(())
+        }));
+        q::record_audits(conn, &entries)?;
+        q::analyze_after_import(conn, "unions")?;
+        progress("Ghi", total, total);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
