@@ -12,7 +12,8 @@ use serde::Deserialize;
 
 use super::member::Pager;
 use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
-use crate::domain::{Action, Actor, Resource, Role, can};
+use crate::domain::permissions::{Area, may_enter};
+use crate::domain::{Action, Actor, Resource, can};
 use crate::error::{AppError, ErrorCode};
 use crate::format;
 use crate::routes::api::admin::{AuditParams, audit_query};
@@ -136,8 +137,8 @@ impl Sections {
     /// The sections for an actor (the same checks as the pages themselves).
     pub fn of(actor: &Actor) -> Self {
         Self {
-            programs: actor.has_role(Role::ProgramAdmin) || actor.is_system_admin(),
-            unions: actor.has_role(Role::UnionOfficer) || actor.is_system_admin(),
+            programs: may_enter(actor, Area::ProgramAdministration),
+            unions: may_enter(actor, Area::UnionAdministration),
             audit: service::audit::scope_of(actor).is_ok(),
             system: can(actor, Action::Administer, Resource::System),
         }

@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use super::auth::CsrfOnly;
 use super::{Chrome, PageError, Visitor, format, render, see_other};
-use crate::domain::{Actor, ProgramStatus, Role};
+use crate::domain::permissions::{Area, may_enter};
+use crate::domain::{Actor, ProgramStatus};
 use crate::service::initiatives::{InitiativeSummary, ListQuery};
 use crate::service::programs::ProgramView;
 use crate::service::{self, PageRequest};
@@ -202,7 +203,7 @@ pub async fn home(
             first_name,
             union_name: union.name,
             can_create: program.as_ref().is_some_and(|p| p.open_now)
-                && actor.has_role(Role::Member),
+                && may_enter(actor, Area::OwnInitiatives),
             program,
             pager: Pager::new(list.page, list.per_page, list.total, String::new()),
             total_text: format::number(list.total),

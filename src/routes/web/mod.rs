@@ -30,6 +30,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError, web};
 use askama::Template;
 
+use crate::domain::permissions::{Area, may_enter};
 use crate::error::{AppError, ErrorCode};
 
 pub use session::Visitor;
@@ -307,20 +308,18 @@ impl Chrome {
             csrf: visitor.csrf.clone(),
             asset: assets::version(),
             nav,
-            reviews: visitor.identity.as_ref().is_some_and(|i| {
-                i.actor.has_role(crate::domain::Role::Reviewer)
-                    || i.actor.has_role(crate::domain::Role::ProgramAdmin)
-                    || i.actor.is_system_admin()
-            }),
+            reviews: visitor
+                .identity
+                .as_ref()
+                .is_some_and(|i| may_enter(&i.actor, Area::Reviews)),
             imports: visitor
                 .identity
                 .as_ref()
                 .is_some_and(|i| crate::service::imports::authorize(&i.actor).is_ok()),
-            dashboards: visitor.identity.as_ref().is_some_and(|i| {
-                i.actor.has_role(crate::domain::Role::UnionOfficer)
-                    || i.actor.has_role(crate::domain::Role::ProgramAdmin)
-                    || i.actor.is_system_admin()
-            }),
+            dashboards: visitor
+                .identity
+                .as_ref()
+                .is_some_and(|i| may_enter(&i.actor, Area::Dashboards)),
             mail_admin: visitor.identity.as_ref().is_some_and(|i| {
                 crate::domain::can(
                     &i.actor,

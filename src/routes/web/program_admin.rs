@@ -15,7 +15,8 @@ use serde::Deserialize;
 use super::admin::{confirm, confirmed, form_problems, get, posted, refusal_text};
 use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
 use crate::auth::Identity;
-use crate::domain::{ProgramStatus, Role};
+use crate::domain::ProgramStatus;
+use crate::domain::permissions::{Area, may_enter, program_admin_home};
 use crate::error::{AppError, ErrorCode};
 use crate::format;
 use crate::routes::api::Checker;
@@ -26,7 +27,7 @@ use crate::state::AppState;
 
 /// May the actor administer programs at all?
 fn require_program_admin(me: &Identity) -> Result<(), PageError> {
-    if me.actor.has_role(Role::ProgramAdmin) || me.actor.is_system_admin() {
+    if may_enter(&me.actor, Area::ProgramAdministration) {
         Ok(())
     } else {
         Err(AppError::forbidden()
@@ -131,13 +132,7 @@ impl NewPage {
 /// The code of the union the actor administers programs for (the first grant's), as a
 /// default owner.
 async fn default_owner(state: &AppState, me: &Identity) -> String {
-    let Some(id) = me
-        .actor
-        .grants
-        .iter()
-        .find(|g| g.role == Role::ProgramAdmin || g.role == Role::SystemAdmin)
-        .and_then(|g| g.union_path.ids().last().copied())
-    else {
+    let Some(id) = program_admin_home(&me.actor).and_then(|p| p.ids().last().copied()) else {
         return String::new();
     };
     service::unions::get(&state.db, &me.actor, id)

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::member::Pager;
 use super::{Chrome, FieldProblems, PageError, Visitor, format, render, see_other};
 use crate::auth::Identity;
+use crate::domain::permissions::{Area, may_enter};
 use crate::domain::review::{Decision, REJECT_REASONS};
 use crate::error::{AppError, ErrorCode};
 use crate::service::review::{
@@ -246,20 +247,19 @@ pub async fn queue(
             });
         }
     }
-    let admin_programs =
-        if me.actor.has_role(crate::domain::Role::ProgramAdmin) || me.actor.is_system_admin() {
-            service::programs::list(&state.db, &me.actor)
-                .await?
-                .into_iter()
-                .map(|p| Choice {
-                    id: p.id,
-                    name: p.name,
-                    selected: false,
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+    let admin_programs = if may_enter(&me.actor, Area::ProgramAdministration) {
+        service::programs::list(&state.db, &me.actor)
+            .await?
+            .into_iter()
+            .map(|p| Choice {
+                id: p.id,
+                name: p.name,
+                selected: false,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut base = String::new();
     for (k, v) in [
         ("program_id", p.program_id.clone().unwrap_or_default()),

@@ -16,6 +16,7 @@ use super::admin::{confirm, confirmed, form_problems, get, posted, refusal_text}
 use super::member::Pager;
 use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
 use crate::auth::Identity;
+use crate::domain::permissions::{Area, PAGE_GRANTABLE_ROLES, grant_names_program, may_enter};
 use crate::domain::{Action, Resource, Role, UnionPath, UserStatus, can};
 use crate::error::{AppError, ErrorCode};
 use crate::format;
@@ -28,7 +29,7 @@ use crate::service::{PageRequest, programs::ProgramView};
 use crate::state::AppState;
 
 fn require_officer(me: &Identity) -> Result<(), PageError> {
-    if me.actor.has_role(Role::UnionOfficer) || me.actor.is_system_admin() {
+    if may_enter(&me.actor, Area::UnionAdministration) {
         Ok(())
     } else {
         Err(AppError::forbidden()
@@ -1038,19 +1039,14 @@ async fn member_page(
     let (grant_role, grant_union, grant_program) = typed
         .grant
         .unwrap_or_else(|| ("reviewer".to_owned(), union.code.clone(), 0));
-    let role_choices = [
-        Role::Member,
-        Role::Reviewer,
-        Role::UnionOfficer,
-        Role::ProgramAdmin,
-    ]
-    .into_iter()
-    .map(|r| RoleChoice {
-        value: r.as_str(),
-        label: r.label(),
-        selected: r.as_str() == grant_role,
-    })
-    .collect();
+    let role_choices = PAGE_GRANTABLE_ROLES
+        .into_iter()
+        .map(|r| RoleChoice {
+            value: r.as_str(),
+            label: r.label(),
+            selected: r.as_str() == grant_role,
+        })
+        .collect();
     let v = typed.v.unwrap_or_else(|| MemberValues {
         full_name: user.user.full_name.clone(),
         email: user.user.email.clone(),
@@ -1369,7 +1365,7 @@ pub async fn grant(
     let input = GrantInput {
         role,
         union_id,
-        program_id: (role == Role::Reviewer && program_id > 0).then_some(program_id),
+        program_id: (grant_names_program(role) && program_id > 0).then_some(program_id),
     };
     match service::users::grant(&state.db, Some(&me.actor), id, input).await {
         Ok(_) => Ok(member_back(id, "cap-quyen", "roles")),
