@@ -12,8 +12,8 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::form::SignedInForm;
 use super::member::ProgramBox;
-use super::session::CSRF_FIELD;
 use super::{Chrome, FieldProblems, PageError, Visitor, format, render, see_other};
 use crate::auth::Identity;
 use crate::domain::initiative::decision_due;
@@ -127,14 +127,14 @@ impl FormValues {
     }
 }
 
-/// The posted form, as name → value pairs.
-struct Posted(HashMap<String, String>);
+/// The initiative form, as name → value: its fields and a varying number of co-author rows
+/// (`coauthor_login_{i}`, `coauthor_share_{i}`, `coauthor_reinvite_{i}`), read into
+/// [`FormValues`] by [`Posted::values`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Posted(HashMap<String, String>);
 
 impl Posted {
-    fn new(pairs: Vec<(String, String)>) -> Self {
-        Self(pairs.into_iter().collect())
-    }
-
     fn get(&self, name: &str) -> String {
         self.0.get(name).cloned().unwrap_or_default()
     }
@@ -621,12 +621,9 @@ async fn after_save(
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Posted>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let posted = Posted::new(form.into_inner());
-    visitor.check_csrf(&posted.get(CSRF_FIELD))?;
+    let (visitor, me, posted) = f.into_parts();
     let values = posted.values();
     let program = open_program(&state, &me.actor).await?;
     let ctx = FormContext {
@@ -776,14 +773,11 @@ pub async fn edit_form(
 pub async fn save(
     req: HttpRequest,
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Posted>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
+    let (visitor, me, posted) = f.into_parts();
     let id = path.into_inner();
-    let posted = Posted::new(form.into_inner());
-    visitor.check_csrf(&posted.get(CSRF_FIELD))?;
     let values = posted.values();
     let version: i32 = posted.get("version").trim().parse().unwrap_or(0);
     let result = match draft_input(&state, &me, &values, !wants_json(&req)).await {

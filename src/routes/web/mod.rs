@@ -11,6 +11,7 @@ pub mod attainment;
 pub mod auth;
 pub mod charts;
 pub use crate::format;
+pub mod form;
 pub mod gallery;
 pub mod imports;
 pub mod initiatives;
@@ -554,6 +555,7 @@ mod route_list_tests {
         ("attainment", include_str!("attainment.rs")),
         ("auth", include_str!("auth.rs")),
         ("charts", include_str!("charts.rs")),
+        ("form", include_str!("form.rs")),
         ("gallery", include_str!("gallery.rs")),
         ("imports", include_str!("imports.rs")),
         ("initiatives", include_str!("initiatives.rs")),

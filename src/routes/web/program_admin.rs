@@ -4,15 +4,14 @@
 //! Every form calls the same checks and services as the API; the review set-up has its own
 //! page (`/quan-tri/chuong-trinh/{id}/xet-duyet`).
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::admin::{confirm, confirmed, form_problems, get, posted, refusal_text};
+use super::admin::{Confirmation, confirm, form_problems, refusal_text};
+use super::form::{Done, Gate, SignedInForm, notice};
 use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
 use crate::auth::Identity;
 use crate::domain::ProgramStatus;
@@ -27,12 +26,22 @@ use crate::state::AppState;
 
 /// May the actor administer programs at all?
 fn require_program_admin(me: &Identity) -> Result<(), PageError> {
-    if may_enter(&me.actor, Area::ProgramAdministration) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden()
-            .with_message("Chỉ quản trị chương trình mới dùng được trang này.")
-            .into())
+    ProgramAdmins::check(me)
+}
+
+/// The gate of the program administration: program administrators and system administrators.
+#[derive(Debug)]
+pub struct ProgramAdmins;
+
+impl Gate for ProgramAdmins {
+    fn check(me: &Identity) -> Result<(), PageError> {
+        if may_enter(&me.actor, Area::ProgramAdministration) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden()
+                .with_message("Chỉ quản trị chương trình mới dùng được trang này.")
+                .into())
+        }
     }
 }
 
@@ -257,23 +266,84 @@ fn new_form_field(api_field: &str) -> String {
     }
 }
 
-fn new_values(p: &HashMap<String, String>) -> NewValues {
+/// The new-program form: the program, its first two phases, its fields (one a line).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewProgramForm {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub owner_code: String,
+    pub applied_from: String,
+    pub applied_to: String,
+    pub target_count: String,
+    pub phase0_name: String,
+    pub phase0_opens: String,
+    pub phase0_closes: String,
+    pub phase1_name: String,
+    pub phase1_opens: String,
+    pub phase1_closes: String,
+    pub fields: String,
+}
+
+/// The program's details form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DetailsForm {
+    pub name: String,
+    pub description: String,
+    pub owner_code: String,
+    pub applied_from: String,
+    pub applied_to: String,
+    pub target_count: String,
+}
+
+/// A phase's form (add or change).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PhaseForm {
+    pub name: String,
+    pub opens_at: String,
+    pub closes_at: String,
+}
+
+/// The new-field form (a blank code is made from the name).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FieldForm {
+    pub field_name: String,
+    pub field_code: String,
+}
+
+/// A field's new name.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RenameForm {
+    pub name: String,
+}
+
+fn new_values(p: NewProgramForm) -> NewValues {
     NewValues {
-        code: get(p, "code"),
-        name: get(p, "name"),
-        description: get(p, "description"),
-        owner_code: get(p, "owner_code"),
-        applied_from: get(p, "applied_from"),
-        applied_to: get(p, "applied_to"),
-        target_count: get(p, "target_count"),
-        phases: (0..2)
-            .map(|i| PhaseValues {
-                name: get(p, &format!("phase{i}_name")),
-                opens: get(p, &format!("phase{i}_opens")),
-                closes: get(p, &format!("phase{i}_closes")),
-            })
-            .collect(),
-        fields: get(p, "fields"),
+        code: p.code,
+        name: p.name,
+        description: p.description,
+        owner_code: p.owner_code,
+        applied_from: p.applied_from,
+        applied_to: p.applied_to,
+        target_count: p.target_count,
+        phases: vec![
+            PhaseValues {
+                name: p.phase0_name,
+                opens: p.phase0_opens,
+                closes: p.phase0_closes,
+            },
+            PhaseValues {
+                name: p.phase1_name,
+                opens: p.phase1_opens,
+                closes: p.phase1_closes,
+            },
+        ],
+        fields: p.fields,
     }
 }
 
@@ -281,14 +351,10 @@ fn new_values(p: &HashMap<String, String>) -> NewValues {
 #[post("/quan-tri/chuong-trinh")]
 pub async fn create(
     state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<NewProgramForm, ProgramAdmins>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    require_program_admin(&me)?;
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
-    let v = new_values(&p);
+    let (visitor, me, p) = f.into_parts();
+    let v = new_values(p);
     let mut problems = FieldProblems::default();
     let owner = match v.owner_code.trim() {
         "" => {
@@ -531,19 +597,7 @@ pub async fn show(
     query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, PageError> {
     let me = visitor.require()?;
-    let notice = query.da.as_deref().map(|d| {
-        (
-            "ok",
-            match d {
-                "tao" => "Đã tạo chương trình (đang chuẩn bị). Hoàn thành danh mục bên dưới rồi mở chương trình.",
-                "mo" => "Đã mở chương trình: đoàn viên trong phạm vi đã có thể nộp sáng kiến trong các đợt.",
-                "dong" => "Đã kết thúc nhận sáng kiến. Việc xét duyệt và tính chỉ tiêu vẫn tiếp tục.",
-                "luu-tru" => "Đã lưu trữ chương trình.",
-                _ => "Đã lưu thay đổi.",
-            }
-            .to_owned(),
-        )
-    });
+    let notice = notice(Done::Program, query.da.as_deref());
     let page = show_page(
         &state,
         &visitor,
@@ -590,7 +644,7 @@ async fn refused(
 }
 
 fn back(id: i64, done: &str, anchor: &str) -> HttpResponse {
-    see_other(&format!("/quan-tri/chuong-trinh/{id}?da={done}#{anchor}"))
+    super::form::back(&format!("/quan-tri/chuong-trinh/{id}"), done, anchor)
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}`: saves name, description, owner, eligibility window and
@@ -598,21 +652,18 @@ fn back(id: i64, done: &str, anchor: &str) -> HttpResponse {
 #[post("/quan-tri/chuong-trinh/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<DetailsForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
     let v = DetailValues {
-        name: get(&p, "name"),
-        description: get(&p, "description"),
-        owner_code: get(&p, "owner_code"),
-        applied_from: get(&p, "applied_from"),
-        applied_to: get(&p, "applied_to"),
-        target_count: get(&p, "target_count"),
+        name: p.name,
+        description: p.description,
+        owner_code: p.owner_code,
+        applied_from: p.applied_from,
+        applied_to: p.applied_to,
+        target_count: p.target_count,
     };
     let mut problems = FieldProblems::default();
     let applied_from = opt_date(&mut problems, "applied_from", &v.applied_from);
@@ -668,11 +719,11 @@ pub async fn update(
     }
 }
 
-fn phase_values(p: &HashMap<String, String>) -> PhaseValues {
+fn phase_values(p: PhaseForm) -> PhaseValues {
     PhaseValues {
-        name: get(p, "name"),
-        opens: get(p, "opens_at"),
-        closes: get(p, "closes_at"),
+        name: p.name,
+        opens: p.opens_at,
+        closes: p.closes_at,
     }
 }
 
@@ -718,15 +769,12 @@ fn phase_place(prefix: &str) -> impl Fn(&str) -> String + '_ {
 #[post("/quan-tri/chuong-trinh/{id}/dot")]
 pub async fn add_phase(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<PhaseForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
-    let v = phase_values(&p);
+    let v = phase_values(p);
     let mut problems = FieldProblems::default();
     let result = match phase_input(&mut problems, "new_phase_", &v) {
         Ok(input) => service::programs::add_phase(&state.db, &me.actor, id, input)
@@ -760,15 +808,12 @@ pub async fn add_phase(
 #[post("/quan-tri/chuong-trinh/{id}/dot/{phase}")]
 pub async fn update_phase(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<(i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<PhaseForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let (id, phase_id) = path.into_inner();
-    let v = phase_values(&p);
+    let v = phase_values(p);
     let prefix = format!("phase{phase_id}_");
     let mut problems = FieldProblems::default();
     let result = match phase_input(&mut problems, &prefix, &v) {
@@ -803,16 +848,13 @@ pub async fn update_phase(
 #[post("/quan-tri/chuong-trinh/{id}/linh-vuc")]
 pub async fn add_field(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<FieldForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
-    let name = get(&p, "field_name");
-    let code = match get(&p, "field_code").trim() {
+    let name = p.field_name;
+    let code = match p.field_code.trim() {
         "" => slug(&name),
         c => c.to_owned(),
     };
@@ -839,7 +881,7 @@ pub async fn add_field(
                 problems.add("field_code", e.message.clone());
             }
             let typed = Typed {
-                new_field: Some((get(&p, "field_code"), name)),
+                new_field: Some((p.field_code, name)),
                 ..Typed::default()
             };
             let place = |k: &str| match k {
@@ -853,19 +895,18 @@ pub async fn add_field(
 
 async fn status_change(
     state: &AppState,
-    visitor: &Visitor,
+    f: SignedInForm<Confirmation>,
     id: i64,
-    p: &HashMap<String, String>,
     to: ProgramStatus,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    visitor.check_csrf(&get(p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
+    let visitor = &visitor;
     let (verb, done) = match to {
         ProgramStatus::Open => ("mo", "mo"),
         ProgramStatus::Closed => ("dong", "dong"),
         _ => ("luu-tru", "luu-tru"),
     };
-    if to != ProgramStatus::Open && !confirmed(p) {
+    if to != ProgramStatus::Open && !p.given() {
         // The program must be the actor's before anything is shown about it.
         service::review::require_program_admin(&state.db, &me.actor, id).await?;
         let program = service::programs::get(&state.db, &me.actor, id).await?;
@@ -887,7 +928,7 @@ async fn status_change(
             heading,
             explanation,
             format!("/quan-tri/chuong-trinh/{id}/{verb}"),
-            p,
+            &p,
             button,
             format!("/quan-tri/chuong-trinh/{id}"),
         );
@@ -920,66 +961,42 @@ async fn status_change(
 #[post("/quan-tri/chuong-trinh/{id}/mo")]
 pub async fn open(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Confirmation>,
 ) -> Result<HttpResponse, PageError> {
-    let p = posted(form.into_inner());
-    status_change(&state, &visitor, path.into_inner(), &p, ProgramStatus::Open).await
+    status_change(&state, f, path.into_inner(), ProgramStatus::Open).await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/dong`: after confirmation, stops taking initiatives.
 #[post("/quan-tri/chuong-trinh/{id}/dong")]
 pub async fn close(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Confirmation>,
 ) -> Result<HttpResponse, PageError> {
-    let p = posted(form.into_inner());
-    status_change(
-        &state,
-        &visitor,
-        path.into_inner(),
-        &p,
-        ProgramStatus::Closed,
-    )
-    .await
+    status_change(&state, f, path.into_inner(), ProgramStatus::Closed).await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/luu-tru`: after confirmation, archives a closed program.
 #[post("/quan-tri/chuong-trinh/{id}/luu-tru")]
 pub async fn archive(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Confirmation>,
 ) -> Result<HttpResponse, PageError> {
-    let p = posted(form.into_inner());
-    status_change(
-        &state,
-        &visitor,
-        path.into_inner(),
-        &p,
-        ProgramStatus::Archived,
-    )
-    .await
+    status_change(&state, f, path.into_inner(), ProgramStatus::Archived).await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/linh-vuc/{field}`: renames a field (its code stays).
 #[post("/quan-tri/chuong-trinh/{id}/linh-vuc/{field}")]
 pub async fn rename_field(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<(i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<RenameForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let (id, field_id) = path.into_inner();
-    match service::programs::rename_field(&state.db, &me.actor, id, field_id, get(&p, "name")).await
-    {
+    match service::programs::rename_field(&state.db, &me.actor, id, field_id, p.name).await {
         Ok(_) => Ok(back(id, "1", "fields")),
         Err(e) => {
             let place = move |_: &str| format!("field{field_id}_name");
@@ -1004,15 +1021,12 @@ pub async fn rename_field(
 #[post("/quan-tri/chuong-trinh/{id}/linh-vuc/{field}/xoa")]
 pub async fn remove_field(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<(i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Confirmation>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let (id, field_id) = path.into_inner();
-    if !confirmed(&p) {
+    if !p.given() {
         let program = service::programs::get(&state.db, &me.actor, id).await?;
         service::review::require_program_admin(&state.db, &me.actor, id).await?;
         let field = program
@@ -1055,15 +1069,12 @@ pub async fn remove_field(
 #[post("/quan-tri/chuong-trinh/{id}/dot/{phase}/xoa")]
 pub async fn remove_phase(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<(i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Confirmation>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let (id, phase_id) = path.into_inner();
-    if !confirmed(&p) {
+    if !p.given() {
         let program = service::programs::get(&state.db, &me.actor, id).await?;
         service::review::require_program_admin(&state.db, &me.actor, id).await?;
         let phase = program

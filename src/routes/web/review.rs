@@ -11,6 +11,7 @@ use askama::Template;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde::Deserialize;
 
+use super::form::{Done, SignedInForm, notice};
 use super::member::Pager;
 use super::{Chrome, FieldProblems, PageError, Visitor, format, render, see_other};
 use crate::auth::Identity;
@@ -24,39 +25,71 @@ use crate::service::review::{
 use crate::service::{self, PageRequest};
 use crate::state::AppState;
 
-const CSRF_FIELD: &str = "csrf";
+/// The score sheet: `score_{code}` per criterion, the recommendation and a comment.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ScoreForm {
+    pub recommendation: String,
+    pub comment: String,
+    #[serde(flatten)]
+    pub scores: HashMap<String, String>,
+}
 
-/// A posted form, as name → values (checkboxes repeat a name).
-struct Posted(HashMap<String, Vec<String>>);
+/// The stage's decision.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecideForm {
+    pub decision: String,
+    pub reason_code: String,
+    pub note: String,
+    pub duplicate_of: String,
+    pub hold: String,
+}
 
-impl Posted {
-    fn new(pairs: Vec<(String, String)>) -> Self {
-        let mut map: HashMap<String, Vec<String>> = HashMap::new();
-        for (k, v) in pairs {
-            map.entry(k).or_default().push(v);
-        }
-        Self(map)
-    }
+/// A declared conflict of interest.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConflictForm {
+    pub conflict_note: String,
+}
 
-    fn get(&self, name: &str) -> String {
-        self.0
-            .get(name)
-            .and_then(|v| v.first())
-            .cloned()
-            .unwrap_or_default()
-    }
+/// The chair's choice of initiatives (checkboxes), to assign to a reviewer or to publish.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ChoiceForm {
+    pub initiative: Vec<String>,
+    pub reviewer_id: String,
+    pub all: String,
+}
 
-    fn all(&self, name: &str) -> Vec<String> {
-        self.0.get(name).cloned().unwrap_or_default()
-    }
-
-    fn ids(&self, name: &str) -> Vec<i64> {
-        self.all(name)
+impl ChoiceForm {
+    /// The chosen initiatives' ids (values that are not ids are left out).
+    fn ids(&self) -> Vec<i64> {
+        self.initiative
             .iter()
             .filter_map(|v| v.trim().parse().ok())
             .collect()
     }
 }
+
+/// The award form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AwardForm {
+    pub level: String,
+    pub note: String,
+}
+
+/// The revocation form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RevokeForm {
+    pub reason: String,
+}
+
+/// A form of nothing but its CSRF token.
+#[derive(Debug, Default, Deserialize)]
+pub struct Empty {}
 
 fn vn() -> chrono_tz::Tz {
     chrono_tz::Asia::Ho_Chi_Minh
@@ -72,29 +105,7 @@ fn score_text(x: f64) -> String {
 
 /// A flash message after a form, by the `da` query value.
 fn flash(code: Option<&str>, n: Option<i64>) -> Option<(&'static str, String)> {
-    let n = n.unwrap_or(0);
-    Some(match code? {
-        "cham" => ("ok", "Đã lưu phiếu chấm của bạn.".to_owned()),
-        "quyet-dinh" => ("ok", "Đã ghi quyết định.".to_owned()),
-        "cho-cong-bo" => (
-            "ok",
-            "Đã ghi quyết định; quyết định chờ chủ tịch hội đồng công bố.".to_owned(),
-        ),
-        "xung-dot" => (
-            "ok",
-            "Đã ghi nhận xung đột lợi ích; sáng kiến được giao cho thành viên khác.".to_owned(),
-        ),
-        "rut" => (
-            "ok",
-            "Đã rút quyết định chờ công bố; sáng kiến được xét tiếp.".to_owned(),
-        ),
-        "phan-cong" => ("ok", format!("Đã phân công {n} sáng kiến.")),
-        "cong-bo" => (
-            "ok",
-            format!("Đã công bố {n} quyết định; tác giả được thông báo kết quả."),
-        ),
-        _ => return None,
-    })
+    notice(Done::Review(n.unwrap_or(0)), code)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -668,20 +679,17 @@ async fn refused(
 #[post("/xet-duyet/{id}/cham")]
 pub async fn score(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<ScoreForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let posted = Posted::new(form.into_inner());
-    visitor.check_csrf(&posted.get(CSRF_FIELD))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
     let mut typed = Typed::default();
     let mut scores = BTreeMap::new();
     let mut problems = BTreeMap::new();
-    for (k, values) in &posted.0 {
+    for (k, raw) in &p.scores {
         if let Some(code) = k.strip_prefix("score_") {
-            let raw = values.first().cloned().unwrap_or_default();
+            let raw = raw.clone();
             typed.scores.insert(code.to_owned(), raw.clone());
             match raw.trim().parse::<i32>() {
                 Ok(n) => {
@@ -696,9 +704,9 @@ pub async fn score(
             }
         }
     }
-    let recommendation = Decision::parse(posted.get("recommendation").trim());
-    typed.recommendation = Some(posted.get("recommendation"));
-    let comment = crate::domain::text::clean_line(&posted.get("comment"));
+    let recommendation = Decision::parse(p.recommendation.trim());
+    typed.recommendation = Some(p.recommendation.clone());
+    let comment = crate::domain::text::clean_line(&p.comment);
     typed.comment = Some(comment.clone());
     let result = if problems.is_empty() {
         if comment.chars().count() > 5000 {
@@ -730,19 +738,16 @@ pub async fn score(
 #[post("/xet-duyet/{id}/quyet-dinh")]
 pub async fn decide(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<DecideForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let posted = Posted::new(form.into_inner());
-    visitor.check_csrf(&posted.get(CSRF_FIELD))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
     let typed = Typed {
-        decision: posted.get("decision"),
-        reason_code: posted.get("reason_code"),
-        note: posted.get("note"),
-        duplicate_of: posted.get("duplicate_of"),
+        decision: p.decision.clone(),
+        reason_code: p.reason_code.clone(),
+        note: p.note.clone(),
+        duplicate_of: p.duplicate_of.clone(),
         ..Typed::default()
     };
     let note = crate::domain::text::clean(&typed.note);
@@ -774,7 +779,7 @@ pub async fn decide(
                             .filter(|s| !s.is_empty()),
                         note: (!note.is_empty()).then_some(note),
                         duplicate_of,
-                        hold: matches!(posted.get("hold").as_str(), "1" | "on"),
+                        hold: matches!(p.hold.as_str(), "1" | "on"),
                     },
                 )
                 .await
@@ -793,15 +798,12 @@ pub async fn decide(
 #[post("/xet-duyet/{id}/xung-dot")]
 pub async fn conflict(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<ConflictForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let posted = Posted::new(form.into_inner());
-    visitor.check_csrf(&posted.get(CSRF_FIELD))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
-    let note = crate::domain::text::clean_line(&posted.get("conflict_note"));
+    let note = crate::domain::text::clean_line(&p.conflict_note);
     let result = if note.is_empty() {
         Err(AppError::field(
             "conflict_note",
@@ -822,13 +824,10 @@ pub async fn conflict(
 #[post("/xet-duyet/{id}/rut")]
 pub async fn withdraw(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Empty>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let posted = Posted::new(form.into_inner());
-    visitor.check_csrf(&posted.get(CSRF_FIELD))?;
+    let (visitor, me, _) = f.into_parts();
     let id = path.into_inner();
     match service::review::withdraw(&state.db, &me.actor, id).await {
         Ok(_) => Ok(see_other(&format!("/xet-duyet/{id}?da=rut"))),
@@ -1126,16 +1125,13 @@ async fn board_refused(
 #[post("/hoi-dong/{id}/phan-cong")]
 pub async fn assign(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<ChoiceForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let posted = Posted::new(form.into_inner());
-    visitor.check_csrf(&posted.get(CSRF_FIELD))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
-    let ids = posted.ids("initiative");
-    let reviewer: Option<i64> = posted.get("reviewer_id").trim().parse().ok();
+    let ids = p.ids();
+    let reviewer: Option<i64> = p.reviewer_id.trim().parse().ok();
     let result = match (ids.is_empty(), reviewer) {
         (true, _) => Err(AppError::field("initiative", "Chọn ít nhất một sáng kiến.")),
         (_, None) => Err(AppError::field(
@@ -1185,16 +1181,13 @@ pub async fn assign(
 #[post("/hoi-dong/{id}/cong-bo")]
 pub async fn publish(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<ChoiceForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let posted = Posted::new(form.into_inner());
-    visitor.check_csrf(&posted.get(CSRF_FIELD))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
-    let ids = posted.ids("initiative");
-    let all = posted.get("all") == "1";
+    let ids = p.ids();
+    let all = p.all == "1";
     if ids.is_empty() && !all {
         let e = AppError::field("initiative", "Chọn quyết định cần công bố.");
         return board_refused(&state, &visitor, &me, id, e).await;
@@ -1331,16 +1324,13 @@ pub async fn minutes(
 #[post("/sang-kien/{id}/khen-thuong")]
 pub async fn award(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<AwardForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let posted = Posted::new(form.into_inner());
-    visitor.check_csrf(&posted.get(CSRF_FIELD))?;
+    let (_, me, p) = f.into_parts();
     let id = path.into_inner();
-    let level = Some(posted.get("level").trim().to_owned()).filter(|l| !l.is_empty());
-    let note = crate::domain::text::clean_line(&posted.get("note"));
+    let level = Some(p.level.trim().to_owned()).filter(|l| !l.is_empty());
+    let note = crate::domain::text::clean_line(&p.note);
     if note.chars().count() > 5000 {
         return Err(AppError::field("note", "Tối đa 5000 ký tự.").into());
     }
@@ -1359,15 +1349,12 @@ pub async fn award(
 #[post("/sang-kien/{id}/thu-hoi")]
 pub async fn revoke(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<RevokeForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let posted = Posted::new(form.into_inner());
-    visitor.check_csrf(&posted.get(CSRF_FIELD))?;
+    let (_, me, p) = f.into_parts();
     let id = path.into_inner();
-    let reason = crate::domain::text::clean_line(&posted.get("reason"));
+    let reason = crate::domain::text::clean_line(&p.reason);
     if reason.is_empty() || reason.chars().count() > 5000 {
         return Err(AppError::field("reason", "Ghi lý do thu hồi (tối đa 5000 ký tự).").into());
     }

@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::admin::{confirm, confirmed, form_problems, get, posted, refusal_text};
+use super::admin::{Confirmation, confirm, form_problems, refusal_text};
+use super::form::{Done, Gate, SignedInForm, notice};
 use super::member::Pager;
 use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
 use crate::auth::Identity;
@@ -29,12 +30,23 @@ use crate::service::{PageRequest, programs::ProgramView};
 use crate::state::AppState;
 
 fn require_officer(me: &Identity) -> Result<(), PageError> {
-    if may_enter(&me.actor, Area::UnionAdministration) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden()
-            .with_message("Chỉ cán bộ công đoàn mới quản lý được đơn vị và đoàn viên.")
-            .into())
+    Officers::check(me)
+}
+
+/// The gate of the union and member administration: union officers and system
+/// administrators.
+#[derive(Debug)]
+pub struct Officers;
+
+impl Gate for Officers {
+    fn check(me: &Identity) -> Result<(), PageError> {
+        if may_enter(&me.actor, Area::UnionAdministration) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden()
+                .with_message("Chỉ cán bộ công đoàn mới quản lý được đơn vị và đoàn viên.")
+                .into())
+        }
     }
 }
 
@@ -229,28 +241,7 @@ pub struct UnionQuery {
 }
 
 fn done_notice(d: Option<&str>) -> Option<(&'static str, String)> {
-    d.map(|d| {
-        (
-            "ok",
-            match d {
-                "tao" => "Đã thêm đơn vị cấp dưới.",
-                "chuyen" => "Đã chuyển đơn vị.",
-                "ngung" => "Đã ngừng hoạt động đơn vị.",
-                "kich-hoat" => "Đơn vị hoạt động trở lại.",
-                "thu-truong" => "Đã ghi thủ trưởng đơn vị.",
-                "moi" => "Đã gửi lời mời kích hoạt tài khoản qua email.",
-                "khoa" => "Đã khoá tài khoản: người này không đăng nhập được nữa.",
-                "mo-khoa" => "Đã mở khoá tài khoản.",
-                "dang-xuat" => "Đã đăng xuất người này khỏi mọi thiết bị.",
-                "an-danh" => "Đã ẩn danh hoá: thông tin nhận dạng đã bị xoá vĩnh viễn.",
-                "cap-quyen" => "Đã cấp vai trò.",
-                "thu-hoi" => "Đã thu hồi vai trò.",
-                "tao-doan-vien" => "Đã tạo tài khoản đoàn viên.",
-                _ => "Đã lưu thay đổi.",
-            }
-            .to_owned(),
-        )
-    })
+    notice(Done::Organisation, d)
 }
 
 /// `GET /quan-tri/don-vi/{id}`: a union of the officer's subtree, its children two levels
@@ -323,27 +314,108 @@ fn number_or_zero(problems: &mut BTreeProblems, name: &str, v: &str) -> i32 {
 
 type BTreeProblems = std::collections::BTreeMap<String, String>;
 
+/// The new-child form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ChildForm {
+    pub code: String,
+    pub name: String,
+    pub cluster: String,
+    pub member_count: String,
+}
+
+/// The union's details form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UnionForm {
+    pub name: String,
+    pub short_name: String,
+    pub cluster: String,
+    pub member_count: String,
+}
+
+/// The move form: the new parent's code, carried through the confirmation.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct MoveForm {
+    pub parent_code: String,
+    #[serde(flatten)]
+    pub confirmation: Confirmation,
+}
+
+impl MoveForm {
+    fn given(&self) -> bool {
+        self.confirmation.given()
+    }
+}
+
+/// The head form (email or member code; blank clears it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct HeadForm {
+    pub head_login: String,
+}
+
+/// A member's details form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MemberForm {
+    pub full_name: String,
+    pub email: String,
+    pub member_code: String,
+    pub phone: String,
+    pub union_code: String,
+}
+
+/// The new-member form: the details, and whether to send the activation invitation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewMemberForm {
+    #[serde(flatten)]
+    pub member: MemberForm,
+    pub invite: String,
+}
+
+/// The account status form (`active` or `disabled`), carried through the confirmation.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct StatusForm {
+    pub status: String,
+    #[serde(flatten)]
+    pub confirmation: Confirmation,
+}
+
+/// The grant form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GrantForm {
+    pub role: String,
+    pub union_code: String,
+    pub program_id: String,
+}
+
+/// A form of nothing but its CSRF token.
+#[derive(Debug, Default, Deserialize)]
+pub struct Empty {}
+
 fn back(id: i64, done: &str, anchor: &str) -> HttpResponse {
-    see_other(&format!("/quan-tri/don-vi/{id}?da={done}#{anchor}"))
+    super::form::back(&format!("/quan-tri/don-vi/{id}"), done, anchor)
 }
 
 /// `POST /quan-tri/don-vi/{id}/don-vi-con`: adds a child union.
 #[post("/quan-tri/don-vi/{id}/don-vi-con")]
 pub async fn create_child(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<ChildForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
     let child = ChildValues {
-        code: get(&p, "code"),
-        name: get(&p, "name"),
-        cluster: get(&p, "cluster"),
-        member_count: get(&p, "member_count"),
+        code: p.code,
+        name: p.name,
+        cluster: p.cluster,
+        member_count: p.member_count,
     };
     let mut problems = BTreeProblems::new();
     let member_count = number_or_zero(&mut problems, "member_count", &child.member_count);
@@ -392,19 +464,16 @@ pub async fn create_child(
 #[post("/quan-tri/don-vi/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<UnionForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
     let v = UnionValues {
-        name: get(&p, "name"),
-        short_name: get(&p, "short_name"),
-        cluster: get(&p, "cluster"),
-        member_count: get(&p, "member_count"),
+        name: p.name,
+        short_name: p.short_name,
+        cluster: p.cluster,
+        member_count: p.member_count,
     };
     let mut problems = BTreeProblems::new();
     let member_count = number_or_zero(&mut problems, "member_count", &v.member_count);
@@ -442,15 +511,12 @@ pub async fn update(
 #[post("/quan-tri/don-vi/{id}/chuyen")]
 pub async fn move_union(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<MoveForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
-    let code = get(&p, "parent_code");
+    let code = p.parent_code.clone();
     let typed = || UnionTyped {
         move_code: Some(code.clone()),
         ..UnionTyped::default()
@@ -473,7 +539,7 @@ pub async fn move_union(
         )
         .await;
     };
-    if !confirmed(&p) {
+    if !p.given() {
         let target = service::unions::get(&state.db, &me.actor, parent_id).await?;
         return confirm(
             &visitor,
@@ -504,15 +570,14 @@ pub async fn move_union(
 
 async fn set_active(
     state: &AppState,
-    visitor: &Visitor,
+    f: SignedInForm<Confirmation>,
     id: i64,
-    p: &HashMap<String, String>,
     active: bool,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    visitor.check_csrf(&get(p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
+    let (visitor, p) = (&visitor, &p);
     let union = service::unions::managed(&state.db, &me.actor, id).await?;
-    if !active && !confirmed(p) {
+    if !active && !p.given() {
         return confirm(
             visitor,
             format!("Ngừng hoạt động “{}”?", union.name),
@@ -552,24 +617,20 @@ async fn set_active(
 #[post("/quan-tri/don-vi/{id}/ngung")]
 pub async fn deactivate(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Confirmation>,
 ) -> Result<HttpResponse, PageError> {
-    let p = posted(form.into_inner());
-    set_active(&state, &visitor, path.into_inner(), &p, false).await
+    set_active(&state, f, path.into_inner(), false).await
 }
 
 /// `POST /quan-tri/don-vi/{id}/kich-hoat-lai`: reactivates the union.
 #[post("/quan-tri/don-vi/{id}/kich-hoat-lai")]
 pub async fn reactivate(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Confirmation>,
 ) -> Result<HttpResponse, PageError> {
-    let p = posted(form.into_inner());
-    set_active(&state, &visitor, path.into_inner(), &p, true).await
+    set_active(&state, f, path.into_inner(), true).await
 }
 
 /// `POST /quan-tri/don-vi/{id}/thu-truong`: records the head (by email or member code; blank
@@ -577,15 +638,12 @@ pub async fn reactivate(
 #[post("/quan-tri/don-vi/{id}/thu-truong")]
 pub async fn set_head(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<HeadForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
-    let login = get(&p, "head_login");
+    let login = p.head_login;
     let typed = || UnionTyped {
         head_login: Some(login.clone()),
         ..UnionTyped::default()
@@ -851,13 +909,13 @@ pub async fn new_member_form(
     )
 }
 
-fn member_values(p: &HashMap<String, String>) -> MemberValues {
+fn member_values(p: MemberForm) -> MemberValues {
     MemberValues {
-        full_name: get(p, "full_name"),
-        email: get(p, "email"),
-        member_code: get(p, "member_code"),
-        phone: get(p, "phone"),
-        union_code: get(p, "union_code"),
+        full_name: p.full_name,
+        email: p.email,
+        member_code: p.member_code,
+        phone: p.phone,
+        union_code: p.union_code,
     }
 }
 
@@ -873,15 +931,11 @@ fn member_place(k: &str) -> String {
 #[post("/quan-tri/doan-vien")]
 pub async fn create_member(
     state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<NewMemberForm, Officers>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    require_officer(&me)?;
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
-    let v = member_values(&p);
-    let send_invite = get(&p, "invite") == "1";
+    let (visitor, me, p) = f.into_parts();
+    let send_invite = p.invite == "1";
+    let v = member_values(p.member);
     let union_id = match v.union_code.trim() {
         "" => None,
         c => service::unions::id_by_code(&state.db, c.to_owned()).await?,
@@ -1158,22 +1212,19 @@ async fn member_refused(
 }
 
 fn member_back(id: i64, done: &str, anchor: &str) -> HttpResponse {
-    see_other(&format!("/quan-tri/doan-vien/{id}?da={done}#{anchor}"))
+    super::form::back(&format!("/quan-tri/doan-vien/{id}"), done, anchor)
 }
 
 /// `POST /quan-tri/doan-vien/{id}`: changes name, email, member code, phone and union.
 #[post("/quan-tri/doan-vien/{id}")]
 pub async fn update_member(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<MemberForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
-    let v = member_values(&p);
+    let v = member_values(p);
     let union_id = match v.union_code.trim() {
         "" => None,
         c => service::unions::id_by_code(&state.db, c.to_owned()).await?,
@@ -1217,16 +1268,13 @@ pub async fn update_member(
 #[post("/quan-tri/doan-vien/{id}/trang-thai")]
 pub async fn set_member_status(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<StatusForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
-    let disable = get(&p, "status") == "disabled";
-    if disable && !confirmed(&p) {
+    let disable = p.status == "disabled";
+    if disable && !p.confirmation.given() {
         let user = service::users::get(&state.db, &me.actor, id).await?;
         return confirm(
             &visitor,
@@ -1253,13 +1301,10 @@ pub async fn set_member_status(
 #[post("/quan-tri/doan-vien/{id}/dang-xuat")]
 pub async fn revoke_member_sessions(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Empty>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, _) = f.into_parts();
     let id = path.into_inner();
     let result = service::auth::revoke_sessions_of(&state.db, &me.actor, id).await;
     member_action_done(&state, &visitor, &me, id, result, "dang-xuat", "status").await
@@ -1284,15 +1329,12 @@ pub async fn member_personal_data(
 #[post("/quan-tri/doan-vien/{id}/an-danh")]
 pub async fn anonymise_member(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Confirmation>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
-    if !confirmed(&p) {
+    if !p.given() {
         let user = service::users::get(&state.db, &me.actor, id).await?;
         return confirm(
             &visitor,
@@ -1313,13 +1355,10 @@ pub async fn anonymise_member(
 #[post("/quan-tri/doan-vien/{id}/moi-kich-hoat")]
 pub async fn invite(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Empty>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, _) = f.into_parts();
     let id = path.into_inner();
     let result = service::users::invite(&state.db, &me.actor, id).await;
     member_action_done(&state, &visitor, &me, id, result, "moi", "status").await
@@ -1330,17 +1369,14 @@ pub async fn invite(
 #[post("/quan-tri/doan-vien/{id}/vai-tro")]
 pub async fn grant(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<GrantForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
-    let role_text = get(&p, "role");
-    let union_code = get(&p, "union_code");
-    let program_id: i64 = get(&p, "program_id").trim().parse().unwrap_or(0);
+    let role_text = p.role;
+    let union_code = p.union_code;
+    let program_id: i64 = p.program_id.trim().parse().unwrap_or(0);
     let typed = || MemberTyped {
         grant: Some((role_text.clone(), union_code.clone(), program_id)),
         ..MemberTyped::default()
@@ -1388,15 +1424,12 @@ pub async fn grant(
 #[post("/quan-tri/doan-vien/{id}/vai-tro/{grant}/thu-hoi")]
 pub async fn revoke(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<(i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Confirmation>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     let (id, grant_id) = path.into_inner();
-    if !confirmed(&p) {
+    if !p.given() {
         let user = service::users::get(&state.db, &me.actor, id).await?;
         let g = user
             .roles
