@@ -254,6 +254,10 @@ impl<'de> de::Deserializer<'de> for Values {
     }
 }
 
+/// A form of nothing but its CSRF token (a button).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NoFields {}
+
 /// The way back to a page after its form did what it asked: `base?da=done#anchor`, where
 /// the page shows `notice(done)`.
 pub fn back(base: &str, done: &str, anchor: &str) -> HttpResponse {

@@ -11,7 +11,7 @@ use askama::Template;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::form::{Done, SignedInForm, notice};
+use super::form::{Done, NoFields, SignedInForm, notice};
 use super::member::Pager;
 use super::{Chrome, FieldProblems, PageError, Visitor, format, render, see_other};
 use crate::auth::Identity;
@@ -86,10 +86,6 @@ pub struct AwardForm {
 pub struct RevokeForm {
     pub reason: String,
 }
-
-/// A form of nothing but its CSRF token.
-#[derive(Debug, Default, Deserialize)]
-pub struct Empty {}
 
 fn vn() -> chrono_tz::Tz {
     chrono_tz::Asia::Ho_Chi_Minh
@@ -825,7 +821,7 @@ pub async fn conflict(
 pub async fn withdraw(
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    f: SignedInForm<Empty>,
+    f: SignedInForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
     let (visitor, me, _) = f.into_parts();
     let id = path.into_inner();

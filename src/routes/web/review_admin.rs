@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{Done, SignedInForm, notice};
+use super::form::{Done, NoFields, SignedInForm, notice};
 use super::{Chrome, PageError, Visitor, render};
 use crate::auth::Identity;
 use crate::domain::UnionLevel;
@@ -59,10 +59,6 @@ pub struct MemberForm {
     pub login: String,
     pub chair: String,
 }
-
-/// A form of nothing but its CSRF token.
-#[derive(Debug, Default, Deserialize)]
-pub struct Empty {}
 
 /// A union level to choose.
 #[derive(Debug, Clone)]
@@ -314,7 +310,7 @@ pub async fn update_stage(
 pub async fn delete_stage(
     state: web::Data<AppState>,
     path: web::Path<(i64, i64)>,
-    f: SignedInForm<Empty>,
+    f: SignedInForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
     let (visitor, me, _) = f.into_parts();
     let (id, stage) = path.into_inner();
@@ -510,7 +506,7 @@ pub async fn add_member(
 pub async fn remove_member(
     state: web::Data<AppState>,
     path: web::Path<(i64, i64)>,
-    f: SignedInForm<Empty>,
+    f: SignedInForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
     let (visitor, me, _) = f.into_parts();
     let (committee_id, user) = path.into_inner();

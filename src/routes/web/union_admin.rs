@@ -13,7 +13,7 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::admin::{Confirmation, confirm, form_problems, refusal_text};
-use super::form::{Done, Gate, SignedInForm, notice};
+use super::form::{Done, Gate, NoFields, SignedInForm, notice};
 use super::member::Pager;
 use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
 use crate::auth::Identity;
@@ -393,10 +393,6 @@ pub struct GrantForm {
     pub union_code: String,
     pub program_id: String,
 }
-
-/// A form of nothing but its CSRF token.
-#[derive(Debug, Default, Deserialize)]
-pub struct Empty {}
 
 fn back(id: i64, done: &str, anchor: &str) -> HttpResponse {
     super::form::back(&format!("/quan-tri/don-vi/{id}"), done, anchor)
@@ -1302,7 +1298,7 @@ pub async fn set_member_status(
 pub async fn revoke_member_sessions(
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    f: SignedInForm<Empty>,
+    f: SignedInForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
     let (visitor, me, _) = f.into_parts();
     let id = path.into_inner();
@@ -1356,7 +1352,7 @@ pub async fn anonymise_member(
 pub async fn invite(
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    f: SignedInForm<Empty>,
+    f: SignedInForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
     let (visitor, me, _) = f.into_parts();
     let id = path.into_inner();
