@@ -264,6 +264,23 @@ pub fn back(base: &str, done: &str, anchor: &str) -> HttpResponse {
     see_other(&format!("{base}?da={done}#{anchor}"))
 }
 
+/// Answers a form after its service call: back to the page (`(base, done, anchor)`, see
+/// [`back`]) with its notice when the call succeeded, or `again(e)`: the same page again
+/// with each problem beside its field (or the error page, for what no field explains).
+pub async fn answer<T, Fut>(
+    result: Result<T, AppError>,
+    (base, done, anchor): (&str, &str, &str),
+    again: impl FnOnce(AppError) -> Fut,
+) -> Result<HttpResponse, PageError>
+where
+    Fut: Future<Output = Result<HttpResponse, PageError>>,
+{
+    match result {
+        Ok(_) => Ok(back(base, done, anchor)),
+        Err(e) => again(e).await,
+    }
+}
+
 /// The page a `?da=…` came back to, for the notice's wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Done {

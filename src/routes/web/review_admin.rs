@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{Done, NoFields, SignedInForm, notice};
+use super::form::{Done, NoFields, SignedInForm, answer, back, notice};
 use super::{Chrome, PageError, Visitor, render};
 use crate::auth::Identity;
 use crate::domain::UnionLevel;
@@ -174,12 +174,9 @@ pub async fn setup(
     render(StatusCode::OK, &page)
 }
 
-fn back(id: i64, anchor: &str) -> HttpResponse {
-    super::form::back(
-        &format!("/quan-tri/chuong-trinh/{id}/xet-duyet"),
-        "1",
-        anchor,
-    )
+/// The review set-up page of program `id`.
+fn setup_path(id: i64) -> String {
+    format!("/quan-tri/chuong-trinh/{id}/xet-duyet")
 }
 
 async fn refused(
@@ -278,10 +275,10 @@ pub async fn add_stage(
             .map(|_| ()),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(back(id, "stages")),
-        Err(e) => refused(&state, &visitor, &me, id, e, None).await,
-    }
+    answer(result, (&setup_path(id), "1", "stages"), |e| {
+        refused(&state, &visitor, &me, id, e, None)
+    })
+    .await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/vong/{stage}`: changes a stage.
@@ -299,10 +296,10 @@ pub async fn update_stage(
             .map(|_| ()),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(back(id, "stages")),
-        Err(e) => refused(&state, &visitor, &me, id, e, None).await,
-    }
+    answer(result, (&setup_path(id), "1", "stages"), |e| {
+        refused(&state, &visitor, &me, id, e, None)
+    })
+    .await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/vong/{stage}/xoa`: removes an unused stage.
@@ -315,7 +312,7 @@ pub async fn delete_stage(
     let (visitor, me, _) = f.into_parts();
     let (id, stage) = path.into_inner();
     match service::review::delete_stage(&state.db, &me.actor, id, stage).await {
-        Ok(_) => Ok(back(id, "stages")),
+        Ok(_) => Ok(back(&setup_path(id), "1", "stages")),
         Err(e) => refused(&state, &visitor, &me, id, e, None).await,
     }
 }
@@ -413,13 +410,11 @@ pub async fn save_rubric(
     } else {
         Err(AppError::validation(problems))
     };
-    match result {
-        Ok(()) => Ok(back(id, "rubric")),
-        Err(e) => {
-            rows.push(CriterionRow::default());
-            refused(&state, &visitor, &me, id, e, Some(rows)).await
-        }
-    }
+    answer(result, (&setup_path(id), "1", "rubric"), |e| {
+        rows.push(CriterionRow::default());
+        refused(&state, &visitor, &me, id, e, Some(rows))
+    })
+    .await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/hoi-dong`: sets up a committee.
@@ -455,10 +450,10 @@ pub async fn create_committee(
         .await
         .map(|_| ()),
     };
-    match result {
-        Ok(()) => Ok(back(id, "committees")),
-        Err(e) => refused(&state, &visitor, &me, id, e, None).await,
-    }
+    answer(result, (&setup_path(id), "1", "committees"), |e| {
+        refused(&state, &visitor, &me, id, e, None)
+    })
+    .await
 }
 
 /// `POST /hoi-dong/{id}/thanh-vien`: adds a member by email or member code (or makes them
@@ -492,13 +487,16 @@ pub async fn add_member(
                 .map(|_| ())
         }
     };
-    match result {
-        Ok(()) => Ok(back(
-            committee.program_id,
+    answer(
+        result,
+        (
+            &setup_path(committee.program_id),
+            "1",
             &format!("committee-{committee_id}"),
-        )),
-        Err(e) => refused(&state, &visitor, &me, committee.program_id, e, None).await,
-    }
+        ),
+        |e| refused(&state, &visitor, &me, committee.program_id, e, None),
+    )
+    .await
 }
 
 /// `POST /hoi-dong/{id}/thanh-vien/{user}/xoa`: removes a member.
@@ -513,7 +511,8 @@ pub async fn remove_member(
     let committee = service::review::committee(&state.db, &me.actor, committee_id).await?;
     match service::review::remove_member(&state.db, &me.actor, committee_id, user).await {
         Ok(_) => Ok(back(
-            committee.program_id,
+            &setup_path(committee.program_id),
+            "1",
             &format!("committee-{committee_id}"),
         )),
         Err(e) => refused(&state, &visitor, &me, committee.program_id, e, None).await,

@@ -89,26 +89,23 @@ pub async fn add_phase(
             .map(|_| ()),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(back(id, "1", "phases")),
-        Err(e) => {
-            let typed = Typed {
-                new_phase: Some(v),
-                ..Typed::default()
-            };
-            refused(
-                &state,
-                &visitor,
-                &me,
-                id,
-                e,
-                problems,
-                phase_place("new_phase_"),
-                typed,
-            )
-            .await
-        }
-    }
+    answer(result, (&program_path(id), "1", "phases"), |e| {
+        let typed = Typed {
+            new_phase: Some(v),
+            ..Typed::default()
+        };
+        refused(
+            &state,
+            &visitor,
+            &me,
+            id,
+            e,
+            problems,
+            phase_place("new_phase_"),
+            typed,
+        )
+    })
+    .await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/dot/{phase}`: changes a phase's name and window.
@@ -129,26 +126,23 @@ pub async fn update_phase(
             .map(|_| ()),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(back(id, "1", "phases")),
-        Err(e) => {
-            let typed = Typed {
-                phase: Some((phase_id, v)),
-                ..Typed::default()
-            };
-            refused(
-                &state,
-                &visitor,
-                &me,
-                id,
-                e,
-                problems,
-                phase_place(&prefix),
-                typed,
-            )
-            .await
-        }
-    }
+    answer(result, (&program_path(id), "1", "phases"), |e| {
+        let typed = Typed {
+            phase: Some((phase_id, v)),
+            ..Typed::default()
+        };
+        refused(
+            &state,
+            &visitor,
+            &me,
+            id,
+            e,
+            problems,
+            phase_place(&prefix),
+            typed,
+        )
+    })
+    .await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/linh-vuc`: adds a field.
@@ -180,24 +174,22 @@ pub async fn add_field(
             .map(|_| ()),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(back(id, "1", "fields")),
-        Err(e) => {
-            let mut problems = FieldProblems::default();
-            if e.code == ErrorCode::AlreadyExists {
-                problems.add("field_code", e.message.clone());
-            }
-            let typed = Typed {
-                new_field: Some((p.field_code, name)),
-                ..Typed::default()
-            };
-            let place = |k: &str| match k {
-                "field.code" => "field_code".to_owned(),
-                _ => "field_name".to_owned(),
-            };
-            refused(&state, &visitor, &me, id, e, problems, place, typed).await
+    answer(result, (&program_path(id), "1", "fields"), |e| {
+        let mut problems = FieldProblems::default();
+        if e.code == ErrorCode::AlreadyExists {
+            problems.add("field_code", e.message.clone());
         }
-    }
+        let typed = Typed {
+            new_field: Some((p.field_code, name)),
+            ..Typed::default()
+        };
+        let place = |k: &str| match k {
+            "field.code" => "field_code".to_owned(),
+            _ => "field_name".to_owned(),
+        };
+        refused(&state, &visitor, &me, id, e, problems, place, typed)
+    })
+    .await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/linh-vuc/{field}`: renames a field (its code stays).
@@ -210,7 +202,7 @@ pub async fn rename_field(
     let (visitor, me, p) = f.into_parts();
     let (id, field_id) = path.into_inner();
     match service::programs::rename_field(&state.db, &me.actor, id, field_id, p.name).await {
-        Ok(_) => Ok(back(id, "1", "fields")),
+        Ok(_) => Ok(back(&program_path(id), "1", "fields")),
         Err(e) => {
             let place = move |_: &str| format!("field{field_id}_name");
             let problems = FieldProblems::default();
@@ -258,7 +250,7 @@ pub async fn remove_field(
         );
     }
     match service::programs::remove_field(&state.db, &me.actor, id, field_id).await {
-        Ok(_) => Ok(back(id, "1", "fields")),
+        Ok(_) => Ok(back(&program_path(id), "1", "fields")),
         Err(e) => {
             let place = move |_: &str| format!("field{field_id}_name");
             let problems = FieldProblems::default();
@@ -306,7 +298,7 @@ pub async fn remove_phase(
         );
     }
     match service::programs::remove_phase(&state.db, &me.actor, id, phase_id).await {
-        Ok(_) => Ok(back(id, "1", "phases")),
+        Ok(_) => Ok(back(&program_path(id), "1", "phases")),
         Err(e) => {
             let place = move |_: &str| format!("phase{phase_id}_window");
             let problems = FieldProblems::default();

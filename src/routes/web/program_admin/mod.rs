@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::admin::{Confirmation, confirm, form_problems, refusal_text};
-use super::form::{Done, Gate, SignedInForm, notice};
+use super::form::{Done, Gate, SignedInForm, answer, back, notice};
 use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
 use crate::auth::Identity;
 use crate::domain::ProgramStatus;

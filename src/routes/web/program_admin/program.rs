@@ -201,8 +201,9 @@ pub(super) async fn refused(
     render(e.code.status(), &page)
 }
 
-pub(super) fn back(id: i64, done: &str, anchor: &str) -> HttpResponse {
-    crate::routes::web::form::back(&format!("/quan-tri/chuong-trinh/{id}"), done, anchor)
+/// A program's administration page.
+pub(super) fn program_path(id: i64) -> String {
+    format!("/quan-tri/chuong-trinh/{id}")
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}`: saves name, description, owner, eligibility window and
@@ -265,16 +266,14 @@ pub async fn update(
         details: Some(v),
         ..Typed::default()
     };
-    match result {
-        Ok(()) => Ok(back(id, "1", "details")),
-        Err(e) => {
-            let place = |k: &str| match k {
-                "owner_union_id" => "owner_code".to_owned(),
-                other => other.to_owned(),
-            };
-            refused(&state, &visitor, &me, id, e, problems, place, typed).await
-        }
-    }
+    answer(result, (&program_path(id), "1", "details"), |e| {
+        let place = |k: &str| match k {
+            "owner_union_id" => "owner_code".to_owned(),
+            other => other.to_owned(),
+        };
+        refused(&state, &visitor, &me, id, e, problems, place, typed)
+    })
+    .await
 }
 
 pub(super) async fn status_change(
@@ -322,22 +321,19 @@ pub(super) async fn status_change(
         ProgramStatus::Closed => service::programs::close(&state.db, &me.actor, id).await,
         _ => service::programs::archive(&state.db, &me.actor, id).await,
     };
-    match result {
-        Ok(_) => Ok(back(id, done, "status")),
-        Err(e) => {
-            refused(
-                state,
-                visitor,
-                &me,
-                id,
-                e,
-                FieldProblems::default(),
-                str::to_owned,
-                Typed::default(),
-            )
-            .await
-        }
-    }
+    answer(result, (&program_path(id), done, "status"), |e| {
+        refused(
+            state,
+            visitor,
+            &me,
+            id,
+            e,
+            FieldProblems::default(),
+            str::to_owned,
+            Typed::default(),
+        )
+    })
+    .await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/mo`: opens the program (the checklist's required items

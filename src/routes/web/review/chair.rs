@@ -121,7 +121,7 @@ pub async fn board(
     params: web::Query<BoardParams>,
 ) -> Result<HttpResponse, PageError> {
     let me = visitor.require()?;
-    let notice = flash(params.da.as_deref(), params.n);
+    let notice = notice(Done::Review(params.n.unwrap_or(0)), params.da.as_deref());
     let pages = (params.page, params.pending_page);
     let page = board_page(&state, &visitor, me, path.into_inner(), pages, notice).await?;
     render(StatusCode::OK, &page)

@@ -49,11 +49,6 @@ fn score_text(x: f64) -> String {
     }
 }
 
-/// A flash message after a form, by the `da` query value.
-fn flash(code: Option<&str>, n: Option<i64>) -> Option<(&'static str, String)> {
-    notice(Done::Review(n.unwrap_or(0)), code)
-}
-
 fn id_param(v: &Option<String>) -> Option<i64> {
     v.as_deref().and_then(|s| s.trim().parse().ok())
 }

@@ -74,7 +74,7 @@ pub async fn queue(
 ) -> Result<HttpResponse, PageError> {
     let me = visitor.require()?;
     let p = params.into_inner();
-    let mut notice = flash(p.da.as_deref(), p.n);
+    let mut notice = notice(Done::Review(p.n.unwrap_or(0)), p.da.as_deref());
     let committees = service::review::my_committees(&state.db, &me.actor).await?;
     let union_code = p.union_code.clone().unwrap_or_default().trim().to_owned();
     let union_id = if union_code.is_empty() {

@@ -315,7 +315,7 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let me = visitor.require()?;
     let v = service::review::review(&state.db, &me.actor, path.into_inner()).await?;
-    let notice = flash(params.da.as_deref(), params.n);
+    let notice = notice(Done::Review(params.n.unwrap_or(0)), params.da.as_deref());
     render(
         StatusCode::OK,
         &review_page(

@@ -479,7 +479,7 @@ pub async fn member(
         &visitor,
         me,
         path.into_inner(),
-        done_notice(query.da.as_deref()),
+        notice(Done::Organisation, query.da.as_deref()),
         FieldProblems::default(),
         MemberTyped::default(),
     )
@@ -499,21 +499,18 @@ pub(super) async fn member_action_done<T>(
     done: &str,
     anchor: &str,
 ) -> Result<HttpResponse, PageError> {
-    match result {
-        Ok(_) => Ok(member_back(id, done, anchor)),
-        Err(e) => {
-            member_refused(
-                state,
-                visitor,
-                me,
-                id,
-                e,
-                str::to_owned,
-                MemberTyped::default(),
-            )
-            .await
-        }
-    }
+    answer(result, (&member_path(id), done, anchor), |e| {
+        member_refused(
+            state,
+            visitor,
+            me,
+            id,
+            e,
+            str::to_owned,
+            MemberTyped::default(),
+        )
+    })
+    .await
 }
 
 pub(super) async fn member_refused(
@@ -541,8 +538,9 @@ pub(super) async fn member_refused(
     render(e.code.status(), &page)
 }
 
-pub(super) fn member_back(id: i64, done: &str, anchor: &str) -> HttpResponse {
-    crate::routes::web::form::back(&format!("/quan-tri/doan-vien/{id}"), done, anchor)
+/// A member's administration page.
+pub(super) fn member_path(id: i64) -> String {
+    format!("/quan-tri/doan-vien/{id}")
 }
 
 /// `POST /quan-tri/doan-vien/{id}`: changes name, email, member code, phone and union.
@@ -581,16 +579,14 @@ pub async fn update_member(
             }
         }
     };
-    match result {
-        Ok(()) => Ok(member_back(id, "1", "details")),
-        Err(e) => {
-            let typed = MemberTyped {
-                v: Some(v),
-                ..MemberTyped::default()
-            };
-            member_refused(&state, &visitor, &me, id, e, member_place, typed).await
-        }
-    }
+    answer(result, (&member_path(id), "1", "details"), |e| {
+        let typed = MemberTyped {
+            v: Some(v),
+            ..MemberTyped::default()
+        };
+        member_refused(&state, &visitor, &me, id, e, member_place, typed)
+    })
+    .await
 }
 
 /// `POST /quan-tri/doan-vien/{id}/trang-thai`: disables (after confirmation) or enables the
@@ -734,7 +730,7 @@ pub async fn grant(
         program_id: (grant_names_program(role) && program_id > 0).then_some(program_id),
     };
     match service::users::grant(&state.db, Some(&me.actor), id, input).await {
-        Ok(_) => Ok(member_back(id, "cap-quyen", "roles")),
+        Ok(_) => Ok(back(&member_path(id), "cap-quyen", "roles")),
         Err(e) if e.code == ErrorCode::Forbidden => {
             let e = AppError::field(
                 "union_id",

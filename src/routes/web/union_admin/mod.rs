@@ -13,7 +13,7 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::admin::{Confirmation, confirm, form_problems, refusal_text};
-use super::form::{Done, Gate, NoFields, SignedInForm, notice};
+use super::form::{Done, Gate, NoFields, SignedInForm, answer, back, notice};
 use super::member::Pager;
 use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
 use crate::auth::Identity;
@@ -54,10 +54,6 @@ impl Gate for Officers {
                 .into())
         }
     }
-}
-
-fn done_notice(d: Option<&str>) -> Option<(&'static str, String)> {
-    notice(Done::Organisation, d)
 }
 
 fn number_or_zero(problems: &mut BTreeProblems, name: &str, v: &str) -> i32 {

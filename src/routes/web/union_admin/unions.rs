@@ -216,7 +216,7 @@ pub async fn show(
         me,
         path.into_inner(),
         q,
-        done_notice(query.da.as_deref()),
+        notice(Done::Organisation, query.da.as_deref()),
         problems,
         UnionTyped::default(),
     )
@@ -292,8 +292,9 @@ pub struct HeadForm {
     pub head_login: String,
 }
 
-pub(super) fn back(id: i64, done: &str, anchor: &str) -> HttpResponse {
-    crate::routes::web::form::back(&format!("/quan-tri/don-vi/{id}"), done, anchor)
+/// A union's administration page.
+pub(super) fn union_path(id: i64) -> String {
+    format!("/quan-tri/don-vi/{id}")
 }
 
 /// `POST /quan-tri/don-vi/{id}/don-vi-con`: adds a child union.
@@ -388,16 +389,14 @@ pub async fn update(
     } else {
         Err(AppError::validation(problems))
     };
-    match result {
-        Ok(()) => Ok(back(id, "1", "details")),
-        Err(e) => {
-            let typed = UnionTyped {
-                v: Some(v),
-                ..UnionTyped::default()
-            };
-            union_refused(&state, &visitor, &me, id, e, str::to_owned, typed).await
-        }
-    }
+    answer(result, (&union_path(id), "1", "details"), |e| {
+        let typed = UnionTyped {
+            v: Some(v),
+            ..UnionTyped::default()
+        };
+        union_refused(&state, &visitor, &me, id, e, str::to_owned, typed)
+    })
+    .await
 }
 
 /// `POST /quan-tri/don-vi/{id}/chuyen`: after confirmation, moves the union (and its subtree)
@@ -446,7 +445,7 @@ pub async fn move_union(
         );
     }
     match service::unions::move_to(&state.db, &me.actor, id, parent_id).await {
-        Ok(_) => Ok(back(id, "chuyen", "details")),
+        Ok(_) => Ok(back(&union_path(id), "chuyen", "details")),
         Err(e) => {
             union_refused(
                 &state,
@@ -488,7 +487,7 @@ pub(super) async fn set_active(
     };
     match service::unions::update(&state.db, &me.actor, id, changes).await {
         Ok(_) => Ok(back(
-            id,
+            &union_path(id),
             if active { "kich-hoat" } else { "ngung" },
             "details",
         )),
@@ -587,7 +586,7 @@ pub async fn set_head(
         },
     };
     match service::review::set_head(&state.db, &me.actor, id, user_id).await {
-        Ok(()) => Ok(back(id, "thu-truong", "head")),
+        Ok(()) => Ok(back(&union_path(id), "thu-truong", "head")),
         Err(e) => {
             union_refused(
                 &state,
