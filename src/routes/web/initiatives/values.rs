@@ -106,7 +106,7 @@ impl FormValues {
 
 /// The initiative form, as name → value: its fields and a varying number of co-author rows
 /// (`coauthor_login_{i}`, `coauthor_share_{i}`, `coauthor_reinvite_{i}`), read into
-/// [`FormValues`] by [`Posted::values`].
+/// [`FormValues`] by `Posted::values`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(transparent)]
 pub struct Posted(HashMap<String, String>);
