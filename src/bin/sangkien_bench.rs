@@ -57,6 +57,7 @@ use sangkien::db::schema::{initiative_authors, initiatives};
 use sangkien::db::{self, DatabaseUrl, Db, DbConn, unions};
 use sangkien::domain::{PhaseWindow, UnionLevel};
 use sangkien::error::AppError;
+use sangkien::routes::web::session::CSRF_FIELD;
 use sangkien::search::SearchService;
 use sangkien::service;
 use search_index::synth::{CopyKind, Generator, InitiativeText, Rng, make_copy};
@@ -503,7 +504,7 @@ fn pages_bench(settings: Settings, args: &Args) -> anyhow::Result<()> {
         let res = client
             .post(format!("{base}/dang-nhap"))
             .form(&[
-                ("csrf", csrf.as_str()),
+                (CSRF_FIELD, csrf.as_str()),
                 ("login", "bench@bench.vn"),
                 ("password", "bench-password"),
                 ("next", "/"),

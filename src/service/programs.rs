@@ -139,6 +139,13 @@ pub fn view(conn: &mut DbConn, row: ProgramRow) -> Result<ProgramView, AppError>
     })
 }
 
+/// Refuses (404 or 403, as `load_managed`) unless the actor manages the program `program_id`.
+pub async fn require_managed(db: &Db, actor: &Actor, program_id: i64) -> Result<(), AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| load_managed(conn, &actor, program_id).map(|_| ()))
+        .await
+}
+
 /// A refused change to a running program's rules, with the reason and the field.
 fn rule_refused(field: &str, reason: &str) -> AppError {
     AppError::new(ErrorCode::RuleChangeRefused)

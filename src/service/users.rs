@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::auth::password;
 use crate::db::users::{self, GrantRow, NewUser, UserRow};
 use crate::db::{self, Db, audit, outbox, programs, unions};
-use crate::domain::permissions::grant_is_per_program;
+use crate::domain::permissions::grant_names_program;
 use crate::domain::{Action, Actor, Resource, Role, UnionPath, UserStatus, can};
 use crate::error::{AppError, ErrorCode};
 use crate::service::{Page, PageRequest};
@@ -413,7 +413,7 @@ pub fn grant_in(
             return Err(AppError::forbidden());
         }
     }
-    match (grant_is_per_program(input.role), input.program_id) {
+    match (grant_names_program(input.role), input.program_id) {
         (true, None) => {
             return Err(AppError::field(
                 "program_id",

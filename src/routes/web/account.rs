@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::CsrfOnly;
+use super::form::{NoFields, SignedInForm};
 use super::session;
 use super::{Chrome, PageError, Visitor, format, render, see_other};
 use crate::error::{AppError, ErrorCode};
@@ -129,20 +129,16 @@ pub struct PasswordForm {
     pub new_password: String,
     #[serde(default)]
     pub confirm_password: String,
-    #[serde(default)]
-    pub csrf: String,
 }
 
 /// `POST /tai-khoan/mat-khau`: changes the password; other sessions end.
 #[post("/tai-khoan/mat-khau")]
 pub async fn change_password(
     state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<PasswordForm>,
+    f: SignedInForm<PasswordForm>,
 ) -> Result<HttpResponse, PageError> {
-    let id = visitor.require()?;
-    let form = form.into_inner();
-    visitor.check_csrf(&form.csrf)?;
+    let (visitor, id, form) = f.into_parts();
+    let id = &id;
     let refuse = |field: &str, problem: String| (field.to_owned(), problem);
     let problem = if form.current_password.is_empty() || form.current_password.len() > 1024 {
         Some(refuse(
@@ -225,12 +221,11 @@ fn refused_field(e: &AppError) -> Option<(String, String)> {
 pub async fn end_session(
     req: HttpRequest,
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    f: SignedInForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    let id = visitor.require()?;
-    visitor.check_csrf(&form.csrf)?;
+    let (visitor, id, NoFields {}) = f.into_parts();
+    let id = &id;
     let session_id = path.into_inner();
     if session_id.len() > 64 {
         return Err(AppError::not_found().into());
@@ -260,11 +255,9 @@ pub async fn end_session(
 pub async fn end_all_sessions(
     req: HttpRequest,
     state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<CsrfOnly>,
+    f: SignedInForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    let id = visitor.require()?;
-    visitor.check_csrf(&form.csrf)?;
+    let id = &f.me;
     service::auth::sign_out_everywhere(&state.db, id.user.id).await?;
     let mut response = see_other("/dang-nhap");
     response

@@ -3,16 +3,16 @@
 //! (`/quan-tri/nhat-ky`) and the system settings for system administrators
 //! (`/quan-tri/he-thong`, with a rebuild of the search index).
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use super::form::SignedInForm;
 use super::member::Pager;
 use super::{Chrome, FieldProblems, PageError, Visitor, render, see_other};
-use crate::domain::{Action, Actor, Resource, Role, can};
+use crate::domain::permissions::{Area, may_enter};
+use crate::domain::{Action, Actor, Resource, can};
 use crate::error::{AppError, ErrorCode};
 use crate::format;
 use crate::routes::api::admin::{AuditParams, audit_query};
@@ -21,19 +21,18 @@ use crate::service::system::SystemView;
 use crate::service::{self, PageRequest};
 use crate::state::AppState;
 
-/// A posted form as a map (the last value of a repeated name wins).
-pub fn posted(pairs: Vec<(String, String)>) -> HashMap<String, String> {
-    pairs.into_iter().collect()
+/// The confirmation step's own field: `confirmed=1` once the visitor confirmed.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Confirmation {
+    pub confirmed: String,
 }
 
-/// One value of a posted form ("" when absent).
-pub fn get(p: &HashMap<String, String>, name: &str) -> String {
-    p.get(name).cloned().unwrap_or_default()
-}
-
-/// Was the confirmation step passed?
-pub fn confirmed(p: &HashMap<String, String>) -> bool {
-    get(p, "confirmed") == "1"
+impl Confirmation {
+    /// Was the confirmation step passed?
+    pub fn given(&self) -> bool {
+        self.confirmed == "1"
+    }
 }
 
 /// The confirmation step of a destructive action: what will happen, and a form that posts
@@ -50,20 +49,29 @@ pub struct ConfirmPage {
     pub back: String,
 }
 
-/// Renders the confirmation step for `action`, carrying the posted fields along.
+/// Renders the confirmation step for `action`, carrying the posted form's fields along (its
+/// CSRF token is the page's own).
 pub fn confirm(
     visitor: &Visitor,
     heading: impl Into<String>,
     explanation: impl Into<String>,
     action: impl Into<String>,
-    p: &HashMap<String, String>,
+    form: &impl Serialize,
     button: impl Into<String>,
     back: impl Into<String>,
 ) -> Result<HttpResponse, PageError> {
-    let mut hidden: Vec<(String, String)> = p
-        .iter()
-        .filter(|(k, _)| k.as_str() != "csrf" && k.as_str() != "confirmed")
-        .map(|(k, v)| (k.clone(), v.clone()))
+    let fields =
+        serde_json::to_value(form).map_err(|e| AppError::failed("carrying a form along", e))?;
+    let mut hidden: Vec<(String, String)> = fields
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.as_str() != "confirmed")
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some((k.clone(), s.clone())),
+            other => Some((k.clone(), other.to_string())),
+        })
         .collect();
     hidden.sort();
     render(
@@ -136,8 +144,8 @@ impl Sections {
     /// The sections for an actor (the same checks as the pages themselves).
     pub fn of(actor: &Actor) -> Self {
         Self {
-            programs: actor.has_role(Role::ProgramAdmin) || actor.is_system_admin(),
-            unions: actor.has_role(Role::UnionOfficer) || actor.is_system_admin(),
+            programs: may_enter(actor, Area::ProgramAdministration),
+            unions: may_enter(actor, Area::UnionAdministration),
             audit: service::audit::scope_of(actor).is_ok(),
             system: can(actor, Action::Administer, Resource::System),
         }
@@ -452,14 +460,11 @@ pub async fn system(
 #[post("/quan-tri/he-thong/dung-lai-chi-muc")]
 pub async fn reindex(
     state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<Confirmation>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, "csrf"))?;
+    let (visitor, me, p) = f.into_parts();
     service::system::authorize(&me.actor)?;
-    if !confirmed(&p) {
+    if !p.given() {
         return confirm(
             &visitor,
             "Dựng lại chỉ mục tìm kiếm?",

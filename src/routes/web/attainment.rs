@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::form::{Rows, SignedInForm};
 use super::{Chrome, FieldProblems, PageError, Visitor, charts, format, render, see_other};
 use crate::domain::{QuotaKind, UnionLevel};
 use crate::error::AppError;
@@ -597,38 +598,50 @@ fn parse_value(kind: QuotaKind, typed: &str) -> Result<i64, &'static str> {
     }
 }
 
+/// The allocation editor's form: the program and phase, and per child `kind_{id}` (a
+/// [`QuotaKind`] or blank) with `value_{id}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct AllocationForm {
+    #[serde(default)]
+    pub program_id: Option<String>,
+    #[serde(default)]
+    pub phase_id: Option<String>,
+    #[serde(flatten)]
+    pub rows: Rows,
+}
+
 /// Saves the allocation typed into the editor.
 #[post("/don-vi/{id}/chi-tieu")]
 pub async fn save(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<AllocationForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?;
+    let (visitor, me, form) = f.into_parts();
+    let me = &me;
     let id = path.into_inner();
-    let pairs = form.into_inner();
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    visitor.check_csrf(&get("csrf").unwrap_or_default())?;
-    let program_id: i64 = get("program_id")
+    let program_id: i64 = form
+        .program_id
+        .as_deref()
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| PageError::App(AppError::field("program_id", "Thiếu chương trình.")))?;
-    let phase_id: Option<i64> = get("phase_id")
+    let phase_id: Option<i64> = form
+        .phase_id
+        .as_deref()
         .filter(|v| !v.is_empty())
         .and_then(|v| v.parse().ok());
     let mut problems = FieldProblems::default();
     let mut typed = Vec::new();
     let mut allocations = Vec::new();
-    for (k, v) in &pairs {
+    for (k, v) in &form.rows.0 {
         let Some(union_id) = k.strip_prefix("kind_").and_then(|s| s.parse::<i64>().ok()) else {
             continue;
         };
-        let value = get(&format!("value_{union_id}")).unwrap_or_default();
+        let value = form
+            .rows
+            .get(&format!("value_{union_id}"))
+            .unwrap_or_default()
+            .to_owned();
         let kind = match v.as_str() {
             "" => None,
             "absolute" => Some(QuotaKind::Absolute),

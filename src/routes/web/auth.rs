@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::form::{CheckedForm, NoFields};
 use super::session::{self, Visitor};
 use super::{Chrome, PageError, render, see_other};
 use crate::error::ErrorCode;
@@ -72,8 +73,6 @@ pub struct SignInForm {
     pub password: String,
     #[serde(default)]
     pub next: String,
-    #[serde(default)]
-    pub csrf: String,
 }
 
 /// `POST /dang-nhap`: on success the session cookie is set and the CSRF token renewed.
@@ -81,11 +80,9 @@ pub struct SignInForm {
 pub async fn sign_in(
     req: HttpRequest,
     state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<SignInForm>,
+    f: CheckedForm<SignInForm>,
 ) -> Result<HttpResponse, PageError> {
-    let form = form.into_inner();
-    visitor.check_csrf(&form.csrf)?;
+    let CheckedForm { visitor, form } = f;
     let next = safe_next(Some(&form.next));
     let again = |status: StatusCode, message: String| {
         render(
@@ -155,22 +152,14 @@ pub async fn sign_in(
     }
 }
 
-/// The sign-out form.
-#[derive(Debug, Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub csrf: String,
-}
-
 /// `POST /dang-xuat`: ends the session and removes its cookie.
 #[post("/dang-xuat")]
 pub async fn sign_out(
     req: HttpRequest,
     state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<CsrfOnly>,
+    f: CheckedForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    visitor.check_csrf(&form.csrf)?;
+    let visitor = f.visitor;
     if let Some(id) = &visitor.identity {
         // Already ended elsewhere is fine: the cookie goes either way.
         let _ = service::auth::sign_out(&state.db, id.user.id, id.session_id.clone()).await;

@@ -11,6 +11,7 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::form::{Gate, NoFields, SignedInForm};
 use super::{Chrome, PageError, Visitor, format, render, see_other};
 use crate::error::{AppError, ErrorCode};
 use crate::routes::identity::Identity;
@@ -225,11 +226,15 @@ pub async fn upload(
     render(status, &p)
 }
 
-/// The form of "Nhập dữ liệu".
-#[derive(Debug, Deserialize)]
-pub struct AcceptForm {
-    #[serde(default)]
-    pub csrf: String,
+/// Who may import: officers and system administrators (`service::imports::authorize`).
+#[derive(Debug)]
+pub struct ImportOfficers;
+
+impl Gate for ImportOfficers {
+    fn check(me: &Identity) -> Result<(), PageError> {
+        service::imports::authorize(&me.actor)?;
+        Ok(())
+    }
 }
 
 /// `POST /don-vi/nhap-du-lieu/{token}`: applies the file checked before (validated again: the
@@ -237,12 +242,10 @@ pub struct AcceptForm {
 #[post("/don-vi/nhap-du-lieu/{token}")]
 pub async fn accept(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<String>,
-    form: web::Form<AcceptForm>,
+    f: SignedInForm<NoFields, ImportOfficers>,
 ) -> Result<HttpResponse, PageError> {
-    let me = officer(&visitor)?.clone();
-    visitor.check_csrf(&form.csrf)?;
+    let (visitor, me, NoFields {}) = f.into_parts();
     let token = path.into_inner();
     let dir = state.settings.data.dir.join("imports");
     let user = me.user.id;

@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::form::{CheckedForm, SignedInForm};
 use super::{Chrome, PageError, Visitor, format, render, see_other};
 use crate::auth::LinkPurpose;
 use crate::error::{AppError, ErrorCode};
@@ -45,19 +46,15 @@ pub async fn forgot_form(visitor: Visitor) -> Result<HttpResponse, PageError> {
 pub struct ForgotForm {
     #[serde(default)]
     pub login: String,
-    #[serde(default)]
-    pub csrf: String,
 }
 
 /// `POST /quen-mat-khau`: the same answer whether or not the account exists.
 #[post("/quen-mat-khau")]
 pub async fn forgot(
     state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<ForgotForm>,
+    f: CheckedForm<ForgotForm>,
 ) -> Result<HttpResponse, PageError> {
-    let form = form.into_inner();
-    visitor.check_csrf(&form.csrf)?;
+    let CheckedForm { visitor, form } = f;
     match service::mail::request_password_reset(&state.db, form.login.clone()).await {
         Ok(()) => render(
             StatusCode::OK,
@@ -151,8 +148,6 @@ pub struct PasswordForm {
     pub password: String,
     #[serde(default)]
     pub password2: String,
-    #[serde(default)]
-    pub csrf: String,
 }
 
 async fn password_save(
@@ -161,7 +156,6 @@ async fn password_save(
     form: PasswordForm,
     purpose: LinkPurpose,
 ) -> Result<HttpResponse, PageError> {
-    visitor.check_csrf(&form.csrf)?;
     let token = token_of(Some(form.t))?;
     let (heading, action) = link_page(purpose);
     let holder = service::mail::link_holder(&state.db, &state.keys, token.clone(), purpose).await?;
@@ -235,16 +229,9 @@ pub async fn reset_form(
 #[post("/dat-lai-mat-khau")]
 pub async fn reset(
     state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<PasswordForm>,
+    f: CheckedForm<PasswordForm>,
 ) -> Result<HttpResponse, PageError> {
-    password_save(
-        &state,
-        &visitor,
-        form.into_inner(),
-        LinkPurpose::PasswordReset,
-    )
-    .await
+    password_save(&state, &f.visitor, f.form, LinkPurpose::PasswordReset).await
 }
 
 /// `GET /kich-hoat?t=…`: an imported member's invitation.
@@ -267,10 +254,9 @@ pub async fn activate_form(
 #[post("/kich-hoat")]
 pub async fn activate(
     state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<PasswordForm>,
+    f: CheckedForm<PasswordForm>,
 ) -> Result<HttpResponse, PageError> {
-    password_save(&state, &visitor, form.into_inner(), LinkPurpose::Invitation).await
+    password_save(&state, &f.visitor, f.form, LinkPurpose::Invitation).await
 }
 
 /// Leaving the digests.
@@ -366,20 +352,16 @@ pub async fn preferences_form(
 pub struct PreferencesForm {
     #[serde(default)]
     pub digests: Option<String>,
-    #[serde(default)]
-    pub csrf: String,
 }
 
 /// `POST /tai-khoan/thu`.
 #[post("/tai-khoan/thu")]
 pub async fn save_preferences(
     state: web::Data<AppState>,
-    visitor: Visitor,
-    form: web::Form<PreferencesForm>,
+    f: SignedInForm<PreferencesForm>,
 ) -> Result<HttpResponse, PageError> {
-    let id = visitor.require()?;
-    let form = form.into_inner();
-    visitor.check_csrf(&form.csrf)?;
+    let (visitor, id, form) = f.into_parts();
+    let id = &id;
     let prefs = service::mail::set_preferences(
         &state.db,
         &id.actor,
@@ -564,12 +546,10 @@ pub async fn outbox(
 #[post("/quan-tri/thu/{id}/gui-lai")]
 pub async fn retry(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<super::auth::CsrfOnly>,
+    f: SignedInForm<super::form::NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    let id = visitor.require()?;
-    visitor.check_csrf(&form.csrf)?;
+    let id = &f.me;
     let mail = path.into_inner();
     service::mail::retry(&state.db, &id.actor, mail).await?;
     Ok(see_other(&format!("/quan-tri/thu?retried={mail}")))

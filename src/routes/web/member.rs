@@ -8,9 +8,10 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::auth::CsrfOnly;
+use super::form::{NoFields, SignedInForm};
 use super::{Chrome, PageError, Visitor, format, render, see_other};
-use crate::domain::{Actor, ProgramStatus, Role};
+use crate::domain::permissions::{Area, may_enter};
+use crate::domain::{Actor, ProgramStatus};
 use crate::service::initiatives::{InitiativeSummary, ListQuery};
 use crate::service::programs::ProgramView;
 use crate::service::{self, PageRequest};
@@ -202,7 +203,7 @@ pub async fn home(
             first_name,
             union_name: union.name,
             can_create: program.as_ref().is_some_and(|p| p.open_now)
-                && actor.has_role(Role::Member),
+                && may_enter(actor, Area::OwnInitiatives),
             program,
             pager: Pager::new(list.page, list.per_page, list.total, String::new()),
             total_text: format::number(list.total),
@@ -278,12 +279,10 @@ pub async fn coauthor_invitations(
 #[post("/loi-moi-dong-tac-gia/{id}/xac-nhan")]
 pub async fn accept_invitation(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<CsrfOnly>,
+    f: SignedInForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?;
-    visitor.check_csrf(&form.csrf)?;
+    let me = &f.me;
     let id = path.into_inner();
     service::coauthors::accept(&state.db, &me.actor, id).await?;
     Ok(see_other(&format!("/sang-kien/{id}")))
@@ -293,12 +292,10 @@ pub async fn accept_invitation(
 #[post("/loi-moi-dong-tac-gia/{id}/tu-choi")]
 pub async fn decline_invitation(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<CsrfOnly>,
+    f: SignedInForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?;
-    visitor.check_csrf(&form.csrf)?;
+    let me = &f.me;
     service::coauthors::decline(&state.db, &me.actor, path.into_inner()).await?;
     Ok(see_other("/loi-moi-dong-tac-gia?da_tu_choi=1"))
 }

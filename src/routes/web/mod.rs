@@ -11,6 +11,7 @@ pub mod attainment;
 pub mod auth;
 pub mod charts;
 pub use crate::format;
+pub mod form;
 pub mod gallery;
 pub mod imports;
 pub mod initiatives;
@@ -30,6 +31,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError, web};
 use askama::Template;
 
+use crate::domain::permissions::{Area, may_enter};
 use crate::error::{AppError, ErrorCode};
 
 pub use session::Visitor;
@@ -307,20 +309,18 @@ impl Chrome {
             csrf: visitor.csrf.clone(),
             asset: assets::version(),
             nav,
-            reviews: visitor.identity.as_ref().is_some_and(|i| {
-                i.actor.has_role(crate::domain::Role::Reviewer)
-                    || i.actor.has_role(crate::domain::Role::ProgramAdmin)
-                    || i.actor.is_system_admin()
-            }),
+            reviews: visitor
+                .identity
+                .as_ref()
+                .is_some_and(|i| may_enter(&i.actor, Area::Reviews)),
             imports: visitor
                 .identity
                 .as_ref()
                 .is_some_and(|i| crate::service::imports::authorize(&i.actor).is_ok()),
-            dashboards: visitor.identity.as_ref().is_some_and(|i| {
-                i.actor.has_role(crate::domain::Role::UnionOfficer)
-                    || i.actor.has_role(crate::domain::Role::ProgramAdmin)
-                    || i.actor.is_system_admin()
-            }),
+            dashboards: visitor
+                .identity
+                .as_ref()
+                .is_some_and(|i| may_enter(&i.actor, Area::Dashboards)),
             mail_admin: visitor.identity.as_ref().is_some_and(|i| {
                 crate::domain::can(
                     &i.actor,
@@ -555,16 +555,34 @@ mod route_list_tests {
         ("attainment", include_str!("attainment.rs")),
         ("auth", include_str!("auth.rs")),
         ("charts", include_str!("charts.rs")),
+        ("form", include_str!("form.rs")),
         ("gallery", include_str!("gallery.rs")),
         ("imports", include_str!("imports.rs")),
-        ("initiatives", include_str!("initiatives.rs")),
+        ("initiatives", include_str!("initiatives/mod.rs")),
+        ("initiatives", include_str!("initiatives/attachments.rs")),
+        ("initiatives", include_str!("initiatives/editing.rs")),
+        ("initiatives", include_str!("initiatives/values.rs")),
+        ("initiatives", include_str!("initiatives/viewing.rs")),
         ("mail", include_str!("mail.rs")),
         ("member", include_str!("member.rs")),
-        ("program_admin", include_str!("program_admin.rs")),
-        ("review", include_str!("review.rs")),
+        ("program_admin", include_str!("program_admin/mod.rs")),
+        ("program_admin", include_str!("program_admin/catalogue.rs")),
+        ("program_admin", include_str!("program_admin/listing.rs")),
+        ("program_admin", include_str!("program_admin/program.rs")),
+        ("review", include_str!("review/mod.rs")),
+        ("review", include_str!("review/chair.rs")),
+        ("review", include_str!("review/conclusion.rs")),
+        ("review", include_str!("review/documents.rs")),
+        ("review", include_str!("review/queue_page.rs")),
+        ("review", include_str!("review/reviewing.rs")),
         ("review_admin", include_str!("review_admin.rs")),
         ("session", include_str!("session.rs")),
-        ("union_admin", include_str!("union_admin.rs")),
+        ("union_admin", include_str!("union_admin/mod.rs")),
+        (
+            "union_admin",
+            include_str!("union_admin/member_accounts.rs"),
+        ),
+        ("union_admin", include_str!("union_admin/unions.rs")),
         ("union_reports", include_str!("union_reports.rs")),
     ];
     const MOD: &str = include_str!("mod.rs");

@@ -8,7 +8,8 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Chrome, PageError, Visitor, render, see_other};
+use super::form::{Done, NoFields, SignedInForm, answer, back, notice};
+use super::{Chrome, PageError, Visitor, render};
 use crate::domain::UnionLevel;
 use crate::domain::review::{Aggregation, Band, Criterion};
 use crate::error::{AppError, ErrorCode};
@@ -18,14 +19,45 @@ use crate::service::programs::ProgramView;
 use crate::service::review::{CommitteeInput, CommitteeView, RubricView, StageInput, StageView};
 use crate::state::AppState;
 
-const CSRF_FIELD: &str = "csrf";
-
-fn posted(pairs: Vec<(String, String)>) -> HashMap<String, String> {
-    pairs.into_iter().collect()
+/// The stage form (add or change).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StageForm {
+    pub name: String,
+    pub union_level: String,
+    pub reviews_required: String,
+    pub due_days: String,
+    pub position: String,
+    pub blind_scoring: String,
+    pub chair_publishes: String,
+    pub auto_assign: String,
 }
 
-fn get(p: &HashMap<String, String>, name: &str) -> String {
-    p.get(name).cloned().unwrap_or_default()
+/// The rubric form: `aggregation`, and per row `i` the fields `code_i`, `name_i`,
+/// `description_i`, `max_i`, `weight_i`, `bands_i`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RubricForm {
+    pub aggregation: String,
+    #[serde(flatten)]
+    pub rows: HashMap<String, String>,
+}
+
+/// The new-committee form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CommitteeForm {
+    pub union_code: String,
+    pub stage_id: String,
+    pub committee_name: String,
+}
+
+/// The add-a-member form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MemberForm {
+    pub login: String,
+    pub chair: String,
 }
 
 /// A union level to choose.
@@ -86,7 +118,7 @@ async fn admin_page(
     notice: Option<(&'static str, String)>,
     rows: Option<Vec<CriterionRow>>,
 ) -> Result<AdminPage, PageError> {
-    service::review::require_program_admin(&state.db, &me.actor, id).await?;
+    service::programs::require_managed(&state.db, &me.actor, id).await?;
     let program = service::programs::get(&state.db, &me.actor, id).await?;
     let (stages, rubric, committees) = futures_util::future::try_join3(
         service::review::stages(&state.db, &me.actor, id),
@@ -137,18 +169,14 @@ pub async fn setup(
     params: web::Query<Params>,
 ) -> Result<HttpResponse, PageError> {
     let me = visitor.require()?;
-    let notice = params
-        .da
-        .as_deref()
-        .map(|_| ("ok", "Đã lưu thay đổi.".to_owned()));
+    let notice = notice(Done::ReviewSetup, params.da.as_deref());
     let page = admin_page(&state, &visitor, me, path.into_inner(), notice, None).await?;
     render(StatusCode::OK, &page)
 }
 
-fn back(id: i64, anchor: &str) -> HttpResponse {
-    see_other(&format!(
-        "/quan-tri/chuong-trinh/{id}/xet-duyet?da=1#{anchor}"
-    ))
+/// The review set-up page of program `id`.
+fn setup_path(id: i64) -> String {
+    format!("/quan-tri/chuong-trinh/{id}/xet-duyet")
 }
 
 async fn refused(
@@ -177,16 +205,17 @@ async fn refused(
     render(status, &page)
 }
 
-fn stage_from(p: &HashMap<String, String>) -> Result<StageInput, AppError> {
+fn stage_from(p: &StageForm) -> Result<StageInput, AppError> {
     let mut problems = std::collections::BTreeMap::new();
-    let name = crate::domain::text::clean_line(&get(p, "name"));
+    let name = crate::domain::text::clean_line(&p.name);
     if name.is_empty() || name.chars().count() > 200 {
         problems.insert(
             "name".to_owned(),
             "Nhập tên vòng (tối đa 200 ký tự).".to_owned(),
         );
     }
-    let level = get(p, "union_level")
+    let level = p
+        .union_level
         .trim()
         .parse()
         .ok()
@@ -194,14 +223,14 @@ fn stage_from(p: &HashMap<String, String>) -> Result<StageInput, AppError> {
     if level.is_none() {
         problems.insert("union_level".to_owned(), "Chọn cấp công đoàn.".to_owned());
     }
-    let reviews: i32 = get(p, "reviews_required").trim().parse().unwrap_or(0);
+    let reviews: i32 = p.reviews_required.trim().parse().unwrap_or(0);
     if !(1..=20).contains(&reviews) {
         problems.insert(
             "reviews_required".to_owned(),
             "Số phiếu chấm cần có phải từ 1 đến 20.".to_owned(),
         );
     }
-    let due_raw = get(p, "due_days");
+    let due_raw = &p.due_days;
     let due_days = match due_raw.trim() {
         "" => None,
         s => match s.parse::<i32>() {
@@ -215,7 +244,7 @@ fn stage_from(p: &HashMap<String, String>) -> Result<StageInput, AppError> {
             }
         },
     };
-    let position = get(p, "position").trim().parse().ok();
+    let position = p.position.trim().parse().ok();
     if !problems.is_empty() {
         return Err(AppError::validation(problems));
     }
@@ -223,9 +252,9 @@ fn stage_from(p: &HashMap<String, String>) -> Result<StageInput, AppError> {
         name,
         union_level: level.unwrap_or(UnionLevel::National),
         reviews_required: reviews,
-        blind_scoring: get(p, "blind_scoring") == "1",
-        chair_publishes: get(p, "chair_publishes") == "1",
-        auto_assign: get(p, "auto_assign") == "1",
+        blind_scoring: p.blind_scoring == "1",
+        chair_publishes: p.chair_publishes == "1",
+        auto_assign: p.auto_assign == "1",
         due_days,
         position,
     })
@@ -235,13 +264,10 @@ fn stage_from(p: &HashMap<String, String>) -> Result<StageInput, AppError> {
 #[post("/quan-tri/chuong-trinh/{id}/vong")]
 pub async fn add_stage(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<StageForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, CSRF_FIELD))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
     let result = match stage_from(&p) {
         Ok(input) => service::review::add_stage(&state.db, &me.actor, id, input)
@@ -249,23 +275,20 @@ pub async fn add_stage(
             .map(|_| ()),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(back(id, "stages")),
-        Err(e) => refused(&state, &visitor, &me, id, e, None).await,
-    }
+    answer(result, (&setup_path(id), "1", "stages"), |e| {
+        refused(&state, &visitor, &me, id, e, None)
+    })
+    .await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/vong/{stage}`: changes a stage.
 #[post("/quan-tri/chuong-trinh/{id}/vong/{stage}")]
 pub async fn update_stage(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<(i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<StageForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, CSRF_FIELD))?;
+    let (visitor, me, p) = f.into_parts();
     let (id, stage) = path.into_inner();
     let result = match stage_from(&p) {
         Ok(input) => service::review::update_stage(&state.db, &me.actor, id, stage, input)
@@ -273,28 +296,30 @@ pub async fn update_stage(
             .map(|_| ()),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(back(id, "stages")),
-        Err(e) => refused(&state, &visitor, &me, id, e, None).await,
-    }
+    answer(result, (&setup_path(id), "1", "stages"), |e| {
+        refused(&state, &visitor, &me, id, e, None)
+    })
+    .await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/vong/{stage}/xoa`: removes an unused stage.
 #[post("/quan-tri/chuong-trinh/{id}/vong/{stage}/xoa")]
 pub async fn delete_stage(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<(i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, CSRF_FIELD))?;
+    let (visitor, me, _) = f.into_parts();
     let (id, stage) = path.into_inner();
     match service::review::delete_stage(&state.db, &me.actor, id, stage).await {
-        Ok(_) => Ok(back(id, "stages")),
+        Ok(_) => Ok(back(&setup_path(id), "1", "stages")),
         Err(e) => refused(&state, &visitor, &me, id, e, None).await,
     }
+}
+
+/// One field of a row of the rubric ("" when absent).
+fn field(rows: &HashMap<String, String>, name: &str) -> String {
+    rows.get(name).cloned().unwrap_or_default()
 }
 
 fn parse_bands(text: &str) -> Result<Vec<Band>, String> {
@@ -323,27 +348,29 @@ fn parse_bands(text: &str) -> Result<Vec<Band>, String> {
 #[post("/quan-tri/chuong-trinh/{id}/tieu-chi")]
 pub async fn save_rubric(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<RubricForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, CSRF_FIELD))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
     let mut rows = Vec::new();
     let mut criteria = Vec::new();
     let mut problems = std::collections::BTreeMap::new();
     for i in 0..20 {
         let row = CriterionRow {
-            code: get(&p, &format!("code_{i}")).trim().to_owned(),
-            name: crate::domain::text::clean_line(&get(&p, &format!("name_{i}"))),
-            description: crate::domain::text::clean_line(&get(&p, &format!("description_{i}"))),
-            max_score: get(&p, &format!("max_{i}")).trim().to_owned(),
-            weight: get(&p, &format!("weight_{i}")).trim().replace(',', "."),
-            bands: get(&p, &format!("bands_{i}")),
+            code: field(&p.rows, &format!("code_{i}")).trim().to_owned(),
+            name: crate::domain::text::clean_line(&field(&p.rows, &format!("name_{i}"))),
+            description: crate::domain::text::clean_line(&field(
+                &p.rows,
+                &format!("description_{i}"),
+            )),
+            max_score: field(&p.rows, &format!("max_{i}")).trim().to_owned(),
+            weight: field(&p.rows, &format!("weight_{i}"))
+                .trim()
+                .replace(',', "."),
+            bands: field(&p.rows, &format!("bands_{i}")),
         };
-        if !p.contains_key(&format!("code_{i}")) {
+        if !p.rows.contains_key(&format!("code_{i}")) {
             break;
         }
         if row.code.is_empty() && row.name.is_empty() {
@@ -375,7 +402,7 @@ pub async fn save_rubric(
         });
         rows.push(row);
     }
-    let aggregation = Aggregation::parse(&get(&p, "aggregation")).unwrap_or(Aggregation::Mean);
+    let aggregation = Aggregation::parse(&p.aggregation).unwrap_or(Aggregation::Mean);
     let result = if problems.is_empty() {
         service::review::set_rubric(&state.db, &me.actor, id, criteria, aggregation)
             .await
@@ -383,30 +410,25 @@ pub async fn save_rubric(
     } else {
         Err(AppError::validation(problems))
     };
-    match result {
-        Ok(()) => Ok(back(id, "rubric")),
-        Err(e) => {
-            rows.push(CriterionRow::default());
-            refused(&state, &visitor, &me, id, e, Some(rows)).await
-        }
-    }
+    answer(result, (&setup_path(id), "1", "rubric"), |e| {
+        rows.push(CriterionRow::default());
+        refused(&state, &visitor, &me, id, e, Some(rows))
+    })
+    .await
 }
 
 /// `POST /quan-tri/chuong-trinh/{id}/hoi-dong`: sets up a committee.
 #[post("/quan-tri/chuong-trinh/{id}/hoi-dong")]
 pub async fn create_committee(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<CommitteeForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, CSRF_FIELD))?;
+    let (visitor, me, p) = f.into_parts();
     let id = path.into_inner();
-    let code = get(&p, "union_code");
-    let stage_id = get(&p, "stage_id").trim().parse().unwrap_or(0);
-    let name = crate::domain::text::clean_line(&get(&p, "committee_name"));
+    let code = p.union_code;
+    let stage_id = p.stage_id.trim().parse().unwrap_or(0);
+    let name = crate::domain::text::clean_line(&p.committee_name);
     let result = match service::unions::id_by_code(&state.db, code.clone()).await? {
         None => Err(AppError::field(
             "union_code",
@@ -428,10 +450,10 @@ pub async fn create_committee(
         .await
         .map(|_| ()),
     };
-    match result {
-        Ok(()) => Ok(back(id, "committees")),
-        Err(e) => refused(&state, &visitor, &me, id, e, None).await,
-    }
+    answer(result, (&setup_path(id), "1", "committees"), |e| {
+        refused(&state, &visitor, &me, id, e, None)
+    })
+    .await
 }
 
 /// `POST /hoi-dong/{id}/thanh-vien`: adds a member by email or member code (or makes them
@@ -439,16 +461,13 @@ pub async fn create_committee(
 #[post("/hoi-dong/{id}/thanh-vien")]
 pub async fn add_member(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<MemberForm>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, CSRF_FIELD))?;
+    let (visitor, me, p) = f.into_parts();
     let committee_id = path.into_inner();
     let committee = service::review::committee(&state.db, &me.actor, committee_id).await?;
-    let login = get(&p, "login");
+    let login = p.login;
     let found = service::initiatives::resolve_logins(&state.db, vec![login.clone()])
         .await?
         .into_iter()
@@ -462,41 +481,38 @@ pub async fn add_member(
                 login.trim()
             ),
         )),
-        Some(user) => service::review::put_member(
-            &state.db,
-            &me.actor,
-            committee_id,
-            user,
-            get(&p, "chair") == "1",
-        )
-        .await
-        .map(|_| ()),
+        Some(user) => {
+            service::review::put_member(&state.db, &me.actor, committee_id, user, p.chair == "1")
+                .await
+                .map(|_| ())
+        }
     };
-    match result {
-        Ok(()) => Ok(back(
-            committee.program_id,
+    answer(
+        result,
+        (
+            &setup_path(committee.program_id),
+            "1",
             &format!("committee-{committee_id}"),
-        )),
-        Err(e) => refused(&state, &visitor, &me, committee.program_id, e, None).await,
-    }
+        ),
+        |e| refused(&state, &visitor, &me, committee.program_id, e, None),
+    )
+    .await
 }
 
 /// `POST /hoi-dong/{id}/thanh-vien/{user}/xoa`: removes a member.
 #[post("/hoi-dong/{id}/thanh-vien/{user}/xoa")]
 pub async fn remove_member(
     state: web::Data<AppState>,
-    visitor: Visitor,
     path: web::Path<(i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    f: SignedInForm<NoFields>,
 ) -> Result<HttpResponse, PageError> {
-    let me = visitor.require()?.clone();
-    let p = posted(form.into_inner());
-    visitor.check_csrf(&get(&p, CSRF_FIELD))?;
+    let (visitor, me, _) = f.into_parts();
     let (committee_id, user) = path.into_inner();
     let committee = service::review::committee(&state.db, &me.actor, committee_id).await?;
     match service::review::remove_member(&state.db, &me.actor, committee_id, user).await {
         Ok(_) => Ok(back(
-            committee.program_id,
+            &setup_path(committee.program_id),
+            "1",
             &format!("committee-{committee_id}"),
         )),
         Err(e) => refused(&state, &visitor, &me, committee.program_id, e, None).await,

@@ -31,7 +31,7 @@ pub use routing::install_defaults;
 pub(crate) use routing::route_waiting_in;
 pub use setup::{
     add_stage, committee, committees, create_committee, delete_stage, my_committees, put_member,
-    remove_member, require_program_admin, rubric, set_head, set_rubric, stages, update_stage,
+    remove_member, rubric, set_head, set_rubric, stages, update_stage,
 };
 pub use views::{
     AssignOutcome, AssignmentView, BoardItem, BoardRequest, BoardView, CaseView, CommitteeInput,

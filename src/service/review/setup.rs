@@ -402,16 +402,3 @@ pub async fn set_head(
     })
     .await
 }
-
-/// Refuses unless the actor administers the program (the set-up pages).
-pub async fn require_program_admin(
-    db: &Db,
-    actor: &Actor,
-    program_id: i64,
-) -> Result<(), AppError> {
-    let actor = actor.clone();
-    db.read(move |conn| {
-        crate::service::shared::program::load_managed(conn, &actor, program_id).map(|_| ())
-    })
-    .await
-}
