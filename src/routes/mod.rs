@@ -5,6 +5,7 @@ pub mod api;
 pub mod download;
 pub mod health;
 pub mod identity;
+pub mod upload;
 pub mod web;
 
 use actix_web::{HttpRequest, HttpResponse, ResponseError};

@@ -12,6 +12,7 @@ pub mod gallery;
 pub mod idempotency;
 pub mod imports;
 pub mod initiatives;
+pub mod input;
 pub mod mail;
 pub mod privacy;
 pub mod programs;

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 
-use super::Checker;
 use super::body::OptionalJson;
 use crate::domain::review::{Aggregation, Criterion, Decision};
 use crate::domain::{UnionLevel, text};
 use crate::error::{AppError, ErrorBody};
 use crate::routes::identity::Identity;
 use crate::service::initiatives::InitiativeView;
+use crate::service::input::Checker;
 use crate::service::review::{
     AssignOutcome, AwardView, BoardRequest, BoardView, CommitteeInput, CommitteeView,
     DecisionInput, DecisionOutcome, PublishScope, QueueQuery, QueueView, ReviewView, RubricView,

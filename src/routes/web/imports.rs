@@ -181,7 +181,7 @@ pub async fn upload(
 ) -> Result<HttpResponse, PageError> {
     let me = officer(&visitor)?.clone();
     visitor.check_csrf(&query.csrf)?;
-    let upload = match crate::routes::api::imports::receive(payload).await {
+    let upload = match crate::routes::upload::organisation::receive(payload).await {
         Ok(u) => u,
         Err(e) if is_bad_input(&e) => return refused(&visitor, ImportKind::Unions, &e),
         Err(e) => return Err(e.into()),

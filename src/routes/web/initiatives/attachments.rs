@@ -22,7 +22,7 @@ pub async fn upload(
     let me = visitor.require()?;
     visitor.check_csrf(&query.csrf)?;
     let id = path.into_inner();
-    match crate::routes::api::attachments::receive(&state, &me.actor, id, payload).await {
+    match crate::routes::upload::attachment::receive(&state, &me.actor, id, payload).await {
         Ok(_) => Ok(see_other(&format!("/sang-kien/{id}/sua?da_tai=1"))),
         Err(e)
             if matches!(
@@ -55,5 +55,5 @@ pub async fn download(
 ) -> Result<HttpResponse, PageError> {
     let me = visitor.require()?;
     let (_, attachment) = path.into_inner();
-    Ok(crate::routes::api::attachments::send(&req, &state, &me.actor, attachment).await?)
+    Ok(crate::routes::upload::attachment::send(&req, &state, &me.actor, attachment).await?)
 }

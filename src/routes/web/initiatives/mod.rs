@@ -18,11 +18,11 @@ use super::{Chrome, FieldProblems, PageError, Visitor, format, render, see_other
 use crate::domain::initiative::decision_due;
 use crate::domain::{Actor, InitiativeStatus, InvitationStatus};
 use crate::error::{AppError, ErrorCode};
-use crate::routes::api::initiatives::{CoauthorBody, DraftBody, parse};
-use crate::routes::api::search::SimilarRequest;
 use crate::routes::identity::Identity;
 use crate::service;
 use crate::service::initiatives::InitiativeView;
+use crate::service::input::initiatives::{CoauthorBody, DraftBody, parse};
+use crate::service::input::search::SimilarRequest;
 use crate::service::programs::ProgramView;
 use crate::state::AppState;
 

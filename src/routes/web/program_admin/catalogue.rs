@@ -44,7 +44,7 @@ pub(super) fn phase_input(
     let closes = moment(problems, &format!("{prefix}closes"), &v.closes);
     let mut c = Checker::default();
     let input = match (opens, closes) {
-        (Some(opens_at), Some(closes_at)) => crate::routes::api::programs::phase(
+        (Some(opens_at), Some(closes_at)) => crate::service::input::programs::phase(
             &mut c,
             "phase",
             &PhaseBody {
@@ -160,7 +160,7 @@ pub async fn add_field(
         c => c.to_owned(),
     };
     let mut c = Checker::default();
-    let input = crate::routes::api::programs::field(
+    let input = crate::service::input::programs::field(
         &mut c,
         "field",
         &FieldBody {

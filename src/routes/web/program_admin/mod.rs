@@ -17,10 +17,10 @@ use crate::domain::ProgramStatus;
 use crate::domain::permissions::{Area, may_enter, program_admin_home};
 use crate::error::{AppError, ErrorCode};
 use crate::format;
-use crate::routes::api::Checker;
-use crate::routes::api::programs::{CreateProgram, FieldBody, PhaseBody, parse_create};
 use crate::routes::identity::Identity;
 use crate::service;
+use crate::service::input::Checker;
+use crate::service::input::programs::{CreateProgram, FieldBody, PhaseBody, parse_create};
 use crate::service::programs::{ChecklistItem, ProgramChangesInput, ProgramView};
 use crate::state::AppState;
 

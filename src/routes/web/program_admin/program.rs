@@ -251,7 +251,7 @@ pub async fn update(
         applied_to: Some(applied_to),
         target_count: Some(target_count),
     };
-    crate::routes::api::programs::check_target(&mut c, target_count);
+    crate::service::input::programs::check_target(&mut c, target_count);
     let result = match c.finish() {
         Ok(()) if problems.is_empty() => {
             service::programs::update(&state.db, &me.actor, id, changes)

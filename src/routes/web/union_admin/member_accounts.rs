@@ -284,7 +284,7 @@ pub async fn create_member(
                 union_id,
                 password: None,
             };
-            match crate::routes::api::users::parse_create(body) {
+            match crate::service::input::users::parse_create(body) {
                 Ok(input) => service::users::create(&state.db, Some(&me.actor), input).await,
                 Err(e) => Err(e),
             }
@@ -571,7 +571,7 @@ pub async fn update_member(
                 member_code: Some(Some(v.member_code.clone())),
                 union_id: Some(union_id),
             };
-            match crate::routes::api::users::parse_update(&body) {
+            match crate::service::input::users::parse_update(&body) {
                 Ok(changes) => service::users::update(&state.db, &me.actor, id, changes)
                     .await
                     .map(|_| ()),

@@ -20,10 +20,10 @@ use crate::domain::permissions::{Area, PAGE_GRANTABLE_ROLES, grant_names_program
 use crate::domain::{Action, Resource, Role, UnionPath, UserStatus, can};
 use crate::error::{AppError, ErrorCode};
 use crate::format;
-use crate::routes::api::unions::{CreateUnion, UpdateUnion};
-use crate::routes::api::users::{CreateUser, UpdateUser};
 use crate::routes::identity::Identity;
 use crate::service;
+use crate::service::input::unions::{CreateUnion, UpdateUnion};
+use crate::service::input::users::{CreateUser, UpdateUser};
 use crate::service::unions::UnionView;
 use crate::service::users::{GrantInput, UserDetail};
 use crate::service::{PageRequest, programs::ProgramView};

@@ -323,7 +323,7 @@ pub async fn create_child(
         member_count: member_count.max(0),
     };
     let result = if problems.is_empty() {
-        match crate::routes::api::unions::parse_create(&body) {
+        match crate::service::input::unions::parse_create(&body) {
             Ok(input) => service::unions::create(&state.db, &me.actor, input).await,
             Err(e) => Err(e),
         }
@@ -380,7 +380,7 @@ pub async fn update(
         active: None,
     };
     let result = if problems.is_empty() {
-        match crate::routes::api::unions::parse_update(&body) {
+        match crate::service::input::unions::parse_update(&body) {
             Ok(changes) => service::unions::update(&state.db, &me.actor, id, changes)
                 .await
                 .map(|_| ()),
