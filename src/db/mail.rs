@@ -220,6 +220,23 @@ pub fn counts(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
         .load(conn)
 }
 
+/// Whether an email of `kind` was written for the user after `since` (a limit counted from
+/// the last one, such as one password reset per ten minutes).
+pub fn written_since(
+    conn: &mut DbConn,
+    user_id: i64,
+    kind: &str,
+    since: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        mail_outbox::table
+            .filter(mail_outbox::user_id.eq(user_id))
+            .filter(mail_outbox::kind.eq(kind))
+            .filter(mail_outbox::created_at.gt(since)),
+    ))
+    .get_result(conn)
+}
+
 /// Emails written for a user, newest first (tests and support).
 pub fn of_user(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<MailRow>> {
     mail_outbox::table

@@ -32,6 +32,7 @@ crate::on_both_backends!(
     concurrent_senders_deliver_each_email_once,
     permanent_refusal_is_failed_and_retried_by_an_administrator,
     password_reset_by_email,
+    a_reset_asked_again_across_a_ten_minute_mark_sends_nothing_more,
     imported_members_are_invited,
     digests_and_reminders_once_per_period_and_unsubscribe,
     default_transport_writes_files,
@@ -681,6 +682,53 @@ async fn permanent_refusal_is_failed_and_retried_by_an_administrator(backend: Ba
         "forbidden",
     )
     .await;
+}
+
+/// "One email per account per ten minutes" is ten minutes from the last one, not a clock's
+/// ten-minute slot: asked at 18:59:59 and again at 19:00:00, the second sends nothing.
+async fn a_reset_asked_again_across_a_ten_minute_mark_sends_nothing_more(backend: Backend) {
+    use diesel::prelude::*;
+    use sangkien::db::schema::mail_outbox as m;
+
+    let sink = SmtpSink::start().await;
+    let Some(app) = mail_app(backend, &sink).await else {
+        return;
+    };
+    let _w = app.world().await;
+    let ask = || async {
+        let res = app
+            .request(reqwest::Method::POST, "/api/v1/auth/password-reset", None)
+            .json(&json!({"login": who::MEMBER_A}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202);
+    };
+    ask().await;
+    drained(&app).await;
+    // The first one as if it had been asked a minute ago, in the clock's previous slot.
+    app.db
+        .blocking_write(|conn| {
+            let first: (i64, chrono::NaiveDateTime) = m::table
+                .filter(m::kind.eq("password_reset"))
+                .select((m::id, m::created_at))
+                .first(conn)?;
+            diesel::update(m::table.find(first.0))
+                .set((
+                    m::created_at.eq(first.1 - chrono::TimeDelta::seconds(60)),
+                    m::dedupe_key.eq("password_reset:earlier-slot"),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+        .unwrap();
+    ask().await;
+    drained(&app).await;
+    assert_eq!(
+        count(&sink.messages(), who::MEMBER_A, "Đặt lại mật khẩu"),
+        1,
+        "a second email a minute after the first"
+    );
 }
 
 async fn password_reset_by_email(backend: Backend) {
