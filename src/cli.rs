@@ -254,7 +254,7 @@ fn progress_bar(what: &str) -> indicatif::ProgressBar {
 }
 
 fn import(settings: &Settings, kind: ImportKind, args: &ImportArgs) -> anyhow::Result<()> {
-    let app_error = |e: crate::error::AppError| anyhow::anyhow!("{}", e.message);
+    let app_error = |e: crate::error::AppError| with_cause(e.message.clone(), e);
     let email = text::parse_email(&args.actor).map_err(|e| anyhow::anyhow!("--as: {e}"))?;
     let bytes =
         std::fs::read(&args.file).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
@@ -437,15 +437,28 @@ fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
         Ok(detail)
     });
     let detail = detail.map_err(|e| {
-        anyhow::anyhow!(
+        let shown = format!(
             "{}: {}",
             e.message,
-            e.details.map(|d| d.to_string()).unwrap_or_default()
-        )
+            e.details
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        );
+        with_cause(shown, e)
     })?;
     println!(
         "Đã tạo người dùng #{} <{}>.",
         detail.user.id, detail.user.email
     );
     Ok(())
+}
+
+/// `shown` as the command's error, with the cause of an internal error under it (what
+/// `lỗi: …` prints), so that a failure says what failed.
+fn with_cause(shown: String, e: crate::error::AppError) -> anyhow::Error {
+    match e.source {
+        Some(cause) => cause.context(shown),
+        None => anyhow::anyhow!(shown),
+    }
 }

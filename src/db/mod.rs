@@ -262,8 +262,24 @@ impl Db {
         let mut conn = self.pool.get().map_err(AppError::unavailable)?;
         let _guard = (self.backend == Backend::Sqlite)
             .then(|| self.write_lock.lock().unwrap_or_else(|p| p.into_inner()));
-        conn.transaction(|c| counts::deferring(c, f))
+        conn.transaction(|c| {
+            if self.backend == Backend::Sqlite {
+                claim_sqlite_write_lock(c)?;
+            }
+            counts::deferring(c, f)
+        })
     }
+}
+
+/// Takes SQLite's write lock as the transaction's first act, as `BEGIN IMMEDIATE` would: a
+/// transaction that read first and wrote later could not wait for another process's writer
+/// (SQLite answers `SQLITE_BUSY` at once rather than break the snapshot it read), while one
+/// that writes first waits for it up to the busy timeout. In this process writes are
+/// serialised anyway; this is for the command line and a second instance on one file.
+fn claim_sqlite_write_lock(conn: &mut DbConn) -> Result<(), AppError> {
+    diesel::sql_query("UPDATE __diesel_schema_migrations SET version = version WHERE 0")
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The current UTC time truncated to microseconds, as both backends store it.
