@@ -204,17 +204,13 @@ pub async fn rename_field(
     match service::programs::rename_field(&state.db, &me.actor, id, field_id, p.name).await {
         Ok(_) => Ok(back(&program_path(id), "1", "fields")),
         Err(e) => {
-            let place = move |_: &str| format!("field{field_id}_name");
-            let problems = FieldProblems::default();
-            refused(
+            refused_at(
                 &state,
                 &visitor,
                 &me,
                 id,
                 e,
-                problems,
-                place,
-                Typed::default(),
+                format!("field{field_id}_name"),
             )
             .await
         }
@@ -252,17 +248,13 @@ pub async fn remove_field(
     match service::programs::remove_field(&state.db, &me.actor, id, field_id).await {
         Ok(_) => Ok(back(&program_path(id), "1", "fields")),
         Err(e) => {
-            let place = move |_: &str| format!("field{field_id}_name");
-            let problems = FieldProblems::default();
-            refused(
+            refused_at(
                 &state,
                 &visitor,
                 &me,
                 id,
                 e,
-                problems,
-                place,
-                Typed::default(),
+                format!("field{field_id}_name"),
             )
             .await
         }
@@ -300,19 +292,39 @@ pub async fn remove_phase(
     match service::programs::remove_phase(&state.db, &me.actor, id, phase_id).await {
         Ok(_) => Ok(back(&program_path(id), "1", "phases")),
         Err(e) => {
-            let place = move |_: &str| format!("phase{phase_id}_window");
-            let problems = FieldProblems::default();
-            refused(
+            refused_at(
                 &state,
                 &visitor,
                 &me,
                 id,
                 e,
-                problems,
-                place,
-                Typed::default(),
+                format!("phase{phase_id}_window"),
             )
             .await
         }
     }
+}
+
+/// The program page again with `e`'s problem beside the one input `field` (a row's own
+/// form: a field renamed or removed, a phase removed).
+async fn refused_at(
+    state: &AppState,
+    visitor: &Visitor,
+    me: &Identity,
+    id: i64,
+    e: AppError,
+    field: String,
+) -> Result<HttpResponse, PageError> {
+    let place = move |_: &str| field.clone();
+    refused(
+        state,
+        visitor,
+        me,
+        id,
+        e,
+        FieldProblems::default(),
+        place,
+        Typed::default(),
+    )
+    .await
 }
