@@ -69,6 +69,9 @@ pub enum ErrorCode {
     SpreadsheetInvalid,
     /// Rows of an import are invalid; `details` is the report with every bad row.
     ImportRowsInvalid,
+    /// A reorganisation plan has bad rows; `details.rows` lists each with its line and reason,
+    /// and nothing was changed.
+    PlanInvalid,
     /// A link from an email (password reset, invitation, unsubscribe) is malformed, expired
     /// or already used.
     InvalidLink,
@@ -109,6 +112,7 @@ impl ErrorCode {
             | Self::ReviewsIncomplete
             | Self::SpreadsheetInvalid
             | Self::ImportRowsInvalid
+            | Self::PlanInvalid
             | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType | Self::NotASpreadsheet => {
@@ -167,6 +171,9 @@ impl ErrorCode {
             Self::SpreadsheetInvalid => "Bảng tính không đúng mẫu nhập dữ liệu.",
             Self::ImportRowsInvalid => {
                 "Có dòng dữ liệu không hợp lệ; chưa nhập dòng nào. Hãy sửa tệp rồi tải lên lại."
+            }
+            Self::PlanInvalid => {
+                "Phương án sắp xếp có dòng không hợp lệ; chưa thực hiện thao tác nào. Hãy sửa từng dòng theo lý do bên cạnh."
             }
             Self::InvalidLink => {
                 "Đường dẫn không hợp lệ, đã hết hạn hoặc đã được sử dụng. Vui lòng yêu cầu gửi lại."

@@ -371,22 +371,34 @@ impl SearchService {
 
     /// Indexes the initiatives that `events` name, as they are now, and commits.
     fn apply(&self, db: &Db, events: &[&outbox::OutboxRow]) -> Result<usize, AppError> {
-        let ids: BTreeSet<i64> = events
+        let mut ids: BTreeSet<i64> = events
             .iter()
             .filter(|e| e.aggregate_type == "initiative")
             .map(|e| e.aggregate_id)
             .collect();
+        // A subtree moved (a reorganisation): its initiatives are re-scoped.
+        let moved: Vec<String> = events
+            .iter()
+            .filter(|e| e.event_type == "union.moved")
+            .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.payload).ok())
+            .filter_map(|p| p.get("to").and_then(|t| t.as_str()).map(str::to_owned))
+            .collect();
+        for path in &moved {
+            ids.extend(db.blocking_read(|conn| Ok(initiatives::counted_ids_under(conn, path)?))?);
+        }
         if ids.is_empty() {
             return Ok(0);
         }
         let ids: Vec<i64> = ids.into_iter().collect();
-        let rows = db.blocking_read(|conn| Ok(initiatives::find_many(conn, &ids)?))?;
-        for id in &ids {
-            match rows.iter().find(|r| r.id == *id) {
-                Some(row) if row.status != "draft" => {
-                    self.index.upsert(&to_indexed(row)).map_err(index_error)?;
+        for chunk in ids.chunks(1_000) {
+            let rows = db.blocking_read(|conn| Ok(initiatives::find_many(conn, chunk)?))?;
+            for id in chunk {
+                match rows.iter().find(|r| r.id == *id) {
+                    Some(row) if row.status != "draft" => {
+                        self.index.upsert(&to_indexed(row)).map_err(index_error)?;
+                    }
+                    _ => self.index.delete(id.unsigned_abs()).map_err(index_error)?,
                 }
-                _ => self.index.delete(id.unsigned_abs()).map_err(index_error)?,
             }
         }
         self.index.commit().map_err(index_error)?;

@@ -55,7 +55,7 @@ use sangkien::app::Application;
 use sangkien::config::Settings;
 use sangkien::db::schema::{initiative_authors, initiatives};
 use sangkien::db::{self, DatabaseUrl, Db, DbConn, unions};
-use sangkien::domain::{PhaseWindow, UnionLevel};
+use sangkien::domain::{PhaseWindow, UnionKind};
 use sangkien::error::AppError;
 use sangkien::routes::web::session::CSRF_FIELD;
 use sangkien::search::SearchService;
@@ -183,7 +183,7 @@ fn world(conn: &mut DbConn) -> Result<World, AppError> {
         conn,
         &unions::NewUnion {
             parent: None,
-            level: UnionLevel::National.as_i32(),
+            level: UnionKind::National.as_i32(),
             code: "BENCH",
             name: "Tổng Liên đoàn (bench)",
             short_name: None,

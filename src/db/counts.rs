@@ -148,9 +148,15 @@ fn moved_now(
     if unions.is_empty() {
         return Ok(());
     }
-    let submitted = i32::from(to.is_some()) - i32::from(from.is_some());
-    let approved = i32::from(to_status == "approved") - i32::from(from_status == "approved");
-    if submitted != 0 || approved != 0 {
+    let net = |status: &str| i32::from(to_status == status) - i32::from(from_status == status);
+    let deltas = [
+        i32::from(to.is_some()) - i32::from(from.is_some()),
+        net("approved"),
+        net("rejected"),
+        net("duplicate"),
+        net("revoked"),
+    ];
+    if deltas.iter().any(|d| *d != 0) {
         record_activity(
             conn,
             &ActivityKey {
@@ -160,8 +166,7 @@ fn moved_now(
                 day: vietnam_day(now),
             },
             &unions,
-            submitted,
-            approved,
+            deltas,
         )?;
     }
     ensure_rows(conn, program_id, phase_id, &unions)?;
@@ -201,14 +206,15 @@ struct ActivityKey {
     day: NaiveDate,
 }
 
-/// Adds to the day's and the field's activity of every union in `unions` (one upsert each).
+/// Adds to the day's and the field's activity of every union in `unions` (one upsert each):
+/// `deltas` are (submitted, approved, rejected, duplicate, revoked), the field's the first two.
 fn record_activity(
     conn: &mut DbConn,
     key: &ActivityKey,
     unions: &[i64],
-    submitted: i32,
-    approved: i32,
+    deltas: [i32; 5],
 ) -> QueryResult<()> {
+    let [submitted, approved, rejected, duplicate, revoked] = deltas;
     use union_days as d;
     use union_fields as f;
     let days: Vec<_> = unions
@@ -221,6 +227,9 @@ fn record_activity(
                 d::day.eq(key.day),
                 d::submitted.eq(submitted),
                 d::approved.eq(approved),
+                d::rejected.eq(rejected),
+                d::duplicate.eq(duplicate),
+                d::revoked.eq(revoked),
             )
         })
         .collect();
@@ -231,8 +240,14 @@ fn record_activity(
         .set((
             d::submitted.eq(d::submitted + excluded(d::submitted)),
             d::approved.eq(d::approved + excluded(d::approved)),
+            d::rejected.eq(d::rejected + excluded(d::rejected)),
+            d::duplicate.eq(d::duplicate + excluded(d::duplicate)),
+            d::revoked.eq(d::revoked + excluded(d::revoked)),
         ))
         .execute(c))?;
+    if submitted == 0 && approved == 0 {
+        return Ok(());
+    }
     let fields: Vec<_> = unions
         .iter()
         .map(|u| {
@@ -295,21 +310,34 @@ fn ensure_rows(
 }
 
 /// Activity per (program, union, phase, day) and per (program, union, phase, field), in the
-/// tables' key order: (submitted, net approved).
+/// tables' key order: by day (submitted, net approved, rejected, duplicate, revoked), by field
+/// (submitted, net approved).
 #[derive(Debug, Default)]
 struct Activity {
-    days: BTreeMap<(i64, i64, i64, NaiveDate), (i64, i64)>,
+    days: BTreeMap<(i64, i64, i64, NaiveDate), [i64; 5]>,
     fields: BTreeMap<[i64; 4], (i64, i64)>,
 }
 
+/// The column of `union_days` a decided status adds to, after submitted.
+fn decided_column(status: &str) -> Option<usize> {
+    ["approved", "rejected", "duplicate", "revoked"]
+        .iter()
+        .position(|s| *s == status)
+        .map(|i| i + 1)
+}
+
 impl Activity {
-    fn add(&mut self, key: &ActivityKey, union_id: i64, submitted: i64, approved: i64) {
+    /// Adds one initiative's submission (`column` 0) or decision (1 approved … 4 revoked).
+    fn add(&mut self, key: &ActivityKey, union_id: i64, column: usize) {
         let d = self
             .days
             .entry((key.program_id, union_id, key.phase_id, key.day))
             .or_default();
-        d.0 += submitted;
-        d.1 += approved;
+        d[column] += 1;
+        let (submitted, approved) = (i64::from(column == 0), i64::from(column == 1));
+        if submitted == 0 && approved == 0 {
+            return;
+        }
         let f = self
             .fields
             .entry([key.program_id, union_id, key.phase_id, key.field_id])
@@ -368,10 +396,10 @@ fn recount(conn: &mut DbConn) -> QueryResult<(BTreeMap<Key, Counts>, Activity)> 
                 union_id,
             };
             out.entry(key).or_insert([0; 7])[k] += 1;
-            activity.add(&at(submitted_on), union_id, 1, 0);
-            if status == "approved" {
+            activity.add(&at(submitted_on), union_id, 0);
+            if let Some(column) = decided_column(&status) {
                 let day = vietnam_day(decided_at.or(submitted_at).unwrap_or(created_at));
-                activity.add(&at(day), union_id, 0, 1);
+                activity.add(&at(day), union_id, column);
             }
         }
     }
@@ -459,18 +487,19 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<usize> {
     let days: Vec<_> = activity
         .days
         .iter()
-        .map(
-            |((program_id, union_id, phase_id, day), (submitted, approved))| {
-                (
-                    union_days::program_id.eq(*program_id),
-                    union_days::union_id.eq(*union_id),
-                    union_days::phase_id.eq(*phase_id),
-                    union_days::day.eq(*day),
-                    union_days::submitted.eq(clamp(*submitted)),
-                    union_days::approved.eq(clamp(*approved)),
-                )
-            },
-        )
+        .map(|((program_id, union_id, phase_id, day), v)| {
+            (
+                union_days::program_id.eq(*program_id),
+                union_days::union_id.eq(*union_id),
+                union_days::phase_id.eq(*phase_id),
+                union_days::day.eq(*day),
+                union_days::submitted.eq(clamp(v[0])),
+                union_days::approved.eq(clamp(v[1])),
+                union_days::rejected.eq(clamp(v[2])),
+                union_days::duplicate.eq(clamp(v[3])),
+                union_days::revoked.eq(clamp(v[4])),
+            )
+        })
         .collect();
     for chunk in days.chunks(500) {
         crate::on_backend!(conn, |c| diesel::insert_into(union_days::table)
@@ -541,49 +570,56 @@ fn stored_fields(conn: &mut DbConn) -> QueryResult<BTreeMap<[i64; 4], (i64, i64)
 }
 
 /// The stored activity by day summed over days: per (program, union, phase), (submitted, net
-/// approved).
-fn stored_day_totals(conn: &mut DbConn) -> QueryResult<BTreeMap<[i64; 3], (i64, i64)>> {
+/// approved, rejected, duplicate, revoked).
+fn stored_day_totals(conn: &mut DbConn) -> QueryResult<BTreeMap<[i64; 3], [i64; 5]>> {
+    use diesel::dsl::sum;
     use union_days as d;
-    type Row = (i64, i64, i64, Option<i64>, Option<i64>);
+    type Row = (
+        i64,
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
     let rows: Vec<Row> = d::table
         .group_by((d::program_id, d::union_id, d::phase_id))
         .select((
             d::program_id,
             d::union_id,
             d::phase_id,
-            diesel::dsl::sum(d::submitted),
-            diesel::dsl::sum(d::approved),
+            sum(d::submitted),
+            sum(d::approved),
+            sum(d::rejected),
+            sum(d::duplicate),
+            sum(d::revoked),
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(p, u, ph, s, ap)| ([p, u, ph], (s.unwrap_or(0), ap.unwrap_or(0))))
+        .map(|(p, u, ph, a, b, c, d, e)| ([p, u, ph], [a, b, c, d, e].map(|n| n.unwrap_or(0))))
         .collect())
 }
 
 /// Lines for the keys where `stored` and `counted` differ (a key missing on one side counts as
 /// zero).
-fn compare<K: Ord + std::fmt::Debug>(
+fn compare<K: Ord + std::fmt::Debug, V: PartialEq + Default + std::fmt::Debug>(
     what: &str,
-    counted: &BTreeMap<K, (i64, i64)>,
-    mut stored: BTreeMap<K, (i64, i64)>,
+    counted: &BTreeMap<K, V>,
+    mut stored: BTreeMap<K, V>,
     out: &mut Vec<String>,
 ) {
     for (k, c) in counted {
         let s = stored.remove(k).unwrap_or_default();
         if s != *c {
-            out.push(format!(
-                "{what} {k:?}: stored submitted {}, approved {}; counted submitted {}, approved {}",
-                s.0, s.1, c.0, c.1
-            ));
+            out.push(format!("{what} {k:?}: stored {s:?}; counted {c:?}"));
         }
     }
     for (k, s) in stored {
-        if s != (0, 0) {
-            out.push(format!(
-                "{what} {k:?}: stored submitted {}, approved {}; counted nothing",
-                s.0, s.1
-            ));
+        if s != V::default() {
+            out.push(format!("{what} {k:?}: stored {s:?}; counted nothing"));
         }
     }
 }
@@ -601,13 +637,14 @@ pub fn drift(conn: &mut DbConn) -> QueryResult<Vec<String>> {
         stored_fields(conn)?,
         &mut out,
     );
-    let mut day_totals: BTreeMap<[i64; 3], (i64, i64)> = BTreeMap::new();
-    for ((program_id, union_id, phase_id, _), (s, a)) in &activity.days {
+    let mut day_totals: BTreeMap<[i64; 3], [i64; 5]> = BTreeMap::new();
+    for ((program_id, union_id, phase_id, _), v) in &activity.days {
         let t = day_totals
             .entry([*program_id, *union_id, *phase_id])
             .or_default();
-        t.0 += s;
-        t.1 += a;
+        for (a, b) in t.iter_mut().zip(v) {
+            *a += b;
+        }
     }
     compare(
         "activity by day of [program, union, phase]",

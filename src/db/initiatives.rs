@@ -659,6 +659,18 @@ pub fn any_counted_under(conn: &mut DbConn, path: &str) -> QueryResult<bool> {
         .map(|found| found.is_some())
 }
 
+/// The submitted initiatives (drafts aside) whose union lies under `path`: what the index
+/// re-scopes when a subtree moves.
+pub fn counted_ids_under(conn: &mut DbConn, path: &str) -> QueryResult<Vec<i64>> {
+    let (lo, hi) = path_range(path);
+    initiatives::table
+        .filter(initiatives::union_path.ge(lo))
+        .filter(initiatives::union_path.lt(hi))
+        .filter(initiatives::status.ne("draft"))
+        .select(initiatives::id)
+        .load(conn)
+}
+
 /// Sets the stored union path of a union's initiatives (after the union moved).
 pub fn set_union_path(conn: &mut DbConn, union_id: i64, path: &str) -> QueryResult<usize> {
     diesel::update(initiatives::table.filter(initiatives::union_id.eq(union_id)))

@@ -18,6 +18,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         head_user_id -> Nullable<BigInt>,
+        ended_on -> Nullable<Date>,
     }
 }
 
@@ -280,6 +281,9 @@ diesel::table! {
         day -> Date,
         submitted -> Integer,
         approved -> Integer,
+        rejected -> Integer,
+        duplicate -> Integer,
+        revoked -> Integer,
     }
 }
 
@@ -435,6 +439,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reorganisations (id) {
+        id -> BigInt,
+        decision_no -> Text,
+        decided_on -> Nullable<Date>,
+        issuer_union_id -> BigInt,
+        effective_on -> Date,
+        note -> Text,
+        operations -> Text,
+        report -> Text,
+        reverts_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    union_versions (id) {
+        id -> BigInt,
+        union_id -> BigInt,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        parent_id -> Nullable<BigInt>,
+        level -> Integer,
+        code -> Text,
+        name -> Text,
+        short_name -> Nullable<Text>,
+        cluster -> Nullable<Text>,
+        active -> Bool,
+        reorganisation_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    union_successions (reorganisation_id, predecessor_id, successor_id) {
+        reorganisation_id -> BigInt,
+        predecessor_id -> BigInt,
+        successor_id -> BigInt,
+        carries -> Bool,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(idempotency_keys -> users (user_id));
 
@@ -471,4 +517,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     sign_in_throttle,
     idempotency_keys,
+    reorganisations,
+    union_versions,
+    union_successions,
 );

@@ -332,3 +332,18 @@ pub fn move_member_grant(
     .set(role_grants::union_id.eq(to))
     .execute(conn)
 }
+
+/// Moves every member of one union to another, their member grants along; returns how many
+/// accounts moved.
+pub fn move_union_members(conn: &mut DbConn, from: i64, to: i64) -> QueryResult<usize> {
+    diesel::update(
+        role_grants::table
+            .filter(role_grants::role.eq("member"))
+            .filter(role_grants::union_id.eq(from)),
+    )
+    .set(role_grants::union_id.eq(to))
+    .execute(conn)?;
+    diesel::update(users::table.filter(users::union_id.eq(from)))
+        .set(users::union_id.eq(to))
+        .execute(conn)
+}

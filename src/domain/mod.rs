@@ -5,6 +5,7 @@ pub mod diff;
 pub mod initiative;
 pub mod permissions;
 pub mod program;
+pub mod reorganisation;
 pub mod review;
 pub mod text;
 pub mod throttle;
@@ -14,7 +15,7 @@ pub mod user;
 pub use initiative::{InitiativeStatus, InvitationStatus, Shares};
 pub use permissions::{Action, Actor, Grant, Resource, can};
 pub use program::{PhaseWindow, ProgramStatus, QuotaKind};
-pub use union::{UnionLevel, UnionPath};
+pub use union::{UnionKind, UnionPath};
 pub use user::{Role, UserStatus};
 
 /// Per-field problems of an input: field name → Vietnamese description, shown beside the

@@ -1,10 +1,13 @@
-//! The union tree (công đoàn): levels and materialised paths.
+//! The union tree (công đoàn): kinds of union, which kind may hold which, and materialised
+//! paths.
 
 use serde::{Deserialize, Serialize};
 
-/// A union's level in the tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum UnionLevel {
+/// A union's kind (stored as `level`): its own attribute, not its depth in the tree. Since
+/// 2025 a grassroots union may sit directly under a provincial federation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnionKind {
     /// 0 — Tổng Liên đoàn Lao động Việt Nam.
     National,
     /// 1 — LĐLĐ tỉnh, thành phố; Công đoàn ngành trung ương.
@@ -17,7 +20,7 @@ pub enum UnionLevel {
     Group,
 }
 
-impl UnionLevel {
+impl UnionKind {
     /// From the stored number.
     pub fn from_i32(n: i32) -> Option<Self> {
         Some(match n {
@@ -35,9 +38,47 @@ impl UnionLevel {
         self as i32
     }
 
-    /// The level of a child, if a child may exist.
+    /// The kind a new child gets when none is asked for: the next one down.
     pub fn child(self) -> Option<Self> {
         Self::from_i32(self.as_i32() + 1)
+    }
+
+    /// Whether a union of this kind may hold one of `child` directly: the national level
+    /// holds federations; a federation holds direct upper-level unions and, since 2025,
+    /// grassroots unions; a direct upper-level union holds grassroots unions; a grassroots
+    /// union holds groups.
+    pub fn may_hold(self, child: Self) -> bool {
+        matches!(
+            (self, child),
+            (Self::National, Self::Province)
+                | (Self::Province, Self::DirectUpper | Self::Grassroots)
+                | (Self::DirectUpper, Self::Grassroots)
+                | (Self::Grassroots, Self::Group)
+        )
+    }
+
+    /// The kind's name in the API and in plan files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::National => "national",
+            Self::Province => "federation",
+            Self::DirectUpper => "direct_upper",
+            Self::Grassroots => "grassroots",
+            Self::Group => "group",
+        }
+    }
+
+    /// From its name in the API.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::National,
+            Self::Province,
+            Self::DirectUpper,
+            Self::Grassroots,
+            Self::Group,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 
     /// The Vietnamese name of the level.
@@ -112,12 +153,40 @@ mod tests {
     }
 
     #[test]
+    fn each_kind_holds_only_the_kinds_below_it_that_the_rule_names() {
+        use UnionKind::*;
+        let all = [National, Province, DirectUpper, Grassroots, Group];
+        let allowed = [
+            (National, Province),
+            (Province, DirectUpper),
+            (Province, Grassroots),
+            (DirectUpper, Grassroots),
+            (Grassroots, Group),
+        ];
+        for parent in all {
+            for child in all {
+                assert_eq!(
+                    parent.may_hold(child),
+                    allowed.contains(&(parent, child)),
+                    "{parent:?} holding {child:?}"
+                );
+                // Whatever holds a kind ranks above it: a tree never loops through kinds.
+                if parent.may_hold(child) {
+                    assert!(parent < child);
+                }
+            }
+            assert_eq!(UnionKind::parse(parent.as_str()), Some(parent));
+        }
+        assert_eq!(UnionKind::parse("province"), None);
+    }
+
+    #[test]
     fn levels_round_trip_and_stop_at_groups() {
         for n in 0..=4 {
-            assert_eq!(UnionLevel::from_i32(n).unwrap().as_i32(), n);
+            assert_eq!(UnionKind::from_i32(n).unwrap().as_i32(), n);
         }
-        assert!(UnionLevel::from_i32(5).is_none());
-        assert_eq!(UnionLevel::Grassroots.child(), Some(UnionLevel::Group));
-        assert_eq!(UnionLevel::Group.child(), None);
+        assert!(UnionKind::from_i32(5).is_none());
+        assert_eq!(UnionKind::Grassroots.child(), Some(UnionKind::Group));
+        assert_eq!(UnionKind::Group.child(), None);
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 
 use crate::db::Db;
-use crate::domain::{Actor, UnionLevel};
+use crate::domain::{Actor, UnionKind};
 use crate::error::AppError;
 use crate::service::attainment::{self, AttainmentLine, DashboardQuery, DashboardView};
 use crate::service::export::{self, Cell, Column, Download, ExportFormat, Kind, Table};
@@ -50,7 +50,7 @@ pub async fn export(
 }
 
 fn level_name(level: i32) -> String {
-    UnionLevel::from_i32(level).map_or_else(|| level.to_string(), |l| l.label().to_owned())
+    UnionKind::from_i32(level).map_or_else(|| level.to_string(), |l| l.label().to_owned())
 }
 
 fn line_cells(line: &AttainmentLine) -> Vec<Cell> {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::{Db, initiatives, programs, unions};
-use crate::domain::{Actor, InitiativeStatus, ProgramStatus, UnionLevel, UnionPath};
+use crate::domain::{Actor, InitiativeStatus, ProgramStatus, UnionKind, UnionPath};
 use crate::error::AppError;
 use crate::search::SearchService;
 use crate::service::initiatives::ListQuery;
@@ -87,7 +87,7 @@ pub async fn filters(db: &Db) -> Result<GalleryFilters, AppError> {
         out.fields.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
         for root in unions::roots(conn)? {
             for u in unions::children(conn, root.id)? {
-                if u.active && u.level == UnionLevel::Province.as_i32() {
+                if u.active && u.level == UnionKind::Province.as_i32() {
                     out.provinces.push((u.id, u.name));
                 }
             }
@@ -240,7 +240,7 @@ pub async fn public(db: &Db, id: i64) -> Result<PublicInitiative, AppError> {
         let path_ids = UnionPath::from_stored(row.union_path.clone()).ids();
         let mut chain: Vec<_> = unions::find_many(conn, &path_ids)?
             .into_iter()
-            .filter(|u| u.level >= UnionLevel::Province.as_i32())
+            .filter(|u| u.level >= UnionKind::Province.as_i32())
             .collect();
         chain.sort_by_key(|u| std::cmp::Reverse(u.level));
         let content = if row.confidential {

@@ -17,6 +17,7 @@ pub mod mail;
 pub mod privacy;
 pub mod programs;
 pub mod quotas;
+pub mod reorganisations;
 pub mod review;
 pub mod seed;
 pub mod shared;

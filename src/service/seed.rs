@@ -14,7 +14,7 @@ use crate::db::initiatives::{self, InitiativeContent};
 use crate::db::review::{self as review_q, StageSettings};
 use crate::db::unions::{self, NewUnion, UnionRow};
 use crate::db::{self, Db, DbConn, audit, outbox, programs, users};
-use crate::domain::{InitiativeStatus, PhaseWindow, ProgramStatus, QuotaKind, Role, UnionLevel};
+use crate::domain::{InitiativeStatus, PhaseWindow, ProgramStatus, QuotaKind, Role, UnionKind};
 use crate::error::AppError;
 use crate::service::programs::{FieldInput, NewProgramInput, PhaseInput};
 use crate::service::review;
@@ -144,7 +144,7 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
         conn,
         &NewUnion {
             parent: None,
-            level: UnionLevel::National.as_i32(),
+            level: UnionKind::National.as_i32(),
             code: ROOT_CODE,
             name: "Tổng Liên đoàn Lao động Việt Nam",
             short_name: Some("Tổng LĐLĐ Việt Nam"),
@@ -246,7 +246,7 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
         .unwrap_or(root.clone());
     let grassroots: Vec<UnionRow> = all
         .iter()
-        .filter(|u| u.level == UnionLevel::Grassroots.as_i32())
+        .filter(|u| u.level == UnionKind::Grassroots.as_i32())
         .cloned()
         .collect();
     let member_home = all
@@ -449,7 +449,7 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
         conn,
         program.id,
         "LĐLĐ tỉnh, ngành thẩm định",
-        UnionLevel::Province.as_i32(),
+        UnionKind::Province.as_i32(),
         &[
             DemoCommittee {
                 stage_position: 1,
@@ -565,7 +565,7 @@ pub fn review_by_provinces_in(
         stage.id,
         &StageSettings {
             name: "Hội đồng cấp tỉnh xét",
-            union_level: UnionLevel::Province.as_i32(),
+            union_level: UnionKind::Province.as_i32(),
             reviews_required: stage.reviews_required,
             blind_scoring: stage.blind_scoring,
             chair_publishes: stage.chair_publishes,

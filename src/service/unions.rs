@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::db::unions::{self, NewUnion, UnionRow};
 use crate::db::{self, Db, audit, outbox};
-use crate::domain::{Action, Actor, Resource, UnionLevel, UnionPath, can};
+use crate::domain::{Action, Actor, Resource, UnionKind, UnionPath, can};
 use crate::error::{AppError, ErrorCode};
 
 /// A union as clients see it.
@@ -36,7 +36,7 @@ pub struct UnionView {
 impl From<UnionRow> for UnionView {
     fn from(u: UnionRow) -> Self {
         Self {
-            level_name: UnionLevel::from_i32(u.level).map_or("", UnionLevel::label),
+            level_name: UnionKind::from_i32(u.level).map_or("", UnionKind::label),
             id: u.id,
             parent_id: u.parent_id,
             level: u.level,
@@ -99,8 +99,8 @@ pub async fn create(db: &Db, actor: &Actor, input: NewUnionInput) -> Result<Unio
         ) {
             return Err(AppError::forbidden());
         }
-        let level = UnionLevel::from_i32(parent.level)
-            .and_then(UnionLevel::child)
+        let level = UnionKind::from_i32(parent.level)
+            .and_then(UnionKind::child)
             .ok_or_else(|| {
                 AppError::field("parent_id", "Tổ công đoàn không thể có đơn vị cấp dưới.")
             })?;
@@ -396,7 +396,7 @@ pub async fn move_to(
             return Err(AppError::forbidden());
         }
         if parent.level != row.level - 1 {
-            let wanted = UnionLevel::from_i32(row.level - 1).map_or("", UnionLevel::label);
+            let wanted = UnionKind::from_i32(row.level - 1).map_or("", UnionKind::label);
             return Err(AppError::field(
                 "parent_id",
                 format!("Đơn vị cấp trên mới phải cùng cấp với đơn vị cấp trên hiện tại ({wanted})."),

@@ -10,7 +10,7 @@ use reqwest::{Client, Method, RequestBuilder, Response};
 use sangkien::app::Application;
 use sangkien::config::Settings;
 use sangkien::db::{Db, DbConn, unions};
-use sangkien::domain::{PhaseWindow, ProgramStatus, Role, UnionLevel};
+use sangkien::domain::{PhaseWindow, ProgramStatus, Role, UnionKind};
 use sangkien::service;
 use sangkien::service::programs::{FieldInput, NewProgramInput, PhaseInput};
 use sangkien::service::users::{GrantInput, NewUserInput};
@@ -329,7 +329,7 @@ fn add_union(conn: &mut DbConn, parent: Option<i64>, code: &str, name: &str, mem
     let parent_row = parent.map(|p| unions::find(conn, p).expect("q").expect("parent"));
     let level = parent_row
         .as_ref()
-        .map_or(UnionLevel::National.as_i32(), |p| p.level + 1);
+        .map_or(UnionKind::National.as_i32(), |p| p.level + 1);
     unions::insert(
         conn,
         &unions::NewUnion {

@@ -32,6 +32,7 @@ mod pages;
 mod permissions;
 mod probe;
 mod quotas;
+mod reorganisation;
 mod review;
 mod review_browser;
 mod review_pages;

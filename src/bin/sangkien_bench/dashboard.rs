@@ -21,7 +21,7 @@ use sangkien::app::Application;
 use sangkien::config::Settings;
 use sangkien::db::schema::{initiatives, quotas, unions as u};
 use sangkien::db::{self, Db, DbConn, counts};
-use sangkien::domain::{PhaseWindow, Role, UnionLevel};
+use sangkien::domain::{PhaseWindow, Role, UnionKind};
 use sangkien::error::AppError;
 use sangkien::on_backend;
 use sangkien::service;
@@ -348,7 +348,7 @@ fn seed(db: &Db, nodes: &[Node], docs: usize, started: Instant) -> anyhow::Resul
     let leaves: Arc<Vec<(i64, String)>> = Arc::new(
         nodes
             .iter()
-            .filter(|n| n.level >= UnionLevel::Grassroots.as_i32())
+            .filter(|n| n.level >= UnionKind::Grassroots.as_i32())
             .map(|n| (n.id, n.path.clone()))
             .collect(),
     );
@@ -607,8 +607,8 @@ pub fn dashboard_bench(settings: Settings, db: Db, args: &Args) -> anyhow::Resul
                 }
                 anyhow::ensure!(failures == 0, "{failures} requests failed");
                 let what = if page { "page" } else { "JSON" };
-                let level_name = UnionLevel::from_i32(i32::try_from(level).unwrap_or(0))
-                    .map_or("", UnionLevel::label);
+                let level_name = UnionKind::from_i32(i32::try_from(level).unwrap_or(0))
+                    .map_or("", UnionKind::label);
                 lines.push(summary(
                     &format!("{what}, level {level} ({level_name})"),
                     ids.len(),

@@ -18,7 +18,7 @@ use sangkien::app::Application;
 use sangkien::config::Settings;
 use sangkien::db::schema::{initiative_authors, initiatives};
 use sangkien::db::{self, Db, DbConn, unions};
-use sangkien::domain::{PhaseWindow, Role, UnionLevel};
+use sangkien::domain::{PhaseWindow, Role, UnionKind};
 use sangkien::error::AppError;
 use sangkien::service;
 
@@ -48,7 +48,7 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
     let now = db::now();
     let union = |conn: &mut DbConn,
                  parent: Option<&unions::UnionRow>,
-                 level: UnionLevel,
+                 level: UnionKind,
                  code: &str,
                  name: &str|
      -> Result<unions::UnionRow, AppError> {
@@ -69,7 +69,7 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
     let root = union(
         conn,
         None,
-        UnionLevel::National,
+        UnionKind::National,
         "BENCH",
         "Tổng Liên đoàn (bench)",
     )?;
@@ -79,7 +79,7 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
         let prov = union(
             conn,
             Some(&root),
-            UnionLevel::Province,
+            UnionKind::Province,
             &format!("P{p}"),
             &format!("LĐLĐ tỉnh Số {p}"),
         )?;
@@ -88,7 +88,7 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
             let u = union(
                 conn,
                 Some(&prov),
-                UnionLevel::DirectUpper,
+                UnionKind::DirectUpper,
                 &format!("P{p}-G{g}"),
                 &format!("Công đoàn Viên chức huyện {p}-{g}"),
             )?;

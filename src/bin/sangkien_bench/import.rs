@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use sangkien::db::{self, Db, DbConn, unions, users};
-use sangkien::domain::{Actor, Grant, Role, UnionLevel, UnionPath};
+use sangkien::domain::{Actor, Grant, Role, UnionKind, UnionPath};
 use sangkien::error::AppError;
 use sangkien::service::imports::{self, Row};
 
@@ -25,7 +25,7 @@ fn admin(conn: &mut DbConn) -> Result<Actor, AppError> {
         conn,
         &unions::NewUnion {
             parent: None,
-            level: UnionLevel::National.as_i32(),
+            level: UnionKind::National.as_i32(),
             code: "TLD",
             name: "Tổng Liên đoàn Lao động Việt Nam",
             short_name: None,

@@ -27,7 +27,7 @@ use sangkien::db::schema::{
 };
 use sangkien::db::{self, Db, DbConn, unions, users};
 use sangkien::domain::initiative::decision_due;
-use sangkien::domain::{PhaseWindow, Role, UnionLevel};
+use sangkien::domain::{PhaseWindow, Role, UnionKind};
 use sangkien::error::AppError;
 use sangkien::on_backend;
 use sangkien::service;
@@ -66,7 +66,7 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
         conn,
         &unions::NewUnion {
             parent: None,
-            level: UnionLevel::National.as_i32(),
+            level: UnionKind::National.as_i32(),
             code: "BENCH",
             name: "Tổng Liên đoàn (bench)",
             short_name: None,
@@ -82,7 +82,7 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
             conn,
             &unions::NewUnion {
                 parent: Some(&root),
-                level: UnionLevel::Province.as_i32(),
+                level: UnionKind::Province.as_i32(),
                 code: &format!("P{p}"),
                 name: &format!("LĐLĐ tỉnh {p}"),
                 short_name: None,
@@ -96,7 +96,7 @@ fn structure(conn: &mut DbConn, hash: &str) -> Result<Shape, AppError> {
                 conn,
                 &unions::NewUnion {
                     parent: Some(&prov),
-                    level: UnionLevel::Grassroots.as_i32(),
+                    level: UnionKind::Grassroots.as_i32(),
                     code: &format!("P{p}-G{g}"),
                     name: &format!("Công đoàn cơ sở {p}-{g}"),
                     short_name: None,

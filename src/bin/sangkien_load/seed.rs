@@ -31,7 +31,7 @@ use sangkien::db::schema::{
 };
 use sangkien::db::{self, DatabaseUrl, Db, DbConn, unions};
 use sangkien::domain::initiative::decision_due;
-use sangkien::domain::{PhaseWindow, Role, UnionLevel, UserStatus};
+use sangkien::domain::{PhaseWindow, Role, UnionKind, UserStatus};
 use sangkien::error::AppError;
 use sangkien::on_backend;
 use sangkien::search::SearchService;
@@ -148,7 +148,7 @@ fn structure(conn: &mut DbConn, args: &SeedArgs, hash: &str) -> Result<Shape, Ap
     let now = db::now();
     let union = |conn: &mut DbConn,
                  parent: Option<&unions::UnionRow>,
-                 level: UnionLevel,
+                 level: UnionKind,
                  code: &str,
                  name: &str,
                  cluster: Option<&str>,
@@ -170,7 +170,7 @@ fn structure(conn: &mut DbConn, args: &SeedArgs, hash: &str) -> Result<Shape, Ap
     let root = union(
         conn,
         None,
-        UnionLevel::National,
+        UnionKind::National,
         "TLD",
         "Tổng Liên đoàn Lao động Việt Nam (tải thử)",
         None,
@@ -183,7 +183,7 @@ fn structure(conn: &mut DbConn, args: &SeedArgs, hash: &str) -> Result<Shape, Ap
         let prov = union(
             conn,
             Some(&root),
-            UnionLevel::Province,
+            UnionKind::Province,
             &format!("T{p:02}"),
             &format!("LĐLĐ tỉnh số {p}"),
             Some(&cluster),
@@ -193,7 +193,7 @@ fn structure(conn: &mut DbConn, args: &SeedArgs, hash: &str) -> Result<Shape, Ap
             let upper = union(
                 conn,
                 Some(&prov),
-                UnionLevel::DirectUpper,
+                UnionKind::DirectUpper,
                 &format!("T{p:02}-{u}"),
                 &format!("Công đoàn cấp trên {p}-{u}"),
                 None,
@@ -203,7 +203,7 @@ fn structure(conn: &mut DbConn, args: &SeedArgs, hash: &str) -> Result<Shape, Ap
                 let row = union(
                     conn,
                     Some(&upper),
-                    UnionLevel::Grassroots,
+                    UnionKind::Grassroots,
                     &format!("T{p:02}-{u}-{g}"),
                     &format!("Công đoàn cơ sở {p}-{u}-{g}"),
                     None,

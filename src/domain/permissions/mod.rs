@@ -147,8 +147,12 @@ pub enum Action {
     /// Read a union's figures: its member counts and its subtree's totals. An officer's
     /// matter: officers and program administrators over it.
     ViewUnionFigures,
-    /// Create a child of the union, or change the union.
+    /// Create a child of the union, or change the union; reorganise the tree below it (a
+    /// reorganisation needs this over the lowest union above everything it changes).
     ManageUnion,
+    /// Read a reorganisation issued by the union (its decision and report): those who oversee
+    /// the issuing union, and the officers of any union below it, whom it may have changed.
+    ViewReorganisation,
     /// Read a user's profile and grants.
     ViewUser,
     /// Create, change or disable users in the union.
@@ -307,6 +311,10 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         }
         (Action::ManageUnion, Resource::Union { path }) => {
             actor.has_role_over(Role::UnionOfficer, path)
+        }
+        (Action::ViewReorganisation, Resource::Union { path }) => {
+            actor.oversight_paths().iter().any(|p| p.covers(path))
+                || actor.officer_paths().iter().any(|p| path.covers(p))
         }
         (Action::ViewAttainment | Action::AllocateQuota, Resource::Union { path }) => {
             actor.has_role_over(Role::UnionOfficer, path)

@@ -10,6 +10,7 @@ pub mod initiatives;
 pub mod mail;
 pub mod openapi;
 pub mod programs;
+pub mod reorganisations;
 pub mod review;
 pub mod search;
 pub mod union_reports;
@@ -50,6 +51,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(unions::leaderboard)
             .service(unions::move_union)
             .service(unions::search)
+            .service(reorganisations::apply)
+            .service(reorganisations::list)
+            .service(reorganisations::get)
+            .service(reorganisations::history)
             .service(union_reports::dashboard_export)
             .service(union_reports::initiatives)
             .service(union_reports::initiatives_export)

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::body::OptionalJson;
 use crate::domain::review::{Aggregation, Criterion, Decision};
-use crate::domain::{UnionLevel, text};
+use crate::domain::{UnionKind, text};
 use crate::error::{AppError, ErrorBody};
 use crate::routes::identity::Identity;
 use crate::service::initiatives::InitiativeView;
@@ -57,7 +57,7 @@ fn yes() -> bool {
 fn stage_input(b: StageBody) -> Result<StageInput, AppError> {
     let mut c = Checker::default();
     let name = c.line("name", &b.name, text::NAME);
-    let level = UnionLevel::from_i32(b.union_level);
+    let level = UnionKind::from_i32(b.union_level);
     if level.is_none() {
         c.fail("union_level", "Cấp công đoàn phải từ 0 đến 4.");
     }
@@ -73,7 +73,7 @@ fn stage_input(b: StageBody) -> Result<StageInput, AppError> {
     c.finish()?;
     Ok(StageInput {
         name,
-        union_level: level.unwrap_or(UnionLevel::National),
+        union_level: level.unwrap_or(UnionKind::National),
         reviews_required: b.reviews_required,
         blind_scoring: b.blind_scoring,
         chair_publishes: b.chair_publishes,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::form::{Rows, SignedInForm};
 use super::{Chrome, FieldProblems, PageError, Visitor, charts, format, render, see_other};
-use crate::domain::{QuotaKind, UnionLevel};
+use crate::domain::{QuotaKind, UnionKind};
 use crate::error::AppError;
 use crate::service;
 use crate::service::attainment::{
@@ -82,7 +82,7 @@ impl Row {
             union_id: l.union_id,
             code: l.code.clone(),
             name: l.name.clone(),
-            level_name: UnionLevel::from_i32(l.level).map_or("", UnionLevel::label),
+            level_name: UnionKind::from_i32(l.level).map_or("", UnionKind::label),
             cluster: l.cluster.clone().unwrap_or_default(),
             quota: l.quota.map_or_else(|| "—".to_owned(), format::number),
             submitted: format::number(l.counts.submitted),
@@ -98,7 +98,7 @@ impl Row {
                 None => "",
             },
             rank,
-            leaf: l.level >= UnionLevel::Group.as_i32(),
+            leaf: l.level >= UnionKind::Group.as_i32(),
         }
     }
 }

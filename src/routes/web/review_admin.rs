@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::form::{Done, NoFields, SignedInForm, answer, back, notice};
 use super::{Chrome, PageError, Visitor, render};
-use crate::domain::UnionLevel;
+use crate::domain::UnionKind;
 use crate::domain::review::{Aggregation, Band, Criterion};
 use crate::error::{AppError, ErrorCode};
 use crate::routes::identity::Identity;
@@ -94,7 +94,7 @@ pub struct AdminPage {
 
 fn levels() -> Vec<LevelChoice> {
     (0..=4)
-        .filter_map(UnionLevel::from_i32)
+        .filter_map(UnionKind::from_i32)
         .map(|l| LevelChoice {
             value: l.as_i32(),
             label: l.label(),
@@ -219,7 +219,7 @@ fn stage_from(p: &StageForm) -> Result<StageInput, AppError> {
         .trim()
         .parse()
         .ok()
-        .and_then(UnionLevel::from_i32);
+        .and_then(UnionKind::from_i32);
     if level.is_none() {
         problems.insert("union_level".to_owned(), "Chọn cấp công đoàn.".to_owned());
     }
@@ -250,7 +250,7 @@ fn stage_from(p: &StageForm) -> Result<StageInput, AppError> {
     }
     Ok(StageInput {
         name,
-        union_level: level.unwrap_or(UnionLevel::National),
+        union_level: level.unwrap_or(UnionKind::National),
         reviews_required: reviews,
         blind_scoring: p.blind_scoring == "1",
         chair_publishes: p.chair_publishes == "1",

@@ -9,7 +9,7 @@ use super::{ImportKind, ImportReport, Importer, Progress, Row, RowChange};
 use crate::db::imports::{self as q, NewImportedUnion};
 use crate::db::unions::UnionRow;
 use crate::db::{self, DbConn, audit};
-use crate::domain::{Action, Actor, Resource, UnionLevel, UnionPath, can, text};
+use crate::domain::{Action, Actor, Resource, UnionKind, UnionPath, can, text};
 use crate::error::AppError;
 
 /// A well-formed row.
@@ -473,7 +473,7 @@ impl Importer for Unions {
         progress("Ghi", 0, total);
         let new_codes: HashSet<&str> = plan.creates.iter().map(|c| c.code.as_str()).collect();
         let mut id_of: HashMap<&str, i64> = HashMap::new();
-        for level in 0..=UnionLevel::Group.as_i32() {
+        for level in 0..=UnionKind::Group.as_i32() {
             let mut batch = Vec::new();
             for c in plan.creates.iter().filter(|c| c.level == level) {
                 let parent_id = match &c.parent {

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod initiatives;
 pub mod programs;
+pub mod reorganisations;
 pub mod search;
 pub mod unions;
 pub mod users;

@@ -8,7 +8,7 @@ use super::{
 use crate::db::review::{self as q};
 use crate::db::{self, Db, audit, unions, users};
 use crate::domain::review::{Aggregation, Criterion, check_rubric};
-use crate::domain::{Action, Actor, Resource, Role, UnionLevel, UnionPath, can};
+use crate::domain::{Action, Actor, Resource, Role, UnionKind, UnionPath, can};
 use crate::error::{AppError, ErrorCode};
 
 /// The stages of a program.
@@ -243,7 +243,7 @@ pub async fn create_committee(
                 format!(
                     "Vòng \"{}\" do {} xét: chọn công đoàn cấp đó hoặc cấp trên.",
                     stage.name,
-                    UnionLevel::from_i32(stage.union_level).map_or("", UnionLevel::label)
+                    UnionKind::from_i32(stage.union_level).map_or("", UnionKind::label)
                 ),
             ));
         }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::db::review::{StageRow, StageSettings};
-use crate::domain::UnionLevel;
+use crate::domain::UnionKind;
 use crate::domain::diff::DiffChunk;
 use crate::domain::review::{
     Aggregation, AssignmentState, CaseState, ConflictReason, Criterion, Decision,
@@ -44,7 +44,7 @@ impl From<&StageRow> for StageView {
             position: s.position,
             name: s.name.clone(),
             union_level: s.union_level,
-            union_level_name: UnionLevel::from_i32(s.union_level).map_or("", UnionLevel::label),
+            union_level_name: UnionKind::from_i32(s.union_level).map_or("", UnionKind::label),
             reviews_required: s.reviews_required,
             blind_scoring: s.blind_scoring,
             chair_publishes: s.chair_publishes,
@@ -58,7 +58,7 @@ impl From<&StageRow> for StageView {
 #[derive(Debug, Clone)]
 pub struct StageInput {
     pub name: String,
-    pub union_level: UnionLevel,
+    pub union_level: UnionKind,
     pub reviews_required: i32,
     pub blind_scoring: bool,
     pub chair_publishes: bool,

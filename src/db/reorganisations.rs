@@ -1,0 +1,331 @@
+//! Reorganisations (`reorganisations`), the tree over time (`union_versions`) and who
+//! succeeded whom (`union_successions`): the rows a reorganisation writes and the tree as of
+//! a date. A union without versions has always been as its row is now.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{reorganisations, union_successions, union_versions, unions};
+use super::unions::UnionRow;
+
+/// A stored reorganisation.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reorganisations)]
+pub struct ReorganisationRow {
+    pub id: i64,
+    pub decision_no: String,
+    pub decided_on: Option<NaiveDate>,
+    pub issuer_union_id: i64,
+    pub effective_on: NaiveDate,
+    pub note: String,
+    pub operations: String,
+    pub report: String,
+    pub reverts_id: Option<i64>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A reorganisation to record.
+#[derive(Debug, Clone)]
+pub struct NewReorganisation<'a> {
+    pub decision_no: &'a str,
+    pub decided_on: Option<NaiveDate>,
+    pub issuer_union_id: i64,
+    pub effective_on: NaiveDate,
+    pub note: &'a str,
+    pub operations: &'a str,
+    pub reverts_id: Option<i64>,
+    pub created_by: i64,
+    pub now: NaiveDateTime,
+}
+
+/// Records a reorganisation (its report is set when it is known: [`set_report`]).
+pub fn insert(conn: &mut DbConn, new: &NewReorganisation<'_>) -> QueryResult<i64> {
+    diesel::insert_into(reorganisations::table)
+        .values((
+            reorganisations::decision_no.eq(new.decision_no),
+            reorganisations::decided_on.eq(new.decided_on),
+            reorganisations::issuer_union_id.eq(new.issuer_union_id),
+            reorganisations::effective_on.eq(new.effective_on),
+            reorganisations::note.eq(new.note),
+            reorganisations::operations.eq(new.operations),
+            reorganisations::report.eq("{}"),
+            reorganisations::reverts_id.eq(new.reverts_id),
+            reorganisations::created_by.eq(Some(new.created_by)),
+            reorganisations::created_at.eq(new.now),
+        ))
+        .returning(reorganisations::id)
+        .get_result(conn)
+}
+
+/// Stores a reorganisation's report.
+pub fn set_report(conn: &mut DbConn, id: i64, report: &str) -> QueryResult<()> {
+    diesel::update(reorganisations::table.find(id))
+        .set(reorganisations::report.eq(report))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A reorganisation by id.
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<ReorganisationRow>> {
+    reorganisations::table
+        .find(id)
+        .select(ReorganisationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Reorganisations, the latest effective first, a page at a time.
+pub fn list(conn: &mut DbConn, limit: i64, offset: i64) -> QueryResult<Vec<ReorganisationRow>> {
+    reorganisations::table
+        .order((
+            reorganisations::effective_on.desc(),
+            reorganisations::id.desc(),
+        ))
+        .limit(limit)
+        .offset(offset)
+        .select(ReorganisationRow::as_select())
+        .load(conn)
+}
+
+/// How many reorganisations are recorded.
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    reorganisations::table.count().get_result(conn)
+}
+
+/// A union's state over a period.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = union_versions)]
+pub struct VersionRow {
+    pub union_id: i64,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub parent_id: Option<i64>,
+    pub level: i32,
+    pub code: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub cluster: Option<String>,
+    pub active: bool,
+    pub reorganisation_id: Option<i64>,
+}
+
+impl VersionRow {
+    /// The union's row as it stands now, as a version with no end (and no start, for a union
+    /// that never had versions).
+    pub fn of_row(u: &UnionRow, valid_from: Option<NaiveDate>) -> Self {
+        Self {
+            union_id: u.id,
+            valid_from,
+            valid_to: None,
+            parent_id: u.parent_id,
+            level: u.level,
+            code: u.code.clone(),
+            name: u.name.clone(),
+            short_name: u.short_name.clone(),
+            cluster: u.cluster.clone(),
+            active: u.active,
+            reorganisation_id: None,
+        }
+    }
+
+    /// Whether it holds on `day`.
+    pub fn holds_on(&self, day: NaiveDate) -> bool {
+        self.valid_from.is_none_or(|f| f <= day) && self.valid_to.is_none_or(|t| t > day)
+    }
+}
+
+/// Every version of these unions (all unions when `ids` is `None`), oldest first per union.
+pub fn versions(conn: &mut DbConn, ids: Option<&[i64]>) -> QueryResult<Vec<VersionRow>> {
+    let mut q = union_versions::table.into_boxed();
+    if let Some(ids) = ids {
+        q = q.filter(union_versions::union_id.eq_any(ids));
+    }
+    let mut rows: Vec<VersionRow> = q.select(VersionRow::as_select()).load(conn)?;
+    rows.sort_by_key(|v| (v.union_id, v.valid_from));
+    Ok(rows)
+}
+
+/// The date each union last changed by a reorganisation (the start of its latest version).
+pub fn last_changes(conn: &mut DbConn) -> QueryResult<Vec<(i64, Option<NaiveDate>)>> {
+    union_versions::table
+        .group_by(union_versions::union_id)
+        .select((
+            union_versions::union_id,
+            diesel::dsl::max(union_versions::valid_from),
+        ))
+        .load(conn)
+}
+
+/// Changes a union's state from `day`: its open version (the row as it is, for a union
+/// without versions) ends on `day` and `next` holds from it. A version that started on `day`
+/// itself (two reorganisations on one date) is replaced instead.
+pub fn change_from(
+    conn: &mut DbConn,
+    current: &UnionRow,
+    day: NaiveDate,
+    next: &VersionRow,
+) -> QueryResult<()> {
+    let any: bool = diesel::select(diesel::dsl::exists(
+        union_versions::table.filter(union_versions::union_id.eq(current.id)),
+    ))
+    .get_result(conn)?;
+    if !any {
+        insert_version(conn, &VersionRow::of_row(current, None), Some(day))?;
+    } else {
+        let open = union_versions::table
+            .filter(union_versions::union_id.eq(current.id))
+            .filter(union_versions::valid_to.is_null());
+        diesel::delete(open.filter(union_versions::valid_from.eq(day))).execute(conn)?;
+        diesel::update(
+            union_versions::table
+                .filter(union_versions::union_id.eq(current.id))
+                .filter(union_versions::valid_to.is_null()),
+        )
+        .set(union_versions::valid_to.eq(day))
+        .execute(conn)?;
+    }
+    insert_version(conn, next, None)
+}
+
+/// Writes a version (ending on `valid_to` when given, else as the version says).
+pub fn insert_version(
+    conn: &mut DbConn,
+    v: &VersionRow,
+    valid_to: Option<NaiveDate>,
+) -> QueryResult<()> {
+    diesel::insert_into(union_versions::table)
+        .values((
+            union_versions::union_id.eq(v.union_id),
+            union_versions::valid_from.eq(v.valid_from),
+            union_versions::valid_to.eq(valid_to.or(v.valid_to)),
+            union_versions::parent_id.eq(v.parent_id),
+            union_versions::level.eq(v.level),
+            union_versions::code.eq(&v.code),
+            union_versions::name.eq(&v.name),
+            union_versions::short_name.eq(&v.short_name),
+            union_versions::cluster.eq(&v.cluster),
+            union_versions::active.eq(v.active),
+            union_versions::reorganisation_id.eq(v.reorganisation_id),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A union as of a date: its version then (or its row, for a union without versions).
+pub fn as_of(conn: &mut DbConn, id: i64, day: NaiveDate) -> QueryResult<Option<VersionRow>> {
+    let versions = versions(conn, Some(&[id]))?;
+    if versions.is_empty() {
+        return Ok(super::unions::find(conn, id)?.map(|u| VersionRow::of_row(&u, None)));
+    }
+    Ok(versions.into_iter().find(|v| v.holds_on(day)))
+}
+
+/// The unions directly under `parent` on `day`, in operation then, by name.
+pub fn children_as_of(
+    conn: &mut DbConn,
+    parent: i64,
+    day: NaiveDate,
+) -> QueryResult<Vec<VersionRow>> {
+    let versioned: Vec<VersionRow> = union_versions::table
+        .filter(union_versions::parent_id.eq(parent))
+        .filter(
+            union_versions::valid_from
+                .is_null()
+                .or(union_versions::valid_from.le(day)),
+        )
+        .filter(
+            union_versions::valid_to
+                .is_null()
+                .or(union_versions::valid_to.gt(day)),
+        )
+        .filter(union_versions::active.eq(true))
+        .select(VersionRow::as_select())
+        .load(conn)?;
+    let unversioned: Vec<UnionRow> = unions::table
+        .filter(unions::parent_id.eq(parent))
+        .filter(unions::active.eq(true))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            union_versions::table.filter(union_versions::union_id.eq(unions::id)),
+        )))
+        .select(UnionRow::as_select())
+        .load(conn)?;
+    let mut out = versioned;
+    out.extend(unversioned.iter().map(|u| VersionRow::of_row(u, None)));
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.union_id.cmp(&b.union_id)));
+    Ok(out)
+}
+
+/// Records that `successor` succeeds `predecessor`.
+pub fn add_succession(
+    conn: &mut DbConn,
+    reorganisation_id: i64,
+    predecessor_id: i64,
+    successor_id: i64,
+    carries: bool,
+) -> QueryResult<()> {
+    diesel::insert_into(union_successions::table)
+        .values((
+            union_successions::reorganisation_id.eq(reorganisation_id),
+            union_successions::predecessor_id.eq(predecessor_id),
+            union_successions::successor_id.eq(successor_id),
+            union_successions::carries.eq(carries),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A succession: (reorganisation, predecessor, successor, carries its figures).
+pub type Succession = (i64, i64, i64, bool);
+
+/// The successions a union is part of, on either side.
+pub fn successions_of(conn: &mut DbConn, id: i64) -> QueryResult<Vec<Succession>> {
+    union_successions::table
+        .filter(
+            union_successions::predecessor_id
+                .eq(id)
+                .or(union_successions::successor_id.eq(id)),
+        )
+        .select((
+            union_successions::reorganisation_id,
+            union_successions::predecessor_id,
+            union_successions::successor_id,
+            union_successions::carries,
+        ))
+        .load(conn)
+}
+
+/// Sets a union's place, name, code and state (what a reorganisation changes on its row).
+pub fn set_state(
+    conn: &mut DbConn,
+    v: &VersionRow,
+    ended_on: Option<NaiveDate>,
+    path: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(unions::table.find(v.union_id))
+        .set((
+            unions::parent_id.eq(v.parent_id),
+            unions::code.eq(&v.code),
+            unions::name.eq(&v.name),
+            unions::short_name.eq(&v.short_name),
+            unions::cluster.eq(&v.cluster),
+            unions::active.eq(v.active),
+            unions::ended_on.eq(ended_on),
+            unions::path.eq(path),
+            unions::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The day a union ended by a reorganisation, if it did.
+pub fn ended_on(conn: &mut DbConn, id: i64) -> QueryResult<Option<NaiveDate>> {
+    Ok(unions::table
+        .find(id)
+        .select(unions::ended_on)
+        .first::<Option<NaiveDate>>(conn)
+        .optional()?
+        .flatten())
+}

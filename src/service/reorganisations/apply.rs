@@ -1,0 +1,378 @@
+//! A reorganisation applied in one transaction: the plan checked against the tree and the
+//! actor's scope, new unions created, every moved subtree's figures carried from its old
+//! chain of ancestors to its new one (days before the effective date summed onto it, later
+//! days as they are), paths rewritten, versions and successions recorded, members moved,
+//! audited, and the index told. A dry run does all of it and rolls it back.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+
+use super::Plan;
+use super::report::{self, Report};
+use crate::db::ledger::{self, Figures};
+use crate::db::reorganisations::{self as rq, NewReorganisation, VersionRow};
+use crate::db::schema::unions as u;
+use crate::db::unions::{self, NewUnion, UnionRow};
+use crate::db::{self, DbConn, audit, outbox};
+use crate::domain::reorganisation::{self, Node, Resolved, RowError, Tree, UnionRef};
+use crate::domain::{Action, Actor, Resource, UnionKind, UnionPath, can};
+use crate::error::{AppError, ErrorCode};
+
+use diesel::prelude::*;
+
+/// The plan's rows refused, as the API's error.
+pub fn refused(rows: Vec<RowError>) -> AppError {
+    AppError::new(ErrorCode::PlanInvalid).with_details(serde_json::json!({ "rows": rows }))
+}
+
+/// Applies `plan` for `actor` in the caller's transaction, and says what it did.
+pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report, AppError> {
+    let all: Vec<UnionRow> = u::table.select(UnionRow::as_select()).load(conn)?;
+    let last: HashMap<i64, Option<NaiveDate>> = rq::last_changes(conn)?.into_iter().collect();
+    let by_id: HashMap<i64, UnionRow> = all.iter().map(|r| (r.id, r.clone())).collect();
+    let tree = Tree::new(all.iter().map(|r| Node {
+        id: r.id,
+        code: r.code.clone(),
+        name: r.name.clone(),
+        parent: r.parent_id,
+        kind: UnionKind::from_i32(r.level).unwrap_or(UnionKind::Group),
+        active: r.active,
+        last_change: last.get(&r.id).copied().flatten(),
+    }));
+    let resolved =
+        reorganisation::resolve(&tree, &plan.rows, plan.effective_on).map_err(refused)?;
+    let issuer = authorise(actor, &tree, &by_id, plan, &resolved)?;
+    let now = db::now();
+    let day = plan.effective_on;
+    let operations = serde_json::to_string(&plan.rows).map_err(AppError::internal)?;
+    let id = rq::insert(
+        conn,
+        &NewReorganisation {
+            decision_no: &plan.decision_no,
+            decided_on: plan.decided_on,
+            issuer_union_id: issuer,
+            effective_on: day,
+            note: &plan.note,
+            operations: &operations,
+            reverts_id: plan.reverts_id,
+            created_by: actor.user_id,
+            now,
+        },
+    )?;
+
+    // The new unions, each with a version from the effective date (none before it).
+    let mut created_ids = Vec::with_capacity(resolved.created.len());
+    for c in &resolved.created {
+        let parent_id = match c.parent {
+            UnionRef::Existing(p) => p,
+            UnionRef::New(i) => *created_ids
+                .get(i)
+                .ok_or_else(|| AppError::unexpected("a new union's parent created later"))?,
+        };
+        let parent = unions::find(conn, parent_id)?.ok_or_else(AppError::not_found)?;
+        let row = unions::insert(
+            conn,
+            &NewUnion {
+                parent: Some(&parent),
+                level: c.kind.as_i32(),
+                code: &c.code,
+                name: &c.name,
+                short_name: None,
+                cluster: None,
+                member_count: 0,
+                now,
+            },
+        )?;
+        let mut v = VersionRow::of_row(&row, Some(day));
+        v.reorganisation_id = Some(id);
+        rq::insert_version(conn, &v, None)?;
+        created_ids.push(row.id);
+    }
+    let real = |r: UnionRef| -> Result<i64, AppError> {
+        match r {
+            UnionRef::Existing(id) => Ok(id),
+            UnionRef::New(i) => created_ids
+                .get(i)
+                .copied()
+                .ok_or_else(|| AppError::unexpected("a successor not created")),
+        }
+    };
+
+    // The tree before and after.
+    let mut old_parent: HashMap<i64, Option<i64>> =
+        all.iter().map(|r| (r.id, r.parent_id)).collect();
+    for (i, c) in resolved.created.iter().enumerate() {
+        old_parent.insert(created_ids[i], Some(real(c.parent)?));
+    }
+    let mut new_parent = old_parent.clone();
+    let mut moved: BTreeMap<i64, i64> = BTreeMap::new();
+    for (x, to) in &resolved.moves {
+        let to = real(*to)?;
+        new_parent.insert(*x, Some(to));
+        moved.insert(*x, to);
+    }
+    let chain = |parents: &HashMap<i64, Option<i64>>, id: i64| -> Vec<i64> {
+        let mut out = Vec::new();
+        let mut at = parents.get(&id).copied().flatten();
+        while let Some(p) = at {
+            if out.contains(&p) || out.len() > 64 {
+                break;
+            }
+            out.push(p);
+            at = parents.get(&p).copied().flatten();
+        }
+        out
+    };
+
+    // The ancestors whose figures change, before.
+    let mut watched: BTreeSet<i64> = BTreeSet::new();
+    for x in moved.keys() {
+        watched.extend(chain(&old_parent, *x));
+        watched.extend(chain(&new_parent, *x));
+    }
+    let watched: Vec<i64> = watched.into_iter().collect();
+    let before = ledger::of_unions(conn, &watched)?;
+
+    // Each moved union carries its subtree's figures, less those of moved unions below it
+    // (they carry their own).
+    let moved_ids: Vec<i64> = moved.keys().copied().collect();
+    let figures = ledger::of_unions(conn, &moved_ids)?;
+    let mut carried: BTreeMap<i64, Figures> = BTreeMap::new();
+    for x in &moved_ids {
+        let own = figures.get(x).cloned().unwrap_or_default();
+        carried.entry(*x).or_default().add(&own, 1);
+        if let Some(holder) = chain(&old_parent, *x)
+            .into_iter()
+            .find(|a| moved.contains_key(a))
+        {
+            carried.entry(holder).or_default().add(&own, -1);
+        }
+    }
+    let mut deltas: BTreeMap<i64, Figures> = BTreeMap::new();
+    for (x, m) in &carried {
+        let m = m.from_day(day);
+        let from: Vec<i64> = chain(&old_parent, *x);
+        let to: Vec<i64> = chain(&new_parent, *x);
+        for a in from.iter().filter(|a| !to.contains(a)) {
+            deltas.entry(*a).or_default().add(&m, -1);
+        }
+        for a in to.iter().filter(|a| !from.contains(a)) {
+            deltas.entry(*a).or_default().add(&m, 1);
+        }
+    }
+    deltas.retain(|_, f| !f.is_zero());
+    ledger::add(conn, &deltas)?;
+
+    // Paths: every union under a moved one (and the moved ones) gets its new path.
+    let mut kids: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (id, p) in &new_parent {
+        if let Some(p) = p {
+            kids.entry(*p).or_default().push(*id);
+        }
+    }
+    let mut paths: BTreeMap<i64, String> = BTreeMap::new();
+    let path_of = |id: i64| -> String {
+        let mut ids = chain(&new_parent, id);
+        ids.reverse();
+        ids.push(id);
+        let mut p = UnionPath::root(ids[0]);
+        for i in &ids[1..] {
+            p = p.child(*i);
+        }
+        p.as_str().to_owned()
+    };
+    let mut stack: Vec<i64> = moved_ids.clone();
+    while let Some(x) = stack.pop() {
+        if paths.contains_key(&x) {
+            continue;
+        }
+        paths.insert(x, path_of(x));
+        stack.extend(kids.get(&x).into_iter().flatten().copied());
+    }
+    let mut rescoped = 0_usize;
+    for (id, path) in &paths {
+        let old = by_id.get(id).map(|r| r.path.as_str());
+        if old != Some(path.as_str()) {
+            unions::set_path(conn, *id, path)?;
+            rescoped += db::initiatives::set_union_path(conn, *id, path)?;
+        }
+    }
+
+    // Each changed union's row and version from the effective date.
+    let ended: BTreeMap<i64, &reorganisation::Ended> =
+        resolved.ended.iter().map(|e| (e.id, e)).collect();
+    let renamed: BTreeMap<i64, (Option<String>, Option<String>)> = resolved
+        .renamed
+        .iter()
+        .map(|(id, n, c)| (*id, (n.clone(), c.clone())))
+        .collect();
+    let changed: BTreeSet<i64> = moved
+        .keys()
+        .chain(ended.keys())
+        .chain(renamed.keys())
+        .copied()
+        .collect();
+    for uid in &changed {
+        let Some(row) = unions::find(conn, *uid)? else {
+            continue;
+        };
+        let mut next = VersionRow::of_row(&row, Some(day));
+        next.reorganisation_id = Some(id);
+        next.parent_id = new_parent.get(uid).copied().flatten();
+        if let Some((name, code)) = renamed.get(uid) {
+            if let Some(n) = name {
+                next.name = n.clone();
+            }
+            if let Some(c) = code {
+                next.code = c.clone();
+            }
+        }
+        let ends = ended.contains_key(uid);
+        if ends {
+            next.active = false;
+        }
+        rq::change_from(conn, &row, day, &next)?;
+        let ended_on = if ends {
+            Some(day)
+        } else {
+            row_ended_on(conn, *uid)?
+        };
+        rq::set_state(conn, &next, ended_on, &row.path, now)?;
+    }
+    for e in &resolved.ended {
+        for (i, s) in e.successors.iter().enumerate() {
+            rq::add_succession(conn, id, e.id, real(*s)?, i == 0)?;
+        }
+    }
+
+    // Members follow their union; those of an ended union without a successor stay, and
+    // may not take part until an officer moves them.
+    let mut members_moved = 0;
+    for (from, to) in &resolved.members {
+        let to = real(*to)?;
+        let ended_with: Vec<i64> = tree
+            .subtree(*from)
+            .into_iter()
+            .filter(|d| {
+                ended
+                    .get(d)
+                    .is_some_and(|e| e.line == ended.get(from).map_or(0, |f| f.line))
+            })
+            .collect();
+        for f in std::iter::once(*from).chain(ended_with.into_iter().filter(|d| d != from)) {
+            members_moved += db::users::move_union_members(conn, f, to)?;
+        }
+    }
+
+    // The audit log, and the index told which subtrees to re-scope.
+    let summary = report::summary(plan, &resolved);
+    audit::record(
+        conn,
+        &audit::NewAudit {
+            actor_id: Some(actor.user_id),
+            entity_type: "reorganisation",
+            entity_id: id,
+            action: "apply",
+            from_state: None,
+            to_state: Some(&plan.decision_no),
+            comment: Some(&summary),
+            created_at: now,
+        },
+    )?;
+    for cid in &changed {
+        let what = report::change_text(&by_id, plan, &resolved, *cid);
+        audit::record(
+            conn,
+            &audit::NewAudit {
+                actor_id: Some(actor.user_id),
+                entity_type: "union",
+                entity_id: *cid,
+                action: "reorganise",
+                from_state: by_id.get(cid).map(|r| r.code.as_str()),
+                to_state: None,
+                comment: Some(&what),
+                created_at: now,
+            },
+        )?;
+    }
+    for x in &moved_ids {
+        if let (Some(from), Some(to)) = (by_id.get(x), paths.get(x)) {
+            outbox::append(
+                conn,
+                "union.moved",
+                "union",
+                *x,
+                &serde_json::json!({"from": from.path, "to": to}),
+                now,
+            )?;
+        }
+    }
+
+    let after = ledger::of_unions(conn, &watched)?;
+    let report = report::build(
+        conn,
+        report::Parts {
+            id,
+            plan,
+            tree: &tree,
+            by_id: &by_id,
+            resolved: &resolved,
+            created_ids: &created_ids,
+            before: &before,
+            after: &after,
+            members_moved,
+            initiatives_rescoped: rescoped,
+            issuer,
+        },
+    )?;
+    let text = serde_json::to_string(&report).map_err(AppError::internal)?;
+    rq::set_report(conn, id, &text)?;
+    Ok(report)
+}
+
+/// When a union ended, if it did (kept when a later change touches an ended union).
+fn row_ended_on(conn: &mut DbConn, id: i64) -> Result<Option<NaiveDate>, AppError> {
+    Ok(rq::ended_on(conn, id)?)
+}
+
+/// Checks that the actor may decide every row (they manage the row's authority union), and
+/// returns the union that issues the whole plan (the lowest above every row's authority).
+fn authorise(
+    actor: &Actor,
+    tree: &Tree,
+    by_id: &HashMap<i64, UnionRow>,
+    plan: &Plan,
+    resolved: &Resolved,
+) -> Result<i64, AppError> {
+    let mut errors = Vec::new();
+    for row in &plan.rows {
+        let Some(a) = resolved.authority.get(&row.line) else {
+            continue;
+        };
+        let Some(union) = by_id.get(a) else { continue };
+        let path = UnionPath::from_stored(union.path.clone());
+        if !can(actor, Action::ManageUnion, Resource::Union { path: &path }) {
+            errors.push(RowError {
+                line: row.line,
+                code: row.code.clone(),
+                reason: format!(
+                    "Ngoài phạm vi của bạn: thao tác {} này cần quyền quản lý {}.",
+                    row.action.label(),
+                    union.name
+                ),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(refused(errors));
+    }
+    let authorities: Vec<i64> = resolved.authority.values().copied().collect();
+    tree.common_ancestor(&authorities).ok_or_else(|| {
+        refused(vec![RowError {
+            line: 0,
+            code: String::new(),
+            reason: "Phương án không có thao tác nào.".to_owned(),
+        }])
+    })
+}

@@ -1,0 +1,285 @@
+//! Reorganisations of the union tree (sắp xếp tổ chức): apply a decision's plan (or try it:
+//! a dry run reports the same and keeps nothing), list them, read one, and read a union's
+//! history (its versions, predecessors and successors).
+
+pub mod apply;
+pub mod report;
+
+use chrono::NaiveDate;
+use diesel::Connection;
+use serde::Serialize;
+
+use crate::db::reorganisations::{self as rq, ReorganisationRow};
+use crate::db::unions;
+use crate::db::{Db, DbConn};
+use crate::domain::reorganisation::PlanRow;
+use crate::domain::{Action, Actor, Resource, UnionKind, UnionPath, can};
+use crate::error::{AppError, ErrorCode};
+
+pub use report::Report;
+
+/// A checked plan: the decision and its rows.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub decision_no: String,
+    pub decided_on: Option<NaiveDate>,
+    pub effective_on: NaiveDate,
+    pub note: String,
+    pub rows: Vec<PlanRow>,
+    /// The reorganisation this one undoes, if it does.
+    pub reverts_id: Option<i64>,
+}
+
+/// The error a dry run ends its savepoint with, carrying its report out.
+struct DryRun(Report);
+
+/// Applies a plan, or with `dry_run` reports what it would do and keeps nothing: the same
+/// code runs either way, the dry run inside a savepoint that is rolled back.
+#[tracing::instrument(skip_all, fields(actor = actor.user_id, rows = plan.rows.len(), dry_run))]
+pub async fn apply(db: &Db, actor: &Actor, plan: Plan, dry_run: bool) -> Result<Report, AppError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        if !dry_run {
+            return apply::apply_in(conn, &actor, &plan);
+        }
+        let mut kept = None;
+        let outcome = conn.transaction::<(), AppError, _>(|c| {
+            let report = apply::apply_in(c, &actor, &plan)?;
+            kept = Some(DryRun(report));
+            Err(AppError::new(ErrorCode::InvalidState))
+        });
+        match (kept, outcome) {
+            (Some(DryRun(mut report)), Err(_)) => {
+                report.dry_run = true;
+                Ok(report)
+            }
+            (_, Err(e)) => Err(e),
+            (_, Ok(())) => Err(AppError::unexpected("a dry run kept its changes")),
+        }
+    })
+    .await
+}
+
+/// A reorganisation as listed and read.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReorganisationView {
+    pub id: i64,
+    pub decision_no: String,
+    pub decided_on: Option<NaiveDate>,
+    pub effective_on: NaiveDate,
+    pub issuer_union_id: i64,
+    pub issuer_name: String,
+    pub note: String,
+    /// The reorganisation this one undoes.
+    pub reverts_id: Option<i64>,
+    pub created_at: chrono::NaiveDateTime,
+    /// What it did.
+    pub report: Option<Report>,
+}
+
+fn view(
+    conn: &mut DbConn,
+    row: ReorganisationRow,
+    with_report: bool,
+) -> Result<ReorganisationView, AppError> {
+    let issuer_name = unions::find(conn, row.issuer_union_id)?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    Ok(ReorganisationView {
+        id: row.id,
+        decision_no: row.decision_no,
+        decided_on: row.decided_on,
+        effective_on: row.effective_on,
+        issuer_union_id: row.issuer_union_id,
+        issuer_name,
+        note: row.note,
+        reverts_id: row.reverts_id,
+        created_at: row.created_at,
+        report: if with_report {
+            serde_json::from_str(&row.report).ok()
+        } else {
+            None
+        },
+    })
+}
+
+/// May the actor read a reorganisation issued by this union?
+fn visible(conn: &mut DbConn, actor: &Actor, issuer: i64) -> Result<bool, AppError> {
+    let Some(u) = unions::find(conn, issuer)? else {
+        return Ok(false);
+    };
+    let path = UnionPath::from_stored(u.path);
+    Ok(can(
+        actor,
+        Action::ViewReorganisation,
+        Resource::Union { path: &path },
+    ))
+}
+
+/// The reorganisations the actor may read, the latest effective first.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    page: i64,
+    per_page: i64,
+) -> Result<Vec<ReorganisationView>, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        // Few decisions exist (a handful a year per province): read them and keep the visible.
+        let total = rq::count(conn)?;
+        let rows = rq::list(conn, total.max(1), 0)?;
+        let mut out = Vec::new();
+        for r in rows {
+            if visible(conn, &actor, r.issuer_union_id)? {
+                out.push(r);
+            }
+        }
+        let from = usize::try_from((page - 1).max(0) * per_page).unwrap_or(usize::MAX);
+        out.into_iter()
+            .skip(from)
+            .take(usize::try_from(per_page).unwrap_or(0))
+            .map(|r| view(conn, r, false))
+            .collect()
+    })
+    .await
+}
+
+/// One reorganisation with its report.
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<ReorganisationView, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let row = rq::find(conn, id)?.ok_or_else(AppError::not_found)?;
+        if !visible(conn, &actor, row.issuer_union_id)? {
+            return Err(AppError::not_found());
+        }
+        view(conn, row, true)
+    })
+    .await
+}
+
+/// A union's state over one period.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VersionView {
+    /// From this day (none: from before the platform knew it).
+    pub valid_from: Option<NaiveDate>,
+    /// Until the day before this one (none: still).
+    pub valid_to: Option<NaiveDate>,
+    pub parent_id: Option<i64>,
+    pub parent_name: Option<String>,
+    pub code: String,
+    pub name: String,
+    /// `national`, `federation`, `direct_upper`, `grassroots`, `group`.
+    pub kind: String,
+    pub active: bool,
+    pub reorganisation_id: Option<i64>,
+    pub decision_no: Option<String>,
+}
+
+/// A predecessor or successor.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SuccessionView {
+    pub union_id: i64,
+    pub code: String,
+    pub name: String,
+    pub reorganisation_id: i64,
+    pub decision_no: String,
+    pub effective_on: NaiveDate,
+    /// Whether the successor carries the predecessor's figures.
+    pub carries: bool,
+}
+
+/// A union's history (Lịch sử tổ chức).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnionHistory {
+    pub union_id: i64,
+    pub code: String,
+    pub name: String,
+    pub active: bool,
+    pub ended_on: Option<NaiveDate>,
+    /// Oldest first; empty for a union no reorganisation has changed.
+    pub versions: Vec<VersionView>,
+    pub predecessors: Vec<SuccessionView>,
+    pub successors: Vec<SuccessionView>,
+}
+
+/// A union's history: anyone signed in may read the shape of the tree, and so its history.
+pub async fn history(db: &Db, actor: &Actor, union_id: i64) -> Result<UnionHistory, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let u = unions::find(conn, union_id)?.ok_or_else(AppError::not_found)?;
+        let path = UnionPath::from_stored(u.path.clone());
+        if !can(&actor, Action::ViewUnion, Resource::Union { path: &path }) {
+            return Err(AppError::forbidden());
+        }
+        let ended_on = rq::ended_on(conn, u.id)?;
+        let mut decisions = std::collections::BTreeMap::new();
+        let mut decision = |conn: &mut DbConn, id: i64| -> Result<(String, NaiveDate), AppError> {
+            if let Some(d) = decisions.get(&id) {
+                return Ok(std::clone::Clone::clone(d));
+            }
+            let r = rq::find(conn, id)?.ok_or_else(AppError::not_found)?;
+            let d = (r.decision_no, r.effective_on);
+            decisions.insert(id, d.clone());
+            Ok(d)
+        };
+        let mut versions = Vec::new();
+        for v in rq::versions(conn, Some(&[u.id]))? {
+            let parent_name = match v.parent_id {
+                Some(p) => unions::find(conn, p)?.map(|p| p.name),
+                None => None,
+            };
+            let decision_no = match v.reorganisation_id {
+                Some(r) => Some(decision(conn, r)?.0),
+                None => None,
+            };
+            versions.push(VersionView {
+                valid_from: v.valid_from,
+                valid_to: v.valid_to,
+                parent_id: v.parent_id,
+                parent_name,
+                code: v.code,
+                name: v.name,
+                kind: UnionKind::from_i32(v.level)
+                    .map_or("", UnionKind::as_str)
+                    .to_owned(),
+                active: v.active,
+                reorganisation_id: v.reorganisation_id,
+                decision_no,
+            });
+        }
+        let mut predecessors = Vec::new();
+        let mut successors = Vec::new();
+        for (r, pred, succ, carries) in rq::successions_of(conn, u.id)? {
+            let other = if pred == u.id { succ } else { pred };
+            let Some(o) = unions::find(conn, other)? else {
+                continue;
+            };
+            let (decision_no, effective_on) = decision(conn, r)?;
+            let s = SuccessionView {
+                union_id: o.id,
+                code: o.code,
+                name: o.name,
+                reorganisation_id: r,
+                decision_no,
+                effective_on,
+                carries,
+            };
+            if pred == u.id {
+                successors.push(s);
+            } else {
+                predecessors.push(s);
+            }
+        }
+        Ok(UnionHistory {
+            union_id: u.id,
+            code: u.code,
+            name: u.name,
+            active: u.active,
+            ended_on,
+            versions,
+            predecessors,
+            successors,
+        })
+    })
+    .await
+}
