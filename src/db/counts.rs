@@ -818,6 +818,53 @@ pub fn by_field(
     Ok(out)
 }
 
+/// Each union's subtree figures in a program (or one phase) up to the end of `day`, from the
+/// activity by day: (submitted, net approved, rejected, duplicate, revoked), as they stood
+/// that evening in the tree of that day.
+pub fn as_of(
+    conn: &mut DbConn,
+    program_id: i64,
+    phase_id: Option<i64>,
+    unions: &[i64],
+    day: NaiveDate,
+) -> QueryResult<BTreeMap<i64, [i64; 5]>> {
+    use union_days as a;
+    let mut out: BTreeMap<i64, [i64; 5]> = BTreeMap::new();
+    for chunk in unions.chunks(500) {
+        use diesel::dsl::sum;
+        type Row = (
+            i64,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let mut q = a::table
+            .filter(a::program_id.eq(program_id))
+            .filter(a::union_id.eq_any(chunk))
+            .filter(a::day.le(day))
+            .group_by(a::union_id)
+            .select((
+                a::union_id,
+                sum(a::submitted),
+                sum(a::approved),
+                sum(a::rejected),
+                sum(a::duplicate),
+                sum(a::revoked),
+            ))
+            .into_boxed();
+        if let Some(p) = phase_id {
+            q = q.filter(a::phase_id.eq(p));
+        }
+        let rows: Vec<Row> = q.load(conn)?;
+        for (u, s, ap, r, d, v) in rows {
+            out.insert(u, [s, ap, r, d, v].map(|n| n.unwrap_or(0)));
+        }
+    }
+    Ok(out)
+}
+
 /// Net approvals of each union's subtree in a program between two days (both included).
 pub fn approved_between(
     conn: &mut DbConn,

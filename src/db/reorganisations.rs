@@ -329,3 +329,139 @@ pub fn ended_on(conn: &mut DbConn, id: i64) -> QueryResult<Option<NaiveDate>> {
         .optional()?
         .flatten())
 }
+
+/// What an ended union handed to the union that takes over from it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HandOver {
+    /// Programs it owned.
+    pub programs: usize,
+    /// Officers' and administrators' grants over it (members' follow the members).
+    pub grants: usize,
+    /// Its committees, moved whole (the taker had none for that stage).
+    pub committees: usize,
+    /// Open review cases moved to the taker's own committee for the same stage.
+    pub cases: usize,
+}
+
+/// Hands what belongs to an ended union `from` to `to`: the programs it owned, with `grants`
+/// the roles held over it (not members'), and its committees — each moved whole, or, when
+/// `to` has a committee for the same stage, its open cases moved to that one.
+pub fn hand_over(conn: &mut DbConn, from: i64, to: i64, grants: bool) -> QueryResult<HandOver> {
+    use super::schema::{committees, programs, review_cases, role_grants};
+    let programs = diesel::update(programs::table.filter(programs::owner_union_id.eq(from)))
+        .set(programs::owner_union_id.eq(to))
+        .execute(conn)?;
+    let grants = if grants {
+        diesel::update(
+            role_grants::table
+                .filter(role_grants::union_id.eq(from))
+                .filter(role_grants::role.ne("member")),
+        )
+        .set(role_grants::union_id.eq(to))
+        .execute(conn)?
+    } else {
+        0
+    };
+    let mut out = HandOver {
+        programs,
+        grants,
+        ..HandOver::default()
+    };
+    let theirs: Vec<(i64, i64)> = committees::table
+        .filter(committees::union_id.eq(from))
+        .select((committees::id, committees::stage_id))
+        .load(conn)?;
+    for (committee, stage) in theirs {
+        let taker: Option<i64> = committees::table
+            .filter(committees::union_id.eq(to))
+            .filter(committees::stage_id.eq(stage))
+            .select(committees::id)
+            .first(conn)
+            .optional()?;
+        match taker {
+            None => {
+                out.committees += diesel::update(committees::table.find(committee))
+                    .set(committees::union_id.eq(to))
+                    .execute(conn)?;
+            }
+            Some(taker) => {
+                out.cases += diesel::update(
+                    review_cases::table
+                        .filter(review_cases::committee_id.eq(committee))
+                        .filter(review_cases::state.ne("closed")),
+                )
+                .set(review_cases::committee_id.eq(taker))
+                .execute(conn)?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Carries the quotas of merged unions to their successor: per program and phase, the
+/// successor's quota becomes its own (resolved to a number) plus each predecessor's; returns
+/// (program, phase) pairs changed.
+pub fn carry_quotas(
+    conn: &mut DbConn,
+    preds: &[i64],
+    to: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(i64, Option<i64>)>> {
+    use super::schema::quotas;
+    use crate::domain::QuotaKind;
+    type QuotaRow = (i64, i64, Option<i64>, i64, String, i64, Option<i64>);
+    let mut ids = preds.to_vec();
+    ids.push(to);
+    let rows: Vec<QuotaRow> = quotas::table
+        .filter(quotas::union_id.eq_any(&ids))
+        .select((
+            quotas::id,
+            quotas::program_id,
+            quotas::phase_id,
+            quotas::union_id,
+            quotas::kind,
+            quotas::value,
+            quotas::member_basis,
+        ))
+        .load(conn)?;
+    let mut sums: std::collections::BTreeMap<(i64, Option<i64>), (i64, Option<i64>)> =
+        std::collections::BTreeMap::new();
+    for (id, program, phase, union_id, kind, value, basis) in &rows {
+        let n = QuotaKind::parse(kind).map_or(0, |k| k.target(*value, basis.unwrap_or(0)));
+        let e = sums.entry((*program, *phase)).or_default();
+        e.0 += n;
+        if *union_id == to {
+            e.1 = Some(*id);
+        }
+    }
+    let mut changed = Vec::new();
+    for ((program, phase), (total, own)) in sums {
+        match own {
+            Some(id) => {
+                diesel::update(quotas::table.find(id))
+                    .set((
+                        quotas::kind.eq(QuotaKind::Absolute.as_str()),
+                        quotas::value.eq(total),
+                        quotas::member_basis.eq(None::<i64>),
+                        quotas::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(quotas::table)
+                    .values((
+                        quotas::program_id.eq(program),
+                        quotas::phase_id.eq(phase),
+                        quotas::union_id.eq(to),
+                        quotas::kind.eq(QuotaKind::Absolute.as_str()),
+                        quotas::value.eq(total),
+                        quotas::created_at.eq(now),
+                        quotas::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        changed.push((program, phase));
+    }
+    Ok(changed)
+}

@@ -6,6 +6,21 @@ pub const COUNTING_RULE: &str = "Lượt tham gia: mọi sáng kiến đã nộp
 tiêu, một lần cho đơn vị nộp và mọi đơn vị cấp trên; sáng kiến trùng lặp và bị thu hồi không \
 được tính.";
 
+/// How the current reading places figures, shown with it: the tree as it is now, each union
+/// with its predecessors' and its moved-in units' whole history.
+pub const CURRENT_STRUCTURE_RULE: &str = "Theo cơ cấu tổ chức hiện nay: số liệu của mỗi đơn vị \
+gồm cả sáng kiến của các đơn vị tiền thân (hợp nhất, chia tách) và của các đơn vị đã chuyển đến, \
+tính từ đầu chương trình.";
+
+/// How a reading as of a past day places figures, shown with it.
+pub fn as_of_rule(day: chrono::NaiveDate) -> String {
+    format!(
+        "Theo cơ cấu tổ chức ngày {}: cây đơn vị, tên gọi và số liệu đúng như cuối ngày đó; báo cáo \
+         đã lập cho ngày ấy được in lại với cùng con số.",
+        day.format("%d/%m/%Y")
+    )
+}
+
 /// The rule the quarterly leaderboard follows, shown with it.
 pub const LEADERBOARD_RULE: &str = "Xếp hạng theo số sáng kiến được thông qua trong quý so với \
 chỉ tiêu quý (chỉ tiêu của chương trình chia theo số ngày của quý nằm trong thời gian chương \

@@ -9,6 +9,35 @@ use crate::helpers::{Backend, TestApp, approve, distinct_draft, expect_error, js
 
 crate::on_both_backends!(a_district_dissolved_its_grassroots_moved_up_or_ended);
 crate::on_both_backends!(a_bad_plan_is_refused_row_by_row_and_changes_nothing);
+crate::on_both_backends!(two_provinces_merge_and_count_together_from_the_effective_day);
+
+/// Today in Vietnam, and the next day (the day a plan tried here takes effect, so that
+/// today's figures are read in the old tree and the next day's in the new one).
+fn days() -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let today = (chrono::Utc::now() + chrono::TimeDelta::hours(7)).date_naive();
+    (today, today + chrono::TimeDelta::days(1))
+}
+
+fn vn(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+async fn dashboard_as_of(
+    app: &TestApp,
+    token: &str,
+    union: i64,
+    program: i64,
+    day: chrono::NaiveDate,
+) -> Value {
+    json(
+        app.get(
+            &format!("/api/v1/unions/{union}/dashboard?program_id={program}&as_of={day}"),
+            token,
+        )
+        .await,
+    )
+    .await
+}
 
 /// The plan: CB-VC (direct upper level) dissolved; CB-VC-HQ moved directly under the
 /// province CB; CB-VC-KB ended.
@@ -63,7 +92,8 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
     assert!(child(&before, "CB-VC").is_some(), "{before}");
 
     // The dry run reports the change and keeps nothing.
-    let plan = ha_tinh_plan("2026-01-01");
+    let (today, effective) = days();
+    let plan = ha_tinh_plan(&effective.to_string());
     let res = app
         .post("/api/v1/reorganisations?dry_run=true", &officer, &plan)
         .await;
@@ -81,10 +111,10 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
     assert!(actions.contains(&("CB-VC-HQ", "transfer")), "{dry}");
     assert!(actions.contains(&("CB-VC-KB", "end")), "{dry}");
     assert!(
-        dry["summary"]
-            .as_str()
-            .unwrap()
-            .contains("Quyết định số 68/QĐ-LĐLĐ, hiệu lực từ 01/01/2026"),
+        dry["summary"].as_str().unwrap().contains(&format!(
+            "Quyết định số 68/QĐ-LĐLĐ, hiệu lực từ {}",
+            vn(effective)
+        )),
         "{dry}"
     );
     // Cao Bằng's own figures do not change: its initiatives stay in it.
@@ -140,8 +170,8 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
     .await;
     let versions = h["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 2, "{h}");
-    assert_eq!(versions[0]["valid_to"], "2026-01-01", "{h}");
-    assert_eq!(versions[1]["valid_from"], "2026-01-01", "{h}");
+    assert_eq!(versions[0]["valid_to"], effective.to_string(), "{h}");
+    assert_eq!(versions[1]["valid_from"], effective.to_string(), "{h}");
     assert_eq!(versions[1]["parent_name"], "LĐLĐ tỉnh Cao Bằng", "{h}");
     assert_eq!(versions[1]["decision_no"], "68/QĐ-LĐLĐ", "{h}");
     let vc = json(
@@ -150,7 +180,53 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
     )
     .await;
     assert_eq!(vc["active"], false, "{vc}");
-    assert_eq!(vc["ended_on"], "2026-01-01", "{vc}");
+    assert_eq!(vc["ended_on"], effective.to_string(), "{vc}");
+
+    // Two readings: today as it stood (the district still there, with today's figures),
+    // and from the effective day the new tree, the moved union with its whole history.
+    let then = dashboard_as_of(&app, &officer, w.cb, w.program, today).await;
+    assert_eq!(then["as_of"], today.to_string(), "{then}");
+    assert!(
+        then["reading_rule"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("Theo cơ cấu tổ chức ngày {}", vn(today))),
+        "{then}"
+    );
+    let vc_then = child(&then, "CB-VC").expect("the district as it stood");
+    assert_eq!(vc_then["counts"]["submitted"], 3, "{then}");
+    assert_eq!(vc_then["counts"]["approved"], 2, "{then}");
+    assert_eq!(vc_then["counts"]["under_review"], 1, "{then}");
+    assert!(child(&then, "CB-VC-HQ").is_none(), "{then}");
+    let now = dashboard_as_of(&app, &officer, w.cb, w.program, effective).await;
+    assert!(child(&now, "CB-VC").is_none(), "{now}");
+    assert_eq!(
+        child(&now, "CB-VC-HQ").unwrap()["counts"]["approved"],
+        2,
+        "{now}"
+    );
+    assert_eq!(now["union"]["counts"]["submitted"], 3, "{now}");
+    assert!(
+        after["reading_rule"]
+            .as_str()
+            .unwrap()
+            .contains("cơ cấu tổ chức hiện nay"),
+        "{after}"
+    );
+    // A day before the platform knew the union's later parent: the district's own board
+    // reads as it was; after it ended, there is nothing to read.
+    let vc_board = dashboard_as_of(&app, &officer, w.cb_vc, w.program, today).await;
+    assert_eq!(vc_board["union"]["counts"]["submitted"], 3, "{vc_board}");
+    let res = app
+        .get(
+            &format!(
+                "/api/v1/unions/{}/dashboard?program_id={}&as_of={effective}",
+                w.cb_vc, w.program
+            ),
+            &officer,
+        )
+        .await;
+    expect_error(res, 400, "validation_failed").await;
 
     // Listed, and in the audit log in Vietnamese.
     let list = json(app.get("/api/v1/reorganisations", &officer).await).await;
@@ -192,7 +268,7 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
         .post(
             "/api/v1/reorganisations",
             &officer,
-            &json!({"decision_no": "69/QĐ", "effective_on": "2025-12-31", "operations": [
+            &json!({"decision_no": "69/QĐ", "effective_on": today.to_string(), "operations": [
                 {"action": "rename", "code": "CB-VC-HQ", "new_name": "CĐCS Cục Hải quan tỉnh Cao Bằng"}
             ]}),
         )
@@ -200,7 +276,7 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
     let body = expect_error(res, 422, "plan_invalid").await;
     assert!(
         body.to_string()
-            .contains("trước lần sắp xếp ngày 01/01/2026"),
+            .contains(&format!("trước lần sắp xếp ngày {}", vn(effective))),
         "{body}"
     );
 }
@@ -267,4 +343,129 @@ async fn a_bad_plan_is_refused_row_by_row_and_changes_nothing(backend: Backend) 
     )
     .await;
     assert_eq!(h["versions"].as_array().unwrap().len(), 0, "{h}");
+}
+
+async fn two_provinces_merge_and_count_together_from_the_effective_day(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let w = app.world().await;
+    let (today, effective) = days();
+    let a = app.login(who::MEMBER_A).await;
+    let b = app.login(who::MEMBER_B).await;
+    let first = submit(&app, &a, &distinct_draft(&w, 0)).await;
+    let second = submit(&app, &b, &distinct_draft(&w, 1)).await;
+    approve(&app, first["_id"].as_i64().unwrap()).await;
+    approve(&app, second["_id"].as_i64().unwrap()).await;
+    // Quotas: 4 for Cao Bằng, 6 for Lạng Sơn.
+    let padmin = app.login(who::PADMIN).await;
+    let res = app
+        .put(
+            &format!("/api/v1/unions/{}/quotas", w.root),
+            &padmin,
+            &json!({"program_id": w.program, "allocations": [
+                {"union_id": w.cb, "kind": "absolute", "value": 4},
+                {"union_id": w.ls, "kind": "absolute", "value": 6}
+            ]}),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+
+    // A province's officer may not merge provinces: the national level decides.
+    let plan = json!({
+        "decision_no": "759/QĐ-TLĐ",
+        "effective_on": effective.to_string(),
+        "operations": [
+            {"action": "hợp nhất", "code": "CB", "successor_code": "CB-LS", "new_name": "LĐLĐ tỉnh Cao Lạng"},
+            {"action": "hợp nhất", "code": "LS", "successor_code": "CB-LS"},
+        ]
+    });
+    let officer = app.login(who::OFFICER_A).await;
+    let res = app.post("/api/v1/reorganisations", &officer, &plan).await;
+    let body = expect_error(res, 422, "plan_invalid").await;
+    assert!(body.to_string().contains("Ngoài phạm vi"), "{body}");
+    let admin = app.login(who::ADMIN).await;
+    let res = app.post("/api/v1/reorganisations", &admin, &plan).await;
+    assert_eq!(res.status(), 201);
+    let report = json(res).await;
+    assert_eq!(report["issuer"]["code"], "ROOT", "{report}");
+    assert_eq!(report["quotas_carried"], 1, "{report}");
+    let merged = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["action"] == "create")
+        .unwrap()["union_id"]
+        .as_i64()
+        .unwrap();
+
+    // The current reading: one province with both provinces' history and quotas.
+    let root = dashboard(&app, &admin, w.root, w.program).await;
+    assert!(
+        child(&root, "CB").is_none() && child(&root, "LS").is_none(),
+        "{root}"
+    );
+    let cl = child(&root, "CB-LS").expect("the merged province");
+    assert_eq!(cl["name"], "LĐLĐ tỉnh Cao Lạng");
+    assert_eq!(cl["counts"]["approved"], 2, "{root}");
+    assert_eq!(cl["quota"], 10, "{root}");
+    assert_eq!(cl["attainment"], 20.0, "{root}");
+    // Its officers: those of the merged provinces, over the whole new subtree.
+    let board = dashboard(&app, &officer, merged, w.program).await;
+    assert_eq!(board["union"]["counts"]["submitted"], 2, "{board}");
+    let kids: Vec<&str> = board["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(kids, vec!["CB-VC", "LS-VC"], "{board}");
+    // As of today the two provinces stand as they were reported.
+    let then = dashboard_as_of(&app, &admin, w.root, w.program, today).await;
+    assert_eq!(
+        child(&then, "CB").unwrap()["counts"]["approved"],
+        1,
+        "{then}"
+    );
+    assert_eq!(
+        child(&then, "LS").unwrap()["counts"]["approved"],
+        1,
+        "{then}"
+    );
+    assert!(child(&then, "CB-LS").is_none(), "{then}");
+    let from = dashboard_as_of(&app, &admin, w.root, w.program, effective).await;
+    assert_eq!(
+        child(&from, "CB-LS").unwrap()["counts"]["approved"],
+        2,
+        "{from}"
+    );
+    // History on both sides.
+    let h = json(
+        app.get(&format!("/api/v1/unions/{merged}/history"), &admin)
+            .await,
+    )
+    .await;
+    let preds: Vec<&str> = h["predecessors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(preds.len(), 2, "{h}");
+    assert!(preds.contains(&"CB") && preds.contains(&"LS"), "{h}");
+    let h = json(
+        app.get(&format!("/api/v1/unions/{}/history", w.ls), &admin)
+            .await,
+    )
+    .await;
+    assert_eq!(h["successors"][0]["code"], "CB-LS", "{h}");
+    assert_eq!(h["successors"][0]["carries"], true, "{h}");
+    // Members of both take part in the merged province's program.
+    let out = submit(&app, &b, &distinct_draft(&w, 2)).await;
+    assert_eq!(out["_status"], 200, "{out}");
+    let drift = app
+        .db
+        .blocking_read(|conn| Ok(sangkien::db::counts::drift(conn)?))
+        .unwrap();
+    assert!(drift.is_empty(), "{drift:#?}");
 }

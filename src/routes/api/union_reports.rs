@@ -24,6 +24,8 @@ pub struct DashboardExportQuery {
     pub sort: Option<SortKey>,
     /// `xlsx` (default) or `csv`.
     pub format: Option<ExportFormat>,
+    /// Read the tree and figures as they were at the end of this day.
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 impl DashboardExportQuery {
@@ -34,6 +36,7 @@ impl DashboardExportQuery {
                 program_id: self.program_id,
                 phase_id: self.phase_id,
                 sort: self.sort,
+                as_of: self.as_of,
             },
             self.format.unwrap_or_default(),
         )

@@ -24,6 +24,22 @@ pub struct PageQuery {
     pub program_id: Option<i64>,
     pub phase_id: Option<i64>,
     pub sort: Option<String>,
+    /// A past day to read the tree and figures as of (`2025-06-30` or `30/06/2025`); blank:
+    /// the current structure.
+    pub as_of: Option<String>,
+}
+
+/// The day a page asks to read as of, if any.
+fn as_of_day(q: &PageQuery) -> Result<Option<chrono::NaiveDate>, PageError> {
+    match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => format::parse_date(s).map(Some).ok_or_else(|| {
+            PageError::App(
+                AppError::new(crate::error::ErrorCode::InvalidQuery)
+                    .with_message("Ngày xem số liệu không hợp lệ: hãy nhập dạng 30/06/2025."),
+            )
+        }),
+    }
 }
 
 /// A program to choose.
@@ -110,6 +126,8 @@ pub struct DashboardPage {
     pub chrome: Chrome,
     pub d: DashboardView,
     pub programs: Vec<ProgramChoice>,
+    /// The scope without the day read as of (the link back to the current structure).
+    pub plain_scope: String,
     pub own: Row,
     pub rows: Vec<Row>,
     pub sort: &'static str,
@@ -237,6 +255,18 @@ fn scope_query(program_id: i64, phase_id: Option<i64>) -> String {
     }
 }
 
+/// The scope of a dashboard's links, with the day it is read as of.
+fn reading_query(
+    program_id: i64,
+    phase_id: Option<i64>,
+    as_of: Option<chrono::NaiveDate>,
+) -> String {
+    match as_of {
+        Some(day) => format!("{}&as_of={day}", scope_query(program_id, phase_id)),
+        None => scope_query(program_id, phase_id),
+    }
+}
+
 fn sort_key(s: Option<&str>) -> Result<SortKey, PageError> {
     Ok(match s.unwrap_or("name") {
         "name" => SortKey::Name,
@@ -287,6 +317,7 @@ async fn dashboard_page(
 ) -> Result<DashboardPage, PageError> {
     let me = visitor.require()?;
     let sort = sort_key(q.sort.as_deref())?;
+    let as_of = as_of_day(q)?;
     // One read: the programs over the union, then the dashboard of the one asked for (else
     // the one taking submissions now).
     let (programs, d) = service::attainment::dashboard_with_programs(
@@ -296,6 +327,7 @@ async fn dashboard_page(
         q.program_id,
         q.phase_id,
         sort,
+        as_of,
     )
     .await?;
     let mut programs: Vec<ProgramChoice> = programs.into_iter().map(ProgramChoice::from).collect();
@@ -320,7 +352,8 @@ async fn dashboard_page(
     let chart_fields = charts::by_field(&d.fields);
     Ok(DashboardPage {
         chrome: Chrome::of(visitor, "dashboard"),
-        scope: scope_query(d.program_id, d.phase_id),
+        scope: reading_query(d.program_id, d.phase_id, d.as_of),
+        plain_scope: scope_query(d.program_id, d.phase_id),
         elapsed: d.elapsed.map_or_else(|| "—".to_owned(), format::percent),
         pace: d.pace.map_or_else(|| "—".to_owned(), format::percent),
         printed_at: format::datetime(chrono::Utc::now()),
@@ -384,6 +417,7 @@ pub async fn leaderboard(
             program_id: query.program_id,
             phase_id: None,
             sort: None,
+            as_of: None,
         },
         &programs,
     )?;
@@ -500,6 +534,7 @@ async fn editor_page(
             program_id,
             phase_id,
             sort: None,
+            as_of: None,
         },
         &programs,
     )?;

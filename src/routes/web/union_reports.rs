@@ -31,6 +31,8 @@ pub struct ReportParams {
     pub sort: String,
     #[serde(default)]
     pub page: String,
+    #[serde(default)]
+    pub as_of: String,
 }
 
 fn bad(parameter: &str, message: &str) -> AppError {
@@ -105,6 +107,20 @@ impl ReportParams {
             program_id: self.program_id()?,
             phase_id: self.phase_id()?,
             sort: self.sort()?,
+            as_of: self.as_of()?,
+        })
+    }
+
+    fn as_of(&self) -> Result<Option<chrono::NaiveDate>, AppError> {
+        let v = self.as_of.trim();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        crate::format::parse_date(v).map(Some).ok_or_else(|| {
+            bad(
+                "as_of",
+                "Ngày xem số liệu không hợp lệ: hãy nhập dạng 30/06/2025.",
+            )
         })
     }
 }

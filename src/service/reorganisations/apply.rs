@@ -265,6 +265,37 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         }
     }
 
+    // What belonged to an ended union goes to the union that takes over: a merger's or a
+    // split's first successor (programs, officers' roles, committees and open reviews,
+    // quotas summed for a merger), or a dissolved union's parent (its programs and
+    // committees; its officers keep their roles over its records).
+    let mut handed = rq::HandOver::default();
+    let mut merged_into: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for e in &resolved.ended {
+        let (taker, grants) = match e.successors.first() {
+            Some(s) => (real(*s)?, true),
+            None if e.how == reorganisation::OpKind::Dissolve => {
+                match new_parent.get(&e.id).copied().flatten() {
+                    Some(p) => (p, false),
+                    None => continue,
+                }
+            }
+            None => continue,
+        };
+        let h = rq::hand_over(conn, e.id, taker, grants)?;
+        handed.programs += h.programs;
+        handed.grants += h.grants;
+        handed.committees += h.committees;
+        handed.cases += h.cases;
+        if e.how == reorganisation::OpKind::Merge {
+            merged_into.entry(taker).or_default().push(e.id);
+        }
+    }
+    let mut quotas_carried = 0;
+    for (to, preds) in &merged_into {
+        quotas_carried += rq::carry_quotas(conn, preds, *to, now)?.len();
+    }
+
     // The audit log, and the index told which subtrees to re-scope.
     let summary = report::summary(plan, &resolved);
     audit::record(
@@ -323,6 +354,8 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
             after: &after,
             members_moved,
             initiatives_rescoped: rescoped,
+            handed,
+            quotas_carried,
             issuer,
         },
     )?;

@@ -81,7 +81,24 @@ pub struct Report {
     pub members_left: Vec<MembersLeft>,
     /// Initiatives whose union now sits elsewhere in the tree (their scope is re-indexed).
     pub initiatives_rescoped: usize,
+    /// What ended unions handed to those taking over.
+    pub handed_over: HandedOver,
+    /// (Program, phase) quotas of a merger's successor set to its predecessors' sum.
+    pub quotas_carried: usize,
     pub figures: Vec<FigureChange>,
+}
+
+/// What ended unions handed over.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HandedOver {
+    /// Programs they owned.
+    pub programs: usize,
+    /// Officers' and administrators' roles over them.
+    pub grants: usize,
+    /// Committees moved whole.
+    pub committees: usize,
+    /// Open review cases moved to the taker's committee for the same stage.
+    pub open_reviews: usize,
 }
 
 fn vn(d: NaiveDate) -> String {
@@ -192,6 +209,8 @@ pub struct Parts<'a> {
     pub after: &'a BTreeMap<i64, Figures>,
     pub members_moved: usize,
     pub initiatives_rescoped: usize,
+    pub handed: crate::db::reorganisations::HandOver,
+    pub quotas_carried: usize,
     pub issuer: i64,
 }
 
@@ -316,6 +335,13 @@ pub fn build(conn: &mut DbConn, p: Parts<'_>) -> Result<Report, AppError> {
         members_moved: p.members_moved,
         members_left,
         initiatives_rescoped: p.initiatives_rescoped,
+        handed_over: HandedOver {
+            programs: p.handed.programs,
+            grants: p.handed.grants,
+            committees: p.handed.committees,
+            open_reviews: p.handed.cases,
+        },
+        quotas_carried: p.quotas_carried,
         figures,
     })
 }

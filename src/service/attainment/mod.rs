@@ -11,10 +11,12 @@ use crate::db::counts::{self};
 use crate::db::programs::{self as pq, PhaseRow, ProgramRow};
 use crate::db::unions::{self, UnionRow, Which};
 use crate::db::{self, Db, DbConn};
-use crate::domain::counting::{COUNTING_RULE, LEADERBOARD_RULE, percent};
+use crate::domain::counting::{COUNTING_RULE, CURRENT_STRUCTURE_RULE, LEADERBOARD_RULE, percent};
 use crate::domain::{Action, Actor, ProgramStatus, Resource, UnionPath, can};
 use crate::error::AppError;
 use crate::service::shared::quota::{CountsView, quotas_for};
+
+mod as_of;
 
 /// One union's line: its counts, quota and attainment.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -40,6 +42,11 @@ pub struct DashboardView {
     pub phase_name: Option<String>,
     /// How the numbers are counted, in Vietnamese.
     pub counting_rule: &'static str,
+    /// Which reading this is and how it places figures in the tree, in Vietnamese: the
+    /// current structure, or the tree and figures as of a past day.
+    pub reading_rule: String,
+    /// The day read, for a reading as of a past day (`None`: the current structure).
+    pub as_of: Option<NaiveDate>,
     /// Share of the period's time elapsed, in percent.
     pub elapsed: Option<f64>,
     /// Attainment ÷ time elapsed, in percent: above 100 is ahead of pace.
@@ -120,6 +127,9 @@ pub struct DashboardQuery {
     /// Sort the children by `name`, `submitted`, `approved` or `attainment` (numbers: largest
     /// first).
     pub sort: Option<SortKey>,
+    /// Read the tree, names and figures as they were at the end of this day (Vietnam time),
+    /// instead of the current structure.
+    pub as_of: Option<NaiveDate>,
 }
 
 /// The dashboard of a union, for its officers and the program administrators over it.
@@ -220,6 +230,7 @@ pub async fn dashboard_with_programs(
     program_id: Option<i64>,
     phase_id: Option<i64>,
     sort: SortKey,
+    as_of: Option<NaiveDate>,
 ) -> Result<(Vec<ProgramOver>, DashboardView), AppError> {
     let actor = actor.clone();
     db.read(move |conn| {
@@ -235,6 +246,7 @@ pub async fn dashboard_with_programs(
             program_id,
             phase_id,
             sort: Some(sort),
+            as_of,
         };
         // The rows just read serve the dashboard; a program not over the union (asked for
         // by its id) is read as the JSON dashboard reads it.
@@ -308,6 +320,9 @@ fn dashboard_of(
     phases: Vec<PhaseRow>,
     query: &DashboardQuery,
 ) -> Result<DashboardView, AppError> {
+    if let Some(day) = query.as_of {
+        return as_of::dashboard(conn, actor, &union, &program, &phases, query, day);
+    }
     let union_id = union.id;
     let phase = match query.phase_id {
         Some(id) => Some(
@@ -371,6 +386,8 @@ fn dashboard_of(
         phase_id: phase.as_ref().map(|p| p.id),
         phase_name: phase.map(|p| p.name),
         counting_rule: COUNTING_RULE,
+        reading_rule: CURRENT_STRUCTURE_RULE.to_owned(),
+        as_of: None,
         elapsed,
         pace,
         union: own,
@@ -441,34 +458,49 @@ fn rankings(
         .into_iter()
         .filter(|u| u.active)
         .collect();
-    let mut lines = lines_of(
+    let lines = lines_of(
         conn,
         program,
         phase_id,
         &siblings,
         Which::ChildrenOf(parent_id),
     )?;
+    Ok(place_among(
+        union.id,
+        union.cluster.as_deref(),
+        parent.short_name.as_deref().unwrap_or(&parent.name),
+        lines,
+    ))
+}
+
+/// Where a union stands among its siblings' `lines` (its own included), and within its
+/// cluster.
+fn place_among(
+    union_id: i64,
+    cluster: Option<&str>,
+    parent_name: &str,
+    mut lines: Vec<AttainmentLine>,
+) -> Vec<Ranking> {
     lines.sort_by(rank_order);
     let mut out = Vec::new();
-    if let Some(pos) = lines.iter().position(|l| l.union_id == union.id) {
+    if let Some(pos) = lines.iter().position(|l| l.union_id == union_id) {
         out.push(Ranking {
             scope: "siblings",
             rank: pos + 1,
             of: lines.len(),
             text: format!(
-                "Xếp thứ {}/{} đơn vị trực thuộc {}",
+                "Xếp thứ {}/{} đơn vị trực thuộc {parent_name}",
                 pos + 1,
                 lines.len(),
-                parent.short_name.as_deref().unwrap_or(&parent.name)
             ),
         });
     }
-    if let Some(cluster) = &union.cluster {
+    if let Some(cluster) = cluster {
         let peers: Vec<&AttainmentLine> = lines
             .iter()
-            .filter(|l| l.cluster.as_ref() == Some(cluster))
+            .filter(|l| l.cluster.as_deref() == Some(cluster))
             .collect();
-        if let Some(pos) = peers.iter().position(|l| l.union_id == union.id) {
+        if let Some(pos) = peers.iter().position(|l| l.union_id == union_id) {
             out.push(Ranking {
                 scope: "cluster",
                 rank: pos + 1,
@@ -482,7 +514,7 @@ fn rankings(
             });
         }
     }
-    Ok(out)
+    out
 }
 
 /// "Cụm 7 tỉnh …" as written, or "cụm X" for a bare name.
