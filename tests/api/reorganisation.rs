@@ -332,7 +332,7 @@ async fn a_bad_plan_is_refused_row_by_row_and_changes_nothing(backend: Backend) 
             ]}),
         )
         .await;
-    let body = expect_error(res, 422, "plan_invalid").await;
+    let body = expect_error(res, 403, "forbidden").await;
     assert!(body.to_string().contains("Ngoài phạm vi"), "{body}");
     // Nothing changed.
     let d = dashboard(&app, &officer, w.cb, w.program).await;
@@ -382,7 +382,7 @@ async fn two_provinces_merge_and_count_together_from_the_effective_day(backend: 
     });
     let officer = app.login(who::OFFICER_A).await;
     let res = app.post("/api/v1/reorganisations", &officer, &plan).await;
-    let body = expect_error(res, 422, "plan_invalid").await;
+    let body = expect_error(res, 403, "forbidden").await;
     assert!(body.to_string().contains("Ngoài phạm vi"), "{body}");
     let admin = app.login(who::ADMIN).await;
     let res = app.post("/api/v1/reorganisations", &admin, &plan).await;

@@ -23,13 +23,15 @@ pub struct ApplyParams {
 /// Applies a reorganisation: a decision and its operations (transfer, dissolve, end, merge,
 /// split, rename), checked whole against the tree and the caller's scope before anything is
 /// written. With a bad row nothing changes and the answer is 422 `plan_invalid`, whose
-/// `details.rows` gives each row's line and reason. With `dry_run=true` the report is the
+/// `details.rows` gives each row's line and reason; a row beyond the caller's scope is 403
+/// `forbidden` with the same `details.rows`. With `dry_run=true` the report is the
 /// same and nothing is kept.
 #[utoipa::path(post, path = "/api/v1/reorganisations", tag = "unions", security(("bearer" = [])),
     params(ApplyParams), request_body = ReorganisationBody,
     responses((status = 200, body = Report, description = "the dry run's report"),
               (status = 201, body = Report, description = "applied"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "forbidden: the caller manages no union, or `details.rows` lists the rows beyond their scope"),
               (status = 422, body = ErrorBody, description = "plan_invalid")))]
 #[post("/reorganisations")]
 pub async fn apply(

@@ -28,6 +28,20 @@ pub fn refused(rows: Vec<RowError>) -> AppError {
 
 /// Applies `plan` for `actor` in the caller's transaction, and says what it did.
 pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report, AppError> {
+    // Only those who manage some union reorganise anything (each row is then checked).
+    let anywhere = can(actor, Action::Administer, Resource::System)
+        || actor.grants.iter().any(|g| {
+            can(
+                actor,
+                Action::ManageUnion,
+                Resource::Union {
+                    path: &g.union_path,
+                },
+            )
+        });
+    if !anywhere {
+        return Err(AppError::forbidden());
+    }
     let all: Vec<UnionRow> = u::table.select(UnionRow::as_select()).load(conn)?;
     let last: HashMap<i64, Option<NaiveDate>> = rq::last_changes(conn)?.into_iter().collect();
     let by_id: HashMap<i64, UnionRow> = all.iter().map(|r| (r.id, r.clone())).collect();
@@ -398,7 +412,11 @@ fn authorise(
         }
     }
     if !errors.is_empty() {
-        return Err(refused(errors));
+        return Err(AppError::forbidden()
+            .with_message(
+                "Phương án có thao tác ngoài phạm vi quản lý của bạn; chưa thực hiện thao tác nào.",
+            )
+            .with_details(serde_json::json!({ "rows": errors })));
     }
     let authorities: Vec<i64> = resolved.authority.values().copied().collect();
     tree.common_ancestor(&authorities).ok_or_else(|| {

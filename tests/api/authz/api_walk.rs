@@ -63,6 +63,35 @@ pub(super) async fn api_request(
             format!("/api/v1/unions/{}/move", s.grassroots),
             j(json!({"parent_id": s.upper})),
         ),
+        ("post", "/api/v1/reorganisations") => {
+            let code = json(app.get(&format!("/api/v1/unions/{}", s.grassroots), &fx.admin).await)
+                .await["code"]
+                .clone();
+            (
+                format!("{path}?dry_run=true"),
+                j(json!({"decision_no": format!("{n}/QĐ"), "effective_on": "2099-01-01",
+                    "operations": [{"action": "rename", "code": code, "new_name": "Công đoàn cơ sở đổi tên"}]})),
+            )
+        }
+        ("get", "/api/v1/reorganisations/{id}") => {
+            let code = json(app.get(&format!("/api/v1/unions/{}", s.upper), &fx.admin).await)
+                .await["code"]
+                .clone();
+            let done = json(
+                app.post(
+                    "/api/v1/reorganisations",
+                    &fx.admin,
+                    &json!({"decision_no": format!("{n}/QĐ"), "effective_on": "2099-01-01",
+                        "operations": [{"action": "rename", "code": code, "new_name": "Công đoàn cấp trên cơ sở"}]}),
+                )
+                .await,
+            )
+            .await;
+            (format!("/api/v1/reorganisations/{}", done["id"]), Body::None)
+        }
+        ("get", "/api/v1/unions/{id}/history") => {
+            (format!("/api/v1/unions/{}/history", s.upper), Body::None)
+        }
         ("get", "/api/v1/unions/{id}/search") => (
             format!("/api/v1/unions/{}/search?q=cong", s.province),
             Body::None,

@@ -79,6 +79,10 @@ pub(super) const API: &[(&str, &str, &str, &str)] = &[
     ("put", "/api/v1/unions/{id}/quotas", "...OPS", ".....S"),
     ("get", "/api/v1/unions/{id}/leaderboard", "...OPS", ".....S"),
     ("post", "/api/v1/unions/{id}/move", "...O.S", ".....S"),
+    ("post", "/api/v1/reorganisations", "...O.S", ".....S"),
+    ("get", "/api/v1/reorganisations", ".MROPS", ".MROPS"),
+    ("get", "/api/v1/reorganisations/{id}", "...OPS", ".....S"),
+    ("get", "/api/v1/unions/{id}/history", ".MROPS", ".MROPS"),
     ("get", "/api/v1/unions/{id}/search", "...O.S", ".....S"),
     ("put", "/api/v1/unions/{id}/head", "...O.S", ".....S"),
     (
