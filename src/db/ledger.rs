@@ -2,14 +2,15 @@
 //! `union_fields`), read whole and added to in bulk: what a reorganisation moves from one
 //! chain of ancestors to another. Each row counts a union's whole subtree.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
 use super::DbConn;
-use super::schema::{union_counts, union_days, union_fields};
+use super::reorganisations::VersionRow;
+use super::schema::{union_counts, union_days, union_fields, unions};
 
 /// Statements list at most this many ids or rows.
 const CHUNK: usize = 500;
@@ -252,4 +253,129 @@ pub fn add(conn: &mut DbConn, deltas: &BTreeMap<i64, Figures>) -> QueryResult<()
             .execute(x))?;
     }
     Ok(())
+}
+
+/// The tree over time, as a recount places each day's figures: a union's chain of ancestors
+/// on any day, from its versions (a union without versions has always sat where it sits).
+/// Between reorganisations the chain is fixed, so it is worked out once per union and period.
+pub struct TreeHistory {
+    versions: HashMap<i64, Vec<VersionRow>>,
+    parents_now: HashMap<i64, Option<i64>>,
+    /// The reorganisations' effective dates, ascending.
+    dates: Vec<NaiveDate>,
+    memo: HashMap<(i64, usize), Vec<i64>>,
+}
+
+impl TreeHistory {
+    /// Reads the versions (all unions' current parents too, when any reorganisation exists).
+    pub fn load(conn: &mut DbConn) -> QueryResult<Self> {
+        let rows = super::reorganisations::versions(conn, None)?;
+        let mut dates: Vec<NaiveDate> = rows
+            .iter()
+            .filter(|v| v.reorganisation_id.is_some())
+            .filter_map(|v| v.valid_from)
+            .collect();
+        dates.sort_unstable();
+        dates.dedup();
+        let parents_now = if dates.is_empty() {
+            HashMap::new()
+        } else {
+            unions::table
+                .select((unions::id, unions::parent_id))
+                .load::<(i64, Option<i64>)>(conn)?
+                .into_iter()
+                .collect()
+        };
+        let mut versions: HashMap<i64, Vec<VersionRow>> = HashMap::new();
+        for v in rows {
+            versions.entry(v.union_id).or_default().push(v);
+        }
+        Ok(Self {
+            versions,
+            parents_now,
+            dates,
+            memo: HashMap::new(),
+        })
+    }
+
+    /// The reorganisations' effective dates, ascending.
+    pub fn dates(&self) -> &[NaiveDate] {
+        &self.dates
+    }
+
+    /// Whether the tree never changed (every figure sits on the current path).
+    pub fn is_flat(&self) -> bool {
+        self.dates.is_empty()
+    }
+
+    /// The period a day falls in: how many reorganisations took effect on or before it.
+    fn period(&self, day: NaiveDate) -> usize {
+        self.dates.partition_point(|d| *d <= day)
+    }
+
+    /// A day within a period.
+    fn day_of(&self, period: usize) -> NaiveDate {
+        match period.checked_sub(1).and_then(|i| self.dates.get(i)) {
+            Some(d) => *d,
+            None => self
+                .dates
+                .first()
+                .map_or(NaiveDate::MIN, |d| *d - chrono::TimeDelta::days(1)),
+        }
+    }
+
+    fn parent_on(&self, union: i64, day: NaiveDate) -> Option<i64> {
+        match self.versions.get(&union) {
+            Some(vs) => vs
+                .iter()
+                .find(|v| v.holds_on(day))
+                .or_else(|| vs.first())
+                .and_then(|v| v.parent_id),
+            None => self.parents_now.get(&union).copied().flatten(),
+        }
+    }
+
+    /// The union and its ancestors (root first) in a period.
+    fn chain(&mut self, union: i64, period: usize) -> Vec<i64> {
+        if let Some(c) = self.memo.get(&(union, period)) {
+            return c.clone();
+        }
+        let day = self.day_of(period);
+        let mut out = vec![union];
+        let mut at = union;
+        while let Some(p) = self.parent_on(at, day) {
+            if out.contains(&p) || out.len() > 64 {
+                break;
+            }
+            out.push(p);
+            at = p;
+        }
+        out.reverse();
+        self.memo.insert((union, period), out.clone());
+        out
+    }
+
+    /// Places one event of a union's initiative on `day`: `add(union, day, sign)` for each
+    /// union that counts it on that day, then, at each later reorganisation that changed its
+    /// chain, -1 for those that stopped counting it and +1 for those that started.
+    pub fn place(&mut self, union: i64, day: NaiveDate, mut add: impl FnMut(i64, NaiveDate, i64)) {
+        let first = self.period(day);
+        let mut prev = self.chain(union, first);
+        for u in &prev {
+            add(*u, day, 1);
+        }
+        for period in first + 1..=self.dates.len() {
+            let next = self.chain(union, period);
+            if next != prev {
+                let on = self.day_of(period);
+                for u in prev.iter().filter(|u| !next.contains(u)) {
+                    add(*u, on, -1);
+                }
+                for u in next.iter().filter(|u| !prev.contains(u)) {
+                    add(*u, on, 1);
+                }
+                prev = next;
+            }
+        }
+    }
 }

@@ -11,11 +11,72 @@ crate::on_both_backends!(a_district_dissolved_its_grassroots_moved_up_or_ended);
 crate::on_both_backends!(a_bad_plan_is_refused_row_by_row_and_changes_nothing);
 crate::on_both_backends!(two_provinces_merge_and_count_together_from_the_effective_day);
 
-/// Today in Vietnam, and the next day (the day a plan tried here takes effect, so that
-/// today's figures are read in the old tree and the next day's in the new one).
+/// Yesterday and today in Vietnam: the figures are made yesterday ([`age`]), the plan takes
+/// effect today, so that yesterday reads the old tree and today the new one.
 fn days() -> (chrono::NaiveDate, chrono::NaiveDate) {
     let today = (chrono::Utc::now() + chrono::TimeDelta::hours(7)).date_naive();
-    (today, today + chrono::TimeDelta::days(1))
+    (today - chrono::TimeDelta::days(1), today)
+}
+
+/// Makes everything submitted and decided so far two days older, as if it had happened
+/// then: the initiatives' times and the activity by day.
+fn age(app: &TestApp) {
+    use diesel::prelude::*;
+    use sangkien::db::schema::{initiatives as i, union_days as d};
+    let back = chrono::TimeDelta::days(2);
+    app.db
+        .blocking_write(|conn| {
+            type Times = (
+                i64,
+                Option<chrono::NaiveDateTime>,
+                Option<chrono::NaiveDateTime>,
+                chrono::NaiveDateTime,
+            );
+            let rows: Vec<Times> = i::table
+                .select((i::id, i::submitted_at, i::decided_at, i::created_at))
+                .load(conn)?;
+            for (id, s, dcd, c) in rows {
+                diesel::update(i::table.find(id))
+                    .set((
+                        i::submitted_at.eq(s.map(|t| t - back)),
+                        i::decided_at.eq(dcd.map(|t| t - back)),
+                        i::created_at.eq(c - back),
+                    ))
+                    .execute(conn)?;
+            }
+            type Day = (i64, i64, i64, chrono::NaiveDate, i32, i32, i32, i32, i32);
+            let days: Vec<Day> = d::table
+                .select((
+                    d::program_id,
+                    d::union_id,
+                    d::phase_id,
+                    d::day,
+                    d::submitted,
+                    d::approved,
+                    d::rejected,
+                    d::duplicate,
+                    d::revoked,
+                ))
+                .load(conn)?;
+            diesel::delete(d::table).execute(conn)?;
+            for (p, u, ph, day, a, b, c, e, f) in days {
+                diesel::insert_into(d::table)
+                    .values((
+                        d::program_id.eq(p),
+                        d::union_id.eq(u),
+                        d::phase_id.eq(ph),
+                        d::day.eq(day - back),
+                        d::submitted.eq(a),
+                        d::approved.eq(b),
+                        d::rejected.eq(c),
+                        d::duplicate.eq(e),
+                        d::revoked.eq(f),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .expect("aged");
 }
 
 fn vn(d: chrono::NaiveDate) -> String {
@@ -86,13 +147,14 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
     }
     approve(&app, ids[0]).await;
     approve(&app, ids[1]).await;
+    age(&app);
     let officer = app.login(who::OFFICER_A).await;
     let before = dashboard(&app, &officer, w.cb, w.program).await;
     assert_eq!(before["union"]["counts"]["submitted"], 3, "{before}");
     assert!(child(&before, "CB-VC").is_some(), "{before}");
 
     // The dry run reports the change and keeps nothing.
-    let (today, effective) = days();
+    let (yesterday, effective) = days();
     let plan = ha_tinh_plan(&effective.to_string());
     let res = app
         .post("/api/v1/reorganisations?dry_run=true", &officer, &plan)
@@ -182,15 +244,15 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
     assert_eq!(vc["active"], false, "{vc}");
     assert_eq!(vc["ended_on"], effective.to_string(), "{vc}");
 
-    // Two readings: today as it stood (the district still there, with today's figures),
+    // Two readings: yesterday as it stood (the district still there, with its figures),
     // and from the effective day the new tree, the moved union with its whole history.
-    let then = dashboard_as_of(&app, &officer, w.cb, w.program, today).await;
-    assert_eq!(then["as_of"], today.to_string(), "{then}");
+    let then = dashboard_as_of(&app, &officer, w.cb, w.program, yesterday).await;
+    assert_eq!(then["as_of"], yesterday.to_string(), "{then}");
     assert!(
         then["reading_rule"]
             .as_str()
             .unwrap()
-            .contains(&format!("Theo cơ cấu tổ chức ngày {}", vn(today))),
+            .contains(&format!("Theo cơ cấu tổ chức ngày {}", vn(yesterday))),
         "{then}"
     );
     let vc_then = child(&then, "CB-VC").expect("the district as it stood");
@@ -215,7 +277,7 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
     );
     // A day before the platform knew the union's later parent: the district's own board
     // reads as it was; after it ended, there is nothing to read.
-    let vc_board = dashboard_as_of(&app, &officer, w.cb_vc, w.program, today).await;
+    let vc_board = dashboard_as_of(&app, &officer, w.cb_vc, w.program, yesterday).await;
     assert_eq!(vc_board["union"]["counts"]["submitted"], 3, "{vc_board}");
     let res = app
         .get(
@@ -262,13 +324,24 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
         .blocking_read(|conn| Ok(sangkien::db::counts::drift(conn)?))
         .unwrap();
     assert!(drift.is_empty(), "{drift:#?}");
+    // Rebuilt from the initiatives (`sangkien recount`), both readings stay as they were.
+    let then_before = dashboard_as_of(&app, &officer, w.cb, w.program, yesterday).await;
+    let now_before = dashboard(&app, &officer, w.cb, w.program).await;
+    app.db
+        .blocking_write(|conn| Ok(sangkien::db::counts::rebuild(conn)?))
+        .unwrap();
+    let then_after = dashboard_as_of(&app, &officer, w.cb, w.program, yesterday).await;
+    assert_eq!(then_after["children"], then_before["children"]);
+    assert_eq!(then_after["union"], then_before["union"]);
+    let now_after = dashboard(&app, &officer, w.cb, w.program).await;
+    assert_eq!(now_after["children"], now_before["children"]);
 
     // A second plan for the same union dated before the first is refused.
     let res = app
         .post(
             "/api/v1/reorganisations",
             &officer,
-            &json!({"decision_no": "69/QĐ", "effective_on": today.to_string(), "operations": [
+            &json!({"decision_no": "69/QĐ", "effective_on": yesterday.to_string(), "operations": [
                 {"action": "rename", "code": "CB-VC-HQ", "new_name": "CĐCS Cục Hải quan tỉnh Cao Bằng"}
             ]}),
         )
@@ -350,13 +423,14 @@ async fn two_provinces_merge_and_count_together_from_the_effective_day(backend: 
         return;
     };
     let w = app.world().await;
-    let (today, effective) = days();
+    let (yesterday, effective) = days();
     let a = app.login(who::MEMBER_A).await;
     let b = app.login(who::MEMBER_B).await;
     let first = submit(&app, &a, &distinct_draft(&w, 0)).await;
     let second = submit(&app, &b, &distinct_draft(&w, 1)).await;
     approve(&app, first["_id"].as_i64().unwrap()).await;
     approve(&app, second["_id"].as_i64().unwrap()).await;
+    age(&app);
     // Quotas: 4 for Cao Bằng, 6 for Lạng Sơn.
     let padmin = app.login(who::PADMIN).await;
     let res = app
@@ -420,8 +494,8 @@ async fn two_provinces_merge_and_count_together_from_the_effective_day(backend: 
         .map(|c| c["code"].as_str().unwrap())
         .collect();
     assert_eq!(kids, vec!["CB-VC", "LS-VC"], "{board}");
-    // As of today the two provinces stand as they were reported.
-    let then = dashboard_as_of(&app, &admin, w.root, w.program, today).await;
+    // As of yesterday the two provinces stand as they were reported.
+    let then = dashboard_as_of(&app, &admin, w.root, w.program, yesterday).await;
     assert_eq!(
         child(&then, "CB").unwrap()["counts"]["approved"],
         1,

@@ -59,6 +59,19 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     let issuer = authorise(actor, &tree, &by_id, plan, &resolved)?;
     let now = db::now();
     let day = plan.effective_on;
+    // A decision is carried out from the day it takes effect: figures already counted on
+    // later days would otherwise sit in the old tree.
+    let today = db::counts::vietnam_day(now);
+    if day > today {
+        return Err(refused(vec![RowError {
+            line: 0,
+            code: String::new(),
+            reason: format!(
+                "Ngày hiệu lực {} chưa đến: nhập quyết định từ ngày nó có hiệu lực.",
+                day.format("%d/%m/%Y")
+            ),
+        }]));
+    }
     let operations = serde_json::to_string(&plan.rows).map_err(AppError::internal)?;
     let id = rq::insert(
         conn,

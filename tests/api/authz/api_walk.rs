@@ -69,7 +69,7 @@ pub(super) async fn api_request(
                 .clone();
             (
                 format!("{path}?dry_run=true"),
-                j(json!({"decision_no": format!("{n}/QĐ"), "effective_on": "2099-01-01",
+                j(json!({"decision_no": format!("{n}/QĐ"), "effective_on": "2026-01-01",
                     "operations": [{"action": "rename", "code": code, "new_name": "Công đoàn cơ sở đổi tên"}]})),
             )
         }
@@ -81,7 +81,7 @@ pub(super) async fn api_request(
                 app.post(
                     "/api/v1/reorganisations",
                     &fx.admin,
-                    &json!({"decision_no": format!("{n}/QĐ"), "effective_on": "2099-01-01",
+                    &json!({"decision_no": format!("{n}/QĐ"), "effective_on": "2026-01-01",
                         "operations": [{"action": "rename", "code": code, "new_name": "Công đoàn cấp trên cơ sở"}]}),
                 )
                 .await,
