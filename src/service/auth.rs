@@ -520,9 +520,15 @@ fn actor_parts(
     } else {
         unions::inactive_among(conn, &own_ids)?
     };
+    // Closed only by reorganisations (each closed union on the path ended by one).
+    let mut union_ended = !closed_here.is_empty();
+    for u in &closed_here {
+        union_ended &= crate::db::reorganisations::ended_on(conn, u.id)?.is_some();
+    }
     let actor = Actor {
         user_id: user.id,
         union_in_operation: closed_here.is_empty(),
+        union_ended,
         union_path,
         grants,
     };

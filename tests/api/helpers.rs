@@ -347,7 +347,7 @@ fn add_union(conn: &mut DbConn, parent: Option<i64>, code: &str, name: &str, mem
     .id
 }
 
-fn add_user(
+pub fn add_user(
     conn: &mut DbConn,
     email: &str,
     name: &str,

@@ -5,7 +5,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, approve, distinct_draft, expect_error, json, submit, who};
+use crate::helpers::{
+    Backend, TestApp, add_user, approve, distinct_draft, expect_error, json, submit, who,
+};
 
 crate::on_both_backends!(a_district_dissolved_its_grassroots_moved_up_or_ended);
 crate::on_both_backends!(a_bad_plan_is_refused_row_by_row_and_changes_nothing);
@@ -148,6 +150,19 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
     approve(&app, ids[0]).await;
     approve(&app, ids[1]).await;
     age(&app);
+    let kb = app
+        .db
+        .blocking_write(|conn| {
+            let kb = sangkien::db::unions::find_by_code(conn, "CB-VC-KB")?.expect("KB");
+            Ok(add_user(
+                conn,
+                "member.kb@test.vn",
+                "Nông Văn Kho",
+                kb.id,
+                &[],
+            ))
+        })
+        .unwrap();
     let officer = app.login(who::OFFICER_A).await;
     let before = dashboard(&app, &officer, w.cb, w.program).await;
     assert_eq!(before["union"]["counts"]["submitted"], 3, "{before}");
@@ -307,6 +322,20 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
             && text.contains("Kết thúc hoạt động"),
         "{audit}"
     );
+
+    // A member of the ended union keeps the account and signs in, and takes no part.
+    let kb_member = app.login("member.kb@test.vn").await;
+    let me = json(app.get("/api/v1/me", &kb_member).await).await;
+    assert_eq!(me["id"], kb, "{me}");
+    let res = app
+        .post("/api/v1/initiatives", &kb_member, &distinct_draft(&w, 4))
+        .await;
+    assert_eq!(res.status(), 403, "{}", res.text().await.unwrap());
+    assert_eq!(
+        done["members_left"][0]["code"], "CB-VC-KB",
+        "the report lists them: {done}"
+    );
+    assert_eq!(done["members_left"][0]["accounts"], 1, "{done}");
 
     // The member of the moved union still takes part.
     let out = submit(&app, &member, &distinct_draft(&w, 3)).await;

@@ -61,6 +61,7 @@ fn admin(conn: &mut DbConn) -> Result<Actor, AppError> {
         user_id: user.id,
         union_path: UnionPath::from_stored(root.path.clone()),
         union_in_operation: true,
+        union_ended: false,
         grants: vec![Grant {
             role: Role::SystemAdmin,
             union_path: UnionPath::from_stored(root.path),

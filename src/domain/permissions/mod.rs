@@ -40,6 +40,11 @@ pub struct Actor {
     /// động). A member of a union that has stopped operating (ngừng hoạt động) takes no part:
     /// see [`Action::SignIn`].
     pub union_in_operation: bool,
+    /// Whether the union that is not in operation ended by a reorganisation (kết thúc hoạt
+    /// động, giải thể), rather than being stopped by an officer: its members keep their
+    /// accounts and may sign in to read their initiatives, but take no part until an officer
+    /// moves them to a union in operation.
+    pub union_ended: bool,
     /// The user's grants.
     pub grants: Vec<Grant>,
 }
@@ -51,6 +56,7 @@ impl Actor {
             user_id: 0,
             union_path: UnionPath::from_stored(String::new()),
             union_in_operation: false,
+            union_ended: false,
             grants: Vec::new(),
         }
     }
@@ -265,6 +271,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
     }
     if let (Action::SignIn, Resource::System) = (action, resource) {
         return actor.union_in_operation
+            || actor.union_ended
             || actor
                 .grants
                 .iter()

@@ -71,6 +71,7 @@ mod page_area_tests {
             user_id: 1,
             union_path: UnionPath::root(1),
             union_in_operation: true,
+            union_ended: false,
             grants: roles
                 .iter()
                 .enumerate()

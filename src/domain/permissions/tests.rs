@@ -15,6 +15,7 @@ fn actor(id: i64, own: &[i64], grants: &[(Role, &[i64], Option<i64>)]) -> Actor 
         user_id: id,
         union_path: path(own),
         union_in_operation: true,
+        union_ended: false,
         grants: grants
             .iter()
             .map(|(role, p, prog)| Grant {
@@ -117,6 +118,13 @@ fn members_of_a_closed_union_neither_sign_in_nor_take_part() {
         can(&member, Action::ViewInitiative, draft),
         "still theirs to read"
     );
+    // Ended by a reorganisation instead: they sign in to read, and still take no part.
+    member.union_ended = true;
+    assert!(can(&member, Action::SignIn, Resource::System));
+    assert!(!can(&member, Action::CreateInitiative, open));
+    assert!(!can(&member, Action::EditInitiative, draft));
+    assert!(can(&member, Action::ViewInitiative, draft));
+    member.union_ended = false;
 
     // An officer of another union keeps that role, and only that one.
     let mut officer = actor(
