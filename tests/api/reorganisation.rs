@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use crate::duplicates::wait_for_match;
 use crate::helpers::{
     Backend, TestApp, add_user, approve, distinct_draft, expect_error, json, submit, who,
 };
@@ -487,11 +488,35 @@ async fn two_provinces_merge_and_count_together_from_the_effective_day(backend: 
     let res = app.post("/api/v1/reorganisations", &officer, &plan).await;
     let body = expect_error(res, 403, "forbidden").await;
     assert!(body.to_string().contains("Ngoài phạm vi"), "{body}");
+    // Before: Lạng Sơn's member, checking "in my province", does not see Cao Bằng's.
+    let d0 = distinct_draft(&w, 0);
+    let mut in_province = json!({
+        "title": d0["title"], "current_situation": d0["current_situation"],
+        "solution": d0["solution"], "scope": d0["scope"], "benefits": d0["benefits"],
+    });
+    let first_id = first["_id"].as_i64().unwrap();
+    wait_for_match(&app, &b, &in_province, first_id).await;
+    in_province["search_scope"] = json!("union");
+    let seen = json(
+        app.post("/api/v1/initiatives/similar", &b, &in_province)
+            .await,
+    )
+    .await;
+    assert!(
+        seen["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["initiative_id"] != first_id),
+        "{seen}"
+    );
     let admin = app.login(who::ADMIN).await;
     let res = app.post("/api/v1/reorganisations", &admin, &plan).await;
     assert_eq!(res.status(), 201);
     let report = json(res).await;
     assert_eq!(report["issuer"]["code"], "ROOT", "{report}");
+    // After: one province, re-scoped in the index within the second.
+    wait_for_match(&app, &b, &in_province, first_id).await;
     assert_eq!(report["quotas_carried"], 1, "{report}");
     let merged = report["changes"]
         .as_array()
