@@ -16,10 +16,13 @@ use crate::error::{AppError, ErrorCode};
 pub struct UnionView {
     pub id: i64,
     pub parent_id: Option<i64>,
-    /// 0 national … 4 union group.
+    /// The union's kind as a number (0 national, 1 federation, 2 direct upper level,
+    /// 3 grassroots, 4 group): its own attribute, not its depth in the tree.
     pub level: i32,
-    /// The level's Vietnamese name.
+    /// The kind's Vietnamese name.
     pub level_name: &'static str,
+    /// The kind: `national`, `federation`, `direct_upper`, `grassroots` or `group`.
+    pub kind: &'static str,
     pub code: String,
     pub name: String,
     pub short_name: Option<String>,
@@ -37,6 +40,7 @@ impl From<UnionRow> for UnionView {
     fn from(u: UnionRow) -> Self {
         Self {
             level_name: UnionKind::from_i32(u.level).map_or("", UnionKind::label),
+            kind: UnionKind::from_i32(u.level).map_or("", UnionKind::as_str),
             id: u.id,
             parent_id: u.parent_id,
             level: u.level,
@@ -67,6 +71,9 @@ pub struct SubtreeNode {
 #[derive(Debug, Clone)]
 pub struct NewUnionInput {
     pub parent_id: i64,
+    /// Its kind; by default the one below the parent's (a grassroots union directly under a
+    /// federation says so).
+    pub kind: Option<UnionKind>,
     pub code: String,
     pub name: String,
     pub short_name: Option<String>,
@@ -99,11 +106,27 @@ pub async fn create(db: &Db, actor: &Actor, input: NewUnionInput) -> Result<Unio
         ) {
             return Err(AppError::forbidden());
         }
-        let level = UnionKind::from_i32(parent.level)
-            .and_then(UnionKind::child)
-            .ok_or_else(|| {
-                AppError::field("parent_id", "Tổ công đoàn không thể có đơn vị cấp dưới.")
-            })?;
+        let parent_kind = UnionKind::from_i32(parent.level)
+            .ok_or_else(|| AppError::unexpected("a union of an unknown kind"))?;
+        let level = match input.kind.or(parent_kind.child()) {
+            Some(kind) if parent_kind.may_hold(kind) => kind,
+            Some(kind) => {
+                return Err(AppError::field(
+                    "kind",
+                    format!(
+                        "{} không thể trực thuộc {}.",
+                        kind.label(),
+                        parent_kind.label()
+                    ),
+                ));
+            }
+            None => {
+                return Err(AppError::field(
+                    "parent_id",
+                    "Tổ công đoàn không thể có đơn vị cấp dưới.",
+                ));
+            }
+        };
         if unions::find_by_code(conn, &input.code)?.is_some() {
             return Err(AppError::new(ErrorCode::AlreadyExists)
                 .with_message("Mã công đoàn đã được sử dụng.")
@@ -395,11 +418,13 @@ pub async fn move_to(
         ) {
             return Err(AppError::forbidden());
         }
-        if parent.level != row.level - 1 {
-            let wanted = UnionKind::from_i32(row.level - 1).map_or("", UnionKind::label);
+        let (kind, parent_kind) = (UnionKind::from_i32(row.level), UnionKind::from_i32(parent.level));
+        if let (Some(kind), Some(parent_kind)) = (kind, parent_kind)
+            && !parent_kind.may_hold(kind)
+        {
             return Err(AppError::field(
                 "parent_id",
-                format!("Đơn vị cấp trên mới phải cùng cấp với đơn vị cấp trên hiện tại ({wanted})."),
+                format!("{} không thể trực thuộc {}.", kind.label(), parent_kind.label()),
             ));
         }
         if !parent.active {
@@ -410,7 +435,7 @@ pub async fn move_to(
         }
         if db::initiatives::any_counted_under(conn, &row.path)? {
             return Err(AppError::new(ErrorCode::InvalidState).with_message(
-                "Đơn vị hoặc đơn vị cấp dưới đã có sáng kiến được nộp: chuyển đơn vị sẽ làm thay đổi số liệu thi đua đã tính cho các cấp trên, nên không thể chuyển.",
+                "Đơn vị hoặc đơn vị cấp dưới đã có sáng kiến được nộp: hãy chuyển đơn vị bằng một quyết định sắp xếp tổ chức (Quản trị › Sắp xếp tổ chức), để số liệu thi đua chuyển theo và số liệu đã báo cáo được giữ nguyên.",
             ));
         }
         let now = db::now();

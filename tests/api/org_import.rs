@@ -259,7 +259,7 @@ async fn bad_rows_are_all_reported_and_nothing_is_written(backend: Backend) {
          CB-OK,CB,Đơn vị hợp lệ,2,,10\n\
          CB-X,CB-KHONG-CO,Cấp trên không tồn tại,3,,\n\
          CB-OK,CB,Trùng mã,2,,\n\
-         CB-LV,CB,Sai cấp,3,,\n\
+         CB-LV,CB,Sai cấp,4,,\n\
          CB-NN,CB,,2,,\n\
          CB-MC,CB,Sai số đoàn viên,2,,mười\n\
          CB-A,CB-B,Vòng A,3,,\n\
@@ -293,7 +293,12 @@ async fn bad_rows_are_all_reported_and_nothing_is_written(backend: Backend) {
     };
     assert!(message(3).contains("Không tìm thấy đơn vị cấp trên mã CB-KHONG-CO"));
     assert!(message(4).contains("trùng với dòng 2"));
-    assert!(message(5).contains("phải là cấp 2"));
+    // Since 2025 a federation holds grassroots unions directly, never a group.
+    assert!(
+        message(5).contains("chỉ có đơn vị cấp dưới là cấp 2 hoặc 3"),
+        "{}",
+        message(5)
+    );
     assert!(message(6).contains("Tên đơn vị"));
     assert!(message(7).contains("Số đoàn viên"));
     assert!(message(8).contains("Vòng lặp"));

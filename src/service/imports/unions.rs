@@ -316,7 +316,18 @@ impl Importer for Unions {
                     }
                 }
             };
-            if l.level != parent_level + 1 {
+            // A kind the parent's kind may hold (a grassroots union may sit directly under a
+            // federation); only the national level has no parent.
+            let holds = match (
+                UnionKind::from_i32(parent_level),
+                UnionKind::from_i32(l.level),
+            ) {
+                (Some(p), Some(k)) => p.may_hold(k),
+                (None, _) => l.level == UnionKind::National.as_i32(),
+                _ => false,
+            };
+            if !holds {
+                let label = |n: i32| UnionKind::from_i32(n).map_or("", UnionKind::label);
                 let msg = match (&l.parent, parent_level) {
                     (None, _) => format!(
                         "Cấp {} không đúng: đơn vị không có cấp trên phải là cấp 0 (Tổng Liên đoàn).",
@@ -326,9 +337,20 @@ impl Importer for Unions {
                         "Đơn vị cấp trên {p} là Tổ công đoàn (cấp 4), không thể có đơn vị cấp dưới."
                     ),
                     (Some(p), pl) => format!(
-                        "Cấp {} không đúng: đơn vị cấp trên {p} là cấp {pl} nên đơn vị này phải là cấp {}.",
+                        "Cấp {} không đúng: đơn vị cấp trên {p} là cấp {pl} ({}), không thể có đơn vị cấp dưới là {}; {} chỉ có đơn vị cấp dưới là cấp {}.",
                         l.level,
-                        pl + 1
+                        label(pl),
+                        label(l.level),
+                        label(pl),
+                        (pl + 1..=4)
+                            .filter(|k| {
+                                UnionKind::from_i32(pl)
+                                    .zip(UnionKind::from_i32(*k))
+                                    .is_some_and(|(a, b)| a.may_hold(b))
+                            })
+                            .map(|k| k.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" hoặc "),
                     ),
                 };
                 fail(&mut report, msg);

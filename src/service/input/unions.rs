@@ -10,8 +10,12 @@ use crate::service::unions::{NewUnionInput, UnionChanges};
 /// A new child union.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateUnion {
-    /// The parent union; the new union's level is one below it.
+    /// The parent union.
     pub parent_id: i64,
+    /// `federation`, `direct_upper`, `grassroots` or `group`; by default the kind below the
+    /// parent's. It must be one the parent's kind may hold (a federation holds direct
+    /// upper-level and grassroots unions).
+    pub kind: Option<String>,
     /// Unique code: ASCII letters, digits, `-`, `_`, `.`.
     pub code: String,
     pub name: String,
@@ -39,8 +43,22 @@ pub struct UpdateUnion {
 /// Checks a new union (the API and the page alike).
 pub fn parse_create(b: &CreateUnion) -> Result<NewUnionInput, AppError> {
     let mut c = Checker::default();
+    let kind = match b.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => {
+            let parsed = crate::domain::UnionKind::parse(k);
+            if parsed.is_none() {
+                c.fail(
+                    "kind",
+                    "Loại đơn vị là một trong: federation, direct_upper, grassroots, group.",
+                );
+            }
+            parsed
+        }
+    };
     let input = NewUnionInput {
         parent_id: b.parent_id,
+        kind,
         code: c.code("code", &b.code),
         name: c.line("name", &b.name, text::NAME),
         short_name: c.opt_line("short_name", b.short_name.as_deref(), 100),

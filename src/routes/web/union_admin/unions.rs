@@ -316,6 +316,7 @@ pub async fn create_child(
     let member_count = number_or_zero(&mut problems, "member_count", &child.member_count);
     let body = CreateUnion {
         parent_id: id,
+        kind: None,
         code: child.code.clone(),
         name: child.name.clone(),
         short_name: None,
