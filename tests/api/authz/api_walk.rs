@@ -95,6 +95,33 @@ pub(super) async fn api_request(
             ),
             Body::None,
         ),
+        ("post", "/api/v1/reorganisations") => (
+            "/api/v1/reorganisations?dry_run=true".to_owned(),
+            j(json!({"decision_no": format!("{n}/QĐ-API"), "effective_on": "2026-01-01",
+                     "operations": [{"action": "rename", "code": if scope == Scope::In { "CB-VC-HQ" } else { "LS-VC-GD" },
+                                     "new_name": format!("Tên thử {n}")}]})),
+        ),
+        ("get", "/api/v1/reorganisations/{id}") => {
+            let code = format!("SXA-{n}");
+            admin_json(
+                app,
+                admin,
+                Method::POST,
+                "/api/v1/unions",
+                json!({"parent_id": s.grassroots, "code": code, "name": format!("Tổ tạm {code}")}),
+            )
+            .await;
+            let r = admin_json(
+                app,
+                admin,
+                Method::POST,
+                "/api/v1/reorganisations",
+                json!({"decision_no": format!("{n}/QĐ-XEM"), "effective_on": "2026-01-01",
+                       "operations": [{"action": "rename", "code": code, "new_name": format!("Tổ xem {n}")}]}),
+            )
+            .await;
+            (format!("/api/v1/reorganisations/{}", r["id"]), Body::None)
+        }
         ("get", "/api/v1/unions/{id}/initiatives") => (
             format!(
                 "/api/v1/unions/{}/initiatives?program_id={}",
