@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
-use crate::browser::{Browser, DESKTOP};
+use crate::browser::{Browser, PHONE};
 use crate::helpers::{Backend, TestApp, expect_error, json, who};
 use crate::pages::{csrf_of, sign_in, text};
 
@@ -510,7 +510,7 @@ async fn an_officer_uploads_a_plan_in_the_browser(backend: Backend) {
         return;
     };
     let w = app.world().await;
-    let Some(b) = Browser::start(DESKTOP).await else {
+    let Some(b) = Browser::start(PHONE).await else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -524,6 +524,12 @@ async fn an_officer_uploads_a_plan_in_the_browser(backend: Backend) {
         .await
         .unwrap();
     b.wait_text("h1", "Sắp xếp tổ chức").await;
+    no_horizontal_scrolling(&b).await;
+    b.shot("reorganisations").await;
+    b.c.execute("document.getElementById('op-1').scrollIntoView();", vec![])
+        .await
+        .unwrap();
+    b.shot("reorganisation-form").await;
     b.find("#file")
         .await
         .send_keys(file.to_str().unwrap())
@@ -536,8 +542,14 @@ async fn an_officer_uploads_a_plan_in_the_browser(backend: Backend) {
         .await;
     assert!(changes.contains("Giải thể"), "{changes}");
     assert!(changes.contains("Kết thúc hoạt động"), "{changes}");
+    no_horizontal_scrolling(&b).await;
     b.shot("reorganisation-dry-run").await;
-    b.find("#apply-plan").await.click().await.unwrap();
+    // By keyboard: Enter on the focused button.
+    b.find("#apply-plan")
+        .await
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
     b.wait_text("#page-notice", "Đã áp dụng phương án sắp xếp")
         .await;
     b.wait_text("h1", "68/QĐ-LĐLĐ").await;
@@ -545,5 +557,21 @@ async fn an_officer_uploads_a_plan_in_the_browser(backend: Backend) {
     assert_eq!(parent_code(&app, &officer, w.cb_hq).await, w.cb);
     b.open(&app, &format!("/quan-tri/don-vi/{}", w.cb_hq)).await;
     b.wait_text("#union-history", "68/QĐ-LĐLĐ").await;
+    no_horizontal_scrolling(&b).await;
     b.close().await;
+}
+
+/// The page is laid out for the phone: nothing is wider than it.
+async fn no_horizontal_scrolling(b: &Browser) {
+    let overflow: Value =
+        b.c.execute(
+            "return window.innerWidth === 390 ? document.documentElement.scrollWidth - 390 : 9999;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_i64().is_some_and(|o| o <= 0),
+        "horizontal scrolling on a phone: {overflow}"
+    );
 }
