@@ -10,7 +10,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
 use crate::browser::{Browser, PHONE};
-use crate::helpers::{Backend, TestApp, expect_error, json, who};
+use crate::helpers::{Backend, TestApp, distinct_draft, expect_error, json, submit, who};
 use crate::pages::{csrf_of, sign_in, text};
 
 crate::on_both_backends!(
@@ -302,6 +302,9 @@ async fn the_pages_try_then_apply_a_plan(backend: Backend) {
         return;
     };
     let w = app.world().await;
+    let author = app.login(who::MEMBER_A).await;
+    let out = submit(&app, &author, &distinct_draft(&w, 0)).await;
+    assert_eq!(out["_status"], 200, "{out}");
     let c = sign_in(&app, who::OFFICER_A).await;
     let admin = text(
         c.get(format!("{}/quan-tri", app.base))
@@ -354,6 +357,14 @@ async fn the_pages_try_then_apply_a_plan(backend: Backend) {
         "members of the moved union: {report}"
     );
     assert!(report.contains("qd68.csv"));
+    // The dissolved union's figures leave it: before → after.
+    let figures = &report[report.find("id=\"figures-title\"").unwrap()..];
+    assert!(figures.contains("<table"), "{report}");
+    assert!(
+        figures.contains("Công đoàn Viên chức tỉnh Cao Bằng"),
+        "{figures}"
+    );
+    assert!(figures.contains("1 → 0"), "{figures}");
     let officer = app.login(who::OFFICER_A).await;
     assert_eq!(
         parent_code(&app, &officer, w.cb_hq).await,
@@ -497,6 +508,21 @@ async fn the_pages_try_then_apply_a_plan(backend: Backend) {
     let tried = text(res).await;
     assert!(tried.contains("<td>Đổi tên</td>"), "{tried}");
     assert!(tried.contains("id=\"apply-plan\""), "{tried}");
+    // Ending a union with accounts and no successor: its members are listed as left.
+    let res = form(&[
+        ("decision_no", "72/QĐ-LĐLĐ"),
+        ("effective_on", "03/01/2026"),
+        ("action", "end"),
+        ("code", "CB-VC-HQ"),
+    ])
+    .await
+    .unwrap();
+    let left = text(res).await;
+    let table = &left[left.find("id=\"members-left\"").unwrap()..];
+    assert!(
+        table.contains("<td>CB-VC-HQ</td><td>CĐCS Cục Hải quan Cao Bằng</td><td>2</td>"),
+        "{left}"
+    );
     // Nothing typed: the form again with why.
     let res = form(&[("decision_no", "71/QĐ"), ("effective_on", "x")])
         .await

@@ -102,9 +102,10 @@ pub struct FigureView {
     pub code: String,
     pub name: String,
     pub program_id: i64,
+    /// The program's name (its number when the reader cannot see it).
+    pub program: String,
     pub submitted: (String, String),
     pub approved: (String, String),
-    pub changed: bool,
 }
 
 /// A report, ready to show.
@@ -170,14 +171,27 @@ impl From<&Report> for ReportView {
                     code: f.code.clone(),
                     name: f.name.clone(),
                     program_id: f.program_id,
+                    program: format!("#{}", f.program_id),
                     submitted: (n(f.submitted_before), n(f.submitted_after)),
                     approved: (n(f.approved_before), n(f.approved_after)),
-                    changed: f.submitted_before != f.submitted_after
-                        || f.approved_before != f.approved_after,
                 })
                 .collect(),
         }
     }
+}
+
+/// The report of `r` with its programs named as the reader sees them.
+async fn report_view(state: &AppState, me: &Identity, r: &Report) -> Result<ReportView, PageError> {
+    let mut view = ReportView::from(r);
+    if !view.figures.is_empty() {
+        let programs = service::programs::list(&state.db, &me.actor).await?;
+        for f in &mut view.figures {
+            if let Some(p) = programs.iter().find(|p| p.id == f.program_id) {
+                f.program.clone_from(&p.name);
+            }
+        }
+    }
+    Ok(view)
 }
 
 /// A dry run's report with the confirm button, or an applied reorganisation's page.
@@ -336,7 +350,7 @@ async fn try_plan(
             chrome: Chrome::of(visitor, "admin"),
             notice: None,
             heading: "Kết quả chạy thử phương án sắp xếp".to_owned(),
-            r: ReportView::from(&report),
+            r: report_view(state, me, &report).await?,
             token: Some(token),
             source,
             rows,
@@ -563,7 +577,7 @@ pub async fn show(
             notice: (query.da.as_deref() == Some("ap-dung"))
                 .then(|| ("ok", "Đã áp dụng phương án sắp xếp.".to_owned())),
             heading: format!("Sắp xếp tổ chức theo quyết định số {}", v.decision_no),
-            r: ReportView::from(report),
+            r: report_view(&state, me, report).await?,
             token: None,
             source: String::new(),
             rows,
