@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `seed --demo`, `user create`, `import`,
-//! `check-config`; with no command, the embedded demo (migrate, seed an empty database, serve).
+//! `reorganise`, `check-config`; with no command, the embedded demo (migrate, seed an empty database, serve).
 
 use std::path::PathBuf;
 
@@ -68,6 +68,10 @@ pub enum Command {
     /// (every row validated first; nothing is written if one is bad).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Apply a reorganisation of the union tree (sắp xếp tổ chức) from a plan file, XLSX or
+    /// CSV: Thao tác, Mã đơn vị, Mã đơn vị cấp trên mới, Mã đơn vị kế thừa, Tên mới, Ngày hiệu
+    /// lực, Số quyết định (every row checked first; nothing is written if one is bad).
+    Reorganise(ReorganiseArgs),
     /// Recompute the counts of initiatives per union and status from the initiatives.
     Recount {
         /// Only compare with the stored counts and report every difference (exit code 1 if
@@ -98,6 +102,20 @@ pub struct ImportArgs {
     #[arg(long = "as", value_name = "EMAIL")]
     pub actor: String,
     /// Only validate and print the report; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `reorganise`
+#[derive(Debug, Args)]
+pub struct ReorganiseArgs {
+    /// The plan: an XLSX or CSV (UTF-8) file, one row per operation.
+    pub file: PathBuf,
+    /// Email of the officer (or system administrator) deciding: every row must lie within
+    /// the subtree their role covers, and the reorganisation is recorded in their name.
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub actor: String,
+    /// Only try the plan and print its report; change nothing.
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -200,6 +218,7 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Import(ImportCommand::Members(args))) => {
             import(&settings, ImportKind::Members, &args)
         }
+        Some(Command::Reorganise(args)) => reorganise(&settings, &args),
         Some(Command::Recount { verify }) => {
             let db = connect(&settings)?;
             db.migrate()?;
@@ -269,17 +288,7 @@ fn import(settings: &Settings, kind: ImportKind, args: &ImportArgs) -> anyhow::R
     };
     let report = db
         .blocking_write(|conn| {
-            let user = crate::db::users::find_by_email(conn, &email)?.ok_or_else(|| {
-                crate::error::AppError::not_found()
-                    .with_message(format!("Không có tài khoản nào với email {email}."))
-            })?;
-            // The same refusal as signing in: disabled, or a union that stopped operating.
-            if let Some(refused) = service::auth::refusal_in(conn, &user)? {
-                return Err(refused);
-            }
-            let (_, actor) = service::auth::actor_in(conn, user.id)?.ok_or_else(|| {
-                crate::error::AppError::new(crate::error::ErrorCode::AccountDisabled)
-            })?;
+            let actor = actor_in(conn, &email)?;
             service::imports::run_in(conn, &actor, kind, &rows, args.dry_run, &progress)
         })
         .map_err(app_error)?;
@@ -318,6 +327,134 @@ fn import(settings: &Settings, kind: ImportKind, args: &ImportArgs) -> anyhow::R
         println!("Không có gì thay đổi.");
     }
     Ok(())
+}
+
+/// The signed-in identity of the account with this email, refused as signing in would be
+/// (disabled, or a union that stopped operating).
+fn actor_in(
+    conn: &mut crate::db::DbConn,
+    email: &str,
+) -> Result<crate::domain::Actor, crate::error::AppError> {
+    let user = crate::db::users::find_by_email(conn, email)?.ok_or_else(|| {
+        crate::error::AppError::not_found()
+            .with_message(format!("Không có tài khoản nào với email {email}."))
+    })?;
+    if let Some(refused) = service::auth::refusal_in(conn, &user)? {
+        return Err(refused);
+    }
+    let (_, actor) = service::auth::actor_in(conn, user.id)?
+        .ok_or_else(|| crate::error::AppError::new(crate::error::ErrorCode::AccountDisabled))?;
+    Ok(actor)
+}
+
+/// Prints every refused row of a plan (`details.rows` of `plan_invalid`, or of `forbidden`
+/// for rows beyond the actor's scope); the command's error.
+fn plan_refused(e: crate::error::AppError) -> anyhow::Error {
+    let rows = e
+        .details
+        .as_ref()
+        .and_then(|d| d.get("rows"))
+        .and_then(|r| r.as_array())
+        .cloned()
+        .unwrap_or_default();
+    if rows.is_empty() {
+        return with_cause(e.message.clone(), e);
+    }
+    println!(
+        "Phương án có {} lỗi; chưa áp dụng thao tác nào:",
+        rows.len()
+    );
+    for r in &rows {
+        let line = r["line"].as_u64().unwrap_or_default();
+        let code = r["code"].as_str().unwrap_or_default();
+        let reason = r["reason"].as_str().unwrap_or_default();
+        if code.is_empty() {
+            println!("  Dòng {line}: {reason}");
+        } else {
+            println!("  Dòng {line} [{code}]: {reason}");
+        }
+    }
+    anyhow::anyhow!(
+        "{} dòng không hợp lệ; chưa áp dụng thao tác nào",
+        rows.len()
+    )
+}
+
+fn reorganise(settings: &Settings, args: &ReorganiseArgs) -> anyhow::Result<()> {
+    use service::reorganisations::plan_file;
+    let email = text::parse_email(&args.actor).map_err(|e| anyhow::anyhow!("--as: {e}"))?;
+    let bytes =
+        std::fs::read(&args.file).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let plan = plan_file::parse(&bytes, &plan_file::Given::default()).map_err(plan_refused)?;
+    let db = connect(settings)?;
+    db.migrate()?;
+    let actor = db
+        .blocking_read(|conn| actor_in(conn, &email))
+        .map_err(|e| with_cause(e.message.clone(), e))?;
+    // The plan is applied in one transaction: a spinner while it runs.
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(format!(
+        "{} {} thao tác",
+        if args.dry_run {
+            "Chạy thử"
+        } else {
+            "Áp dụng"
+        },
+        plan.rows.len()
+    ));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let dry_run = args.dry_run;
+    let report = actix_web::rt::System::new()
+        .block_on(async { service::reorganisations::apply(&db, &actor, plan, dry_run).await });
+    bar.finish_and_clear();
+    let report = report.map_err(plan_refused)?;
+    print_report(&report);
+    if dry_run {
+        println!("Chạy thử (--dry-run): chưa ghi gì vào cơ sở dữ liệu.");
+    } else {
+        println!("Đã áp dụng phương án sắp xếp số {}.", report.id);
+    }
+    Ok(())
+}
+
+fn print_report(r: &service::reorganisations::Report) {
+    let n = crate::format::number;
+    println!("{}", r.summary);
+    println!("Đơn vị ban hành: {} ({}).", r.issuer.name, r.issuer.code);
+    println!("Các đơn vị thay đổi ({}):", r.changes.len());
+    for c in &r.changes {
+        println!(
+            "  [{}] {}: {} · {} đoàn viên",
+            c.code,
+            c.name,
+            c.text,
+            n(c.members)
+        );
+    }
+    println!("Đoàn viên chuyển đơn vị: {}.", r.members_moved);
+    if r.members_left.is_empty() {
+        println!("Không có đoàn viên nào bị để lại không có đơn vị.");
+    } else {
+        println!("Đoàn viên chưa có đơn vị (cần chuyển sau):");
+        for m in &r.members_left {
+            println!("  [{}] {}: {} tài khoản", m.code, m.name, n(m.accounts));
+        }
+    }
+    if !r.figures.is_empty() {
+        println!("Số liệu của các đơn vị cấp trên (trước → sau):");
+        for f in &r.figures {
+            println!(
+                "  [{}] {} · chương trình #{}: đã nộp {} → {}, được thông qua {} → {}",
+                f.code,
+                f.name,
+                f.program_id,
+                n(f.submitted_before),
+                n(f.submitted_after),
+                n(f.approved_before),
+                n(f.approved_after)
+            );
+        }
+    }
 }
 
 fn connect(settings: &Settings) -> anyhow::Result<Db> {

@@ -555,11 +555,12 @@ async fn officer_manages_unions_and_members(backend: Backend) {
         &app,
         &c,
         &format!("/quan-tri/don-vi/{kb}/chuyen"),
-        &[("parent_code", "CB"), ("confirmed", "1")],
+        &[("parent_code", "CB-VC-HQ"), ("confirmed", "1")],
     )
     .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(text(res).await.contains("cùng cấp"));
+    // A grassroots union may sit directly under a federation, never under another one.
+    assert!(text(res).await.contains("không thể trực thuộc"));
     // Deactivate (confirmation first); a union with active children is refused.
     let res = post(
         &app,

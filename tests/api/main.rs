@@ -33,6 +33,7 @@ mod permissions;
 mod probe;
 mod quotas;
 mod reorganisation;
+mod reorganisation_pages;
 mod review;
 mod review_browser;
 mod review_pages;

@@ -1,14 +1,17 @@
-//! Reorganisations of the union tree over HTTP: apply (or try) a plan, list them, read one,
-//! and a union's history.
+//! Reorganisations of the union tree over HTTP: apply (or try) a plan, sent as JSON or as a
+//! plan file, list them, read one, and a union's history.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 
-use crate::error::{AppError, ErrorBody};
+use crate::error::{AppError, ErrorBody, ErrorCode};
 use crate::routes::identity::Identity;
+use crate::routes::upload::organisation::receive;
 use crate::service;
 use crate::service::input::reorganisations::{ReorganisationBody, parse};
-use crate::service::reorganisations::{ReorganisationView, Report, UnionHistory};
+use crate::service::reorganisations::{Plan, ReorganisationView, Report, UnionHistory, plan_file};
 use crate::state::AppState;
 
 /// Query of a reorganisation. An unknown parameter (`dryrun=true`) is refused rather than
@@ -20,27 +23,84 @@ pub struct ApplyParams {
     pub dry_run: Option<bool>,
 }
 
+/// The multipart form of a plan file: the file, and what it may leave blank.
+#[derive(Debug, utoipa::ToSchema)]
+#[expect(
+    dead_code,
+    reason = "documents the multipart form; the handler reads it part by part"
+)]
+pub struct PlanUpload {
+    /// The plan: XLSX, or CSV in UTF-8 (`,` or `;`), at most 20 MB; one row per operation,
+    /// columns `Thao tác`, `Mã đơn vị`, `Mã đơn vị cấp trên mới`, `Mã đơn vị kế thừa`,
+    /// `Tên mới`, `Ngày hiệu lực`, `Số quyết định` (or `action`, `code`, `new_parent_code`,
+    /// `successor_code`, `new_name`, `effective_on`, `decision`), any case, with or without
+    /// diacritics, in any order.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// The decision's number, when the file has none.
+    decision_no: Option<String>,
+    /// The day it takes effect (`2025-07-01` or `01/07/2025`), when the file has none.
+    effective_on: Option<String>,
+    /// The day the decision was signed.
+    decided_on: Option<String>,
+    note: Option<String>,
+}
+
+/// A plan as the request carries it: JSON operations, or a plan file (multipart).
+async fn plan_of(req: &HttpRequest, payload: web::Payload) -> Result<Plan, actix_web::Error> {
+    let mut payload = payload.into_inner();
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let multipart = Multipart::from_request(req, &mut payload).await?;
+        let upload = receive(multipart).await?;
+        let given = plan_file::given(&upload.fields)?;
+        return Ok(plan_file::read(upload.bytes, given).await?);
+    }
+    if content_type.is_empty() || content_type.starts_with("application/json") {
+        // The app's JSON configuration answers a malformed or oversized body.
+        let body = web::Json::<ReorganisationBody>::from_request(req, &mut payload).await?;
+        return Ok(parse(&body)?);
+    }
+    Err(AppError::new(ErrorCode::UnsupportedMediaType)
+        .with_message(
+            "Gửi phương án dạng JSON (application/json) hoặc tệp bảng tính \
+             (multipart/form-data, trường \"file\").",
+        )
+        .into())
+}
+
 /// Applies a reorganisation: a decision and its operations (transfer, dissolve, end, merge,
-/// split, rename), checked whole against the tree and the caller's scope before anything is
-/// written. With a bad row nothing changes and the answer is 422 `plan_invalid`, whose
-/// `details.rows` gives each row's line and reason; a row beyond the caller's scope is 403
-/// `forbidden` with the same `details.rows`. With `dry_run=true` the report is the
-/// same and nothing is kept.
+/// split, rename), as JSON or as a plan file (XLSX or CSV, multipart field `file`), checked
+/// whole against the tree and the caller's scope before anything is written. With a bad row
+/// (of the file, or against the tree) nothing changes and the answer is 422 `plan_invalid`,
+/// whose `details.rows` gives each row's line and reason; a row beyond the caller's scope is
+/// 403 `forbidden` with the same `details.rows`. With `dry_run=true` the report is the same
+/// and nothing is kept.
 #[utoipa::path(post, path = "/api/v1/reorganisations", tag = "unions", security(("bearer" = [])),
-    params(ApplyParams), request_body = ReorganisationBody,
+    params(ApplyParams),
+    request_body(description = "the operations as JSON, or a plan file as multipart/form-data",
+        content((ReorganisationBody = "application/json"), (PlanUpload = "multipart/form-data"))),
     responses((status = 200, body = Report, description = "the dry run's report"),
               (status = 201, body = Report, description = "applied"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody, description = "forbidden: the caller manages no union, or `details.rows` lists the rows beyond their scope"),
-              (status = 422, body = ErrorBody, description = "plan_invalid")))]
+              (status = 413, body = ErrorBody, description = "payload_too_large"),
+              (status = 415, body = ErrorBody, description = "not_a_spreadsheet or unsupported_media_type"),
+              (status = 422, body = ErrorBody, description = "plan_invalid or spreadsheet_invalid")))]
 #[post("/reorganisations")]
 pub async fn apply(
     state: web::Data<AppState>,
     id: Identity,
     params: web::Query<ApplyParams>,
-    body: web::Json<ReorganisationBody>,
-) -> Result<HttpResponse, AppError> {
-    let plan = parse(&body)?;
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
+    let plan = plan_of(&req, payload).await?;
     let dry_run = params.dry_run.unwrap_or(false);
     let report = service::reorganisations::apply(&state.db, &id.actor, plan, dry_run).await?;
     Ok(if dry_run {

@@ -18,6 +18,7 @@ pub mod initiatives;
 pub mod mail;
 pub mod member;
 pub mod program_admin;
+pub mod reorganisations;
 pub mod review;
 pub mod review_admin;
 pub mod session;
@@ -152,7 +153,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(union_admin::member_personal_data)
         .service(union_admin::anonymise_member)
         .service(union_admin::grant)
-        .service(union_admin::revoke);
+        .service(union_admin::revoke)
+        .service(reorganisations::list)
+        .service(reorganisations::upload)
+        .service(reorganisations::build)
+        .service(reorganisations::confirm)
+        .service(reorganisations::show);
 }
 
 /// Every page route, `(method, path)` as the handlers' attributes spell them. The
@@ -274,6 +280,11 @@ pub const PAGE_ROUTES: &[(&str, &str)] = &[
     ("get", "/don-vi/{id}/sang-kien.csv"),
     ("get", "/don-vi/{id}/thanh-tich.xlsx"),
     ("get", "/don-vi/{id}/thanh-tich.csv"),
+    ("get", "/quan-tri/sap-xep"),
+    ("post", "/quan-tri/sap-xep/tep"),
+    ("post", "/quan-tri/sap-xep/lap"),
+    ("post", "/quan-tri/sap-xep/ap-dung/{token}"),
+    ("get", "/quan-tri/sap-xep/{id}"),
 ];
 
 /// What every page's frame needs: who is signed in, the CSRF token, the assets' version.
@@ -569,6 +580,7 @@ mod route_list_tests {
         ("program_admin", include_str!("program_admin/catalogue.rs")),
         ("program_admin", include_str!("program_admin/listing.rs")),
         ("program_admin", include_str!("program_admin/program.rs")),
+        ("reorganisations", include_str!("reorganisations.rs")),
         ("review", include_str!("review/mod.rs")),
         ("review", include_str!("review/chair.rs")),
         ("review", include_str!("review/conclusion.rs")),

@@ -3,6 +3,7 @@
 //! history (its versions, predecessors and successors).
 
 pub mod apply;
+pub mod plan_file;
 pub mod report;
 
 use chrono::NaiveDate;

@@ -242,6 +242,44 @@ async fn every_operation_and_page_by_every_role(backend: Backend) {
                     client
                         .post(format!("{}{url}?csrf={csrf}", app.base))
                         .multipart(upload_form(path, fx.next().await))
+                } else if *path == "/quan-tri/sap-xep/tep" {
+                    // A plan file (renaming a union of the scope's side), tried.
+                    let code = if scope == Scope::In {
+                        "CB-VC-HQ"
+                    } else {
+                        "LS-VC-GD"
+                    };
+                    client
+                        .post(format!("{}{url}?csrf={csrf}", app.base))
+                        .multipart(upload_form(&format!("{path}#{code}"), fx.next().await))
+                } else if *path == "/quan-tri/sap-xep/ap-dung/{token}" {
+                    // Confirming a tried plan: this role's own dry run first.
+                    let code = form
+                        .iter()
+                        .find(|(k, _)| k == "code")
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default();
+                    let page = text(
+                        client
+                            .post(format!("{}/quan-tri/sap-xep/tep?csrf={csrf}", app.base))
+                            .multipart(upload_form(
+                                &format!("/quan-tri/sap-xep/tep#{code}"),
+                                fx.next().await,
+                            ))
+                            .send()
+                            .await
+                            .unwrap(),
+                    )
+                    .await;
+                    let token = page
+                        .split("action=\"/quan-tri/sap-xep/ap-dung/")
+                        .nth(1)
+                        .and_then(|rest| rest.split('"').next())
+                        .unwrap_or("khong-co")
+                        .to_owned();
+                    client
+                        .post(format!("{}/quan-tri/sap-xep/ap-dung/{token}", app.base))
+                        .form(&[("csrf", csrf.as_str())])
                 } else if *path == "/don-vi/nhap-du-lieu/{token}" {
                     // Accepting a checked file: this role's own upload first.
                     let page = text(

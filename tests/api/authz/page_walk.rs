@@ -11,6 +11,9 @@ use crate::helpers::{TestApp, complete_draft, who};
 /// The multipart body of a page upload: an attachment, or a union-tree file to import.
 pub(super) fn upload_form(path: &str, n: u32) -> reqwest::multipart::Form {
     let form = reqwest::multipart::Form::new();
+    if let Some(code) = path.strip_prefix("/quan-tri/sap-xep/tep#") {
+        return plan_form(code, n);
+    }
     if path == "/don-vi/nhap-du-lieu" {
         let csv = format!(
             "Mã đơn vị,Mã đơn vị cấp trên,Tên đơn vị,Cấp,Cụm thi đua,Số đoàn viên\n\
@@ -32,6 +35,33 @@ pub(super) fn upload_form(path: &str, n: u32) -> reqwest::multipart::Form {
                 .unwrap(),
         )
     }
+}
+
+/// A plan file renaming the union `code`, for the reorganisation pages.
+pub(super) fn plan_form(code: &str, n: u32) -> reqwest::multipart::Form {
+    let csv = format!(
+        "Thao tác,Mã đơn vị,Tên mới,Ngày hiệu lực,Số quyết định\n\
+         đổi tên,{code},Tổ đổi tên số {n},01/01/2026,{n}/QĐ-THU\n"
+    );
+    reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.into_bytes())
+            .file_name("phuong-an.csv")
+            .mime_str("text/csv")
+            .unwrap(),
+    )
+}
+
+/// A group union made under `parent` for a walk's request to change.
+async fn throwaway_union(app: &TestApp, fx: &Fx, parent: i64, code: &str) {
+    admin_json(
+        app,
+        &fx.admin,
+        Method::POST,
+        "/api/v1/unions",
+        json!({"parent_id": parent, "code": code, "name": format!("Tổ tạm {code}")}),
+    )
+    .await;
 }
 
 /// The concrete request for a page route: the URL and the form fields (without `csrf`).
@@ -414,6 +444,44 @@ pub(super) async fn page_request(
             (p.replace("{id}", &s.initiative.to_string()), f(&[]))
         }
         ("post", "/don-vi/nhap-du-lieu") => (path.to_owned(), f(&[("kind", "unions".to_owned())])),
+        ("post", "/quan-tri/sap-xep/ap-dung/{token}") => {
+            // The walk tries a plan renaming this union first, then confirms it.
+            let code = format!("SX-{n}");
+            throwaway_union(app, fx, s.grassroots, &code).await;
+            (path.to_owned(), f(&[("code", code)]))
+        }
+        ("post", "/quan-tri/sap-xep/lap") => (
+            path.to_owned(),
+            f(&[
+                ("decision_no", format!("{n}/QĐ-LAP")),
+                ("effective_on", "01/01/2026".to_owned()),
+                ("action", "rename".to_owned()),
+                (
+                    "code",
+                    if scope == Scope::In {
+                        "CB-VC-HQ"
+                    } else {
+                        "LS-VC-GD"
+                    }
+                    .to_owned(),
+                ),
+                ("new_name", format!("Tên thử {n}")),
+            ]),
+        ),
+        ("get", "/quan-tri/sap-xep/{id}") => {
+            let code = format!("SXD-{n}");
+            throwaway_union(app, fx, s.grassroots, &code).await;
+            let r = admin_json(
+                app,
+                admin,
+                Method::POST,
+                "/api/v1/reorganisations",
+                json!({"decision_no": format!("{n}/QĐ-XEM"), "effective_on": "2026-01-01",
+                       "operations": [{"action": "rename", "code": code, "new_name": format!("Tổ xem {n}")}]}),
+            )
+            .await;
+            (format!("/quan-tri/sap-xep/{}", r["id"]), vec![])
+        }
         ("post", "/don-vi/nhap-du-lieu/{token}") => (
             "/don-vi/nhap-du-lieu/khong-co".to_owned(),
             f(&[("confirmed", "1".to_owned())]),

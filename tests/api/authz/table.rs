@@ -79,6 +79,9 @@ pub(super) const API: &[(&str, &str, &str, &str)] = &[
     ("put", "/api/v1/unions/{id}/quotas", "...OPS", ".....S"),
     ("get", "/api/v1/unions/{id}/leaderboard", "...OPS", ".....S"),
     ("post", "/api/v1/unions/{id}/move", "...O.S", ".....S"),
+    // Reorganisations: those who manage a union try a plan within their scope; anyone signed
+    // in lists what they may read; one is read within one's scope; a union's history by
+    // anyone signed in, as its tree.
     ("post", "/api/v1/reorganisations", "...O.S", ".....S"),
     ("get", "/api/v1/reorganisations", ".MROPS", ".MROPS"),
     ("get", "/api/v1/reorganisations/{id}", "...OPS", ".....S"),
@@ -571,6 +574,18 @@ pub(super) const PAGES: &[(&str, &str, &str, &str)] = &[
     ("get", "/don-vi/nhap-du-lieu", "...O.S", "...O.S"),
     ("post", "/don-vi/nhap-du-lieu", "...O.S", "...O.S"),
     ("post", "/don-vi/nhap-du-lieu/{token}", "...O.S", "...O.S"),
+    // Reorganisations: a plan tried by anyone of the area (what it may change is the plan's
+    // refusal, a 422); confirmed by the officer who tried it; read within one's scope.
+    ("get", "/quan-tri/sap-xep", "...O.S", "...O.S"),
+    ("post", "/quan-tri/sap-xep/tep", "...O.S", ".....S"),
+    ("post", "/quan-tri/sap-xep/lap", "...O.S", ".....S"),
+    (
+        "post",
+        "/quan-tri/sap-xep/ap-dung/{token}",
+        "...O.S",
+        ".....S",
+    ),
+    ("get", "/quan-tri/sap-xep/{id}", "...O.S", ".....S"),
     // Dashboards and reports.
     ("get", "/thi-dua", "...OPS", "...OPS"),
     ("get", "/don-vi/{id}/thanh-tich", "...OPS", ".....S"),

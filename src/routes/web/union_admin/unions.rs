@@ -75,6 +75,8 @@ pub struct UnionPage {
     pub move_code: String,
     pub head_login: String,
     pub problems: FieldProblems,
+    /// Lịch sử tổ chức: its periods, predecessors and successors.
+    pub history: crate::routes::web::reorganisations::HistoryView,
 }
 
 impl UnionPage {
@@ -166,6 +168,7 @@ pub(super) async fn union_page(
         cluster: union.cluster.clone().unwrap_or_default(),
         member_count: union.member_count.unwrap_or_default().to_string(),
     });
+    let history = crate::routes::web::reorganisations::history_of(state, me, union.id).await?;
     Ok(UnionPage {
         chrome: Chrome::of(visitor, "admin"),
         notice,
@@ -181,6 +184,7 @@ pub(super) async fn union_page(
         move_code: typed.move_code.unwrap_or_default(),
         head_login: typed.head_login.unwrap_or_default(),
         problems,
+        history,
         union,
     })
 }
