@@ -561,6 +561,38 @@ async fn two_provinces_merge_and_count_together_from_the_effective_day(backend: 
         "{then}"
     );
     assert!(child(&then, "CB-LS").is_none(), "{then}");
+    // The quarterly leaderboard ranks the day's tree too.
+    let board = json(
+        app.get(
+            &format!(
+                "/api/v1/unions/{}/leaderboard?program_id={}&as_of={yesterday}",
+                w.root, w.program
+            ),
+            &admin,
+        )
+        .await,
+    )
+    .await;
+    let ranked: Vec<&str> = board["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["lines"].as_array().unwrap())
+        .map(|l| l["code"].as_str().unwrap())
+        .collect();
+    assert!(ranked.contains(&"CB") && ranked.contains(&"LS"), "{board}");
+    let board = json(
+        app.get(
+            &format!(
+                "/api/v1/unions/{}/leaderboard?program_id={}",
+                w.root, w.program
+            ),
+            &admin,
+        )
+        .await,
+    )
+    .await;
+    assert!(board.to_string().contains("\"CB-LS\""), "{board}");
     let from = dashboard_as_of(&app, &admin, w.root, w.program, effective).await;
     assert_eq!(
         child(&from, "CB-LS").unwrap()["counts"]["approved"],

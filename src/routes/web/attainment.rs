@@ -399,6 +399,19 @@ pub async fn report(
 pub struct BoardQuery {
     pub program_id: Option<i64>,
     pub quarter: Option<String>,
+    /// A past day whose tree is ranked (`2025-06-30` or `30/06/2025`).
+    pub as_of: Option<String>,
+}
+
+impl BoardQuery {
+    fn as_of(&self) -> Result<Option<chrono::NaiveDate>, PageError> {
+        as_of_day(&PageQuery {
+            program_id: None,
+            phase_id: None,
+            sort: None,
+            as_of: self.as_of.clone(),
+        })
+    }
 }
 
 /// The quarterly leaderboard of a union's children by cluster.
@@ -429,6 +442,7 @@ pub async fn leaderboard(
         LeaderboardQuery {
             program_id,
             quarter: query.quarter.clone(),
+            as_of: query.as_of()?,
         },
     )
     .await?;
@@ -791,6 +805,7 @@ async fn leaderboard_file(
         LeaderboardQuery {
             program_id,
             quarter: query.quarter.clone(),
+            as_of: query.as_of()?,
         },
         format,
     )

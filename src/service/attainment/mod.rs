@@ -711,6 +711,9 @@ pub struct LeaderboardQuery {
     pub program_id: i64,
     /// `2026-Q3` (default: the current quarter, or the program's last one).
     pub quarter: Option<String>,
+    /// Rank the children of this day's tree, by what they had approved at its end (default:
+    /// the current structure).
+    pub as_of: Option<NaiveDate>,
 }
 
 /// One union's quarter.
@@ -753,7 +756,48 @@ pub struct LeaderboardView {
     /// The quarters the program spans: (code, label).
     pub quarters: Vec<(String, String)>,
     pub rule: &'static str,
+    /// Which tree is ranked, in Vietnamese: the current structure or a past day's.
+    pub reading_rule: String,
+    /// The day read, for a past day's tree.
+    pub as_of: Option<NaiveDate>,
     pub clusters: Vec<ClusterBoard>,
+}
+
+/// A child as a leaderboard ranks it.
+struct Ranked {
+    id: i64,
+    code: String,
+    name: String,
+    cluster: Option<String>,
+}
+
+/// The union's children in operation: now, or on a past day.
+fn ranked_children(
+    conn: &mut DbConn,
+    union_id: i64,
+    as_of: Option<NaiveDate>,
+) -> Result<Vec<Ranked>, AppError> {
+    Ok(match as_of {
+        None => unions::children(conn, union_id)?
+            .into_iter()
+            .filter(|u| u.active)
+            .map(|u| Ranked {
+                id: u.id,
+                code: u.code,
+                name: u.name,
+                cluster: u.cluster,
+            })
+            .collect(),
+        Some(day) => crate::db::reorganisations::children_as_of(conn, union_id, day)?
+            .into_iter()
+            .map(|v| Ranked {
+                id: v.union_id,
+                code: v.code,
+                name: v.name,
+                cluster: v.cluster,
+            })
+            .collect(),
+    })
 }
 
 /// The quarterly leaderboard of a union's children, cluster by cluster.
@@ -785,6 +829,7 @@ fn leaderboard_in(
             q = q.next();
         }
     }
+    let today = query.as_of.unwrap_or(today);
     let quarter = match &query.quarter {
         Some(s) => Quarter::parse(s)
             .ok_or_else(|| AppError::bad_field("quarter", "Quý không hợp lệ (ví dụ: 2026-Q3)."))?,
@@ -796,13 +841,12 @@ fn leaderboard_in(
             .unwrap_or_else(|| Quarter::of(today)),
     };
     let (first, last) = quarter.days();
-    let children: Vec<UnionRow> = unions::children(conn, union.id)?
-        .into_iter()
-        .filter(|u| u.active)
-        .collect();
+    // Read as of a day, the quarter stops at that day's end.
+    let until = query.as_of.map_or(last, |d| d.min(last));
+    let children = ranked_children(conn, union.id, query.as_of)?;
     let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
-    let approved = counts::approved_between(conn, program.id, &ids, first, last)?;
-    let quotas = quotas_for(conn, &program, None, Which::ChildrenOf(union.id))?;
+    let approved = counts::approved_between(conn, program.id, &ids, first, until)?;
+    let quotas = quotas_for(conn, &program, None, Which::These(&ids))?;
     // The share of the program's days that fall in the quarter.
     let share = span.map(|(from, to)| {
         let whole = (to - from).num_days() + 1;
@@ -813,7 +857,10 @@ fn leaderboard_in(
     for u in &children {
         let target = match (quotas.get(&u.id), share) {
             (Some(q), Some((part, whole))) => {
-                let full = q.target(|| unions::subtree_members(conn, &u.path))?;
+                let full = q.target(|| match unions::find(conn, u.id)? {
+                    Some(row) => unions::subtree_members(conn, &row.path),
+                    None => Ok(0),
+                })?;
                 Some((full * part + whole - 1) / whole)
             }
             _ => None,
@@ -877,6 +924,11 @@ fn leaderboard_in(
         quarter_label: quarter.label(),
         quarters: quarters.iter().map(|q| (q.code(), q.label())).collect(),
         rule: LEADERBOARD_RULE,
+        reading_rule: query.as_of.map_or_else(
+            || CURRENT_STRUCTURE_RULE.to_owned(),
+            crate::domain::counting::as_of_rule,
+        ),
+        as_of: query.as_of,
         clusters,
     })
 }
