@@ -465,3 +465,18 @@ pub fn carry_quotas(
     }
     Ok(changed)
 }
+
+/// Sets a union's emulation cluster, on its row and its open version.
+pub fn set_cluster(conn: &mut DbConn, id: i64, cluster: &str) -> QueryResult<()> {
+    diesel::update(unions::table.find(id))
+        .set(unions::cluster.eq(cluster))
+        .execute(conn)?;
+    diesel::update(
+        union_versions::table
+            .filter(union_versions::union_id.eq(id))
+            .filter(union_versions::valid_to.is_null()),
+    )
+    .set(union_versions::cluster.eq(cluster))
+    .execute(conn)
+    .map(|_| ())
+}

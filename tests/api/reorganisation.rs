@@ -475,6 +475,20 @@ async fn two_provinces_merge_and_count_together_from_the_effective_day(backend: 
         .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 
+    // Clusters: Cao Bằng's is "Cụm 1", Lạng Sơn's "Cụm 2"; Lạng Sơn records more members.
+    app.db
+        .blocking_write(|conn| {
+            use diesel::prelude::*;
+            use sangkien::db::schema::unions as u;
+            for (code, cluster, members) in [("CB", "Cụm 1", 10), ("LS", "Cụm 2", 500)] {
+                diesel::update(u::table.filter(u::code.eq(code)))
+                    .set((u::cluster.eq(cluster), u::member_count.eq(members)))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let larger_cluster = "Cụm 2";
     // A province's officer may not merge provinces: the national level decides.
     let plan = json!({
         "decision_no": "759/QĐ-TLĐ",
@@ -535,6 +549,8 @@ async fn two_provinces_merge_and_count_together_from_the_effective_day(backend: 
     );
     let cl = child(&root, "CB-LS").expect("the merged province");
     assert_eq!(cl["name"], "LĐLĐ tỉnh Cao Lạng");
+    // In the cluster of the larger of the two (by members), as no officer set one.
+    assert_eq!(cl["cluster"], larger_cluster, "{root}");
     assert_eq!(cl["counts"]["approved"], 2, "{root}");
     assert_eq!(cl["quota"], 10, "{root}");
     assert_eq!(cl["attainment"], 20.0, "{root}");

@@ -322,6 +322,30 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     for (to, preds) in &merged_into {
         quotas_carried += rq::carry_quotas(conn, preds, *to, now)?.len();
     }
+    // A union the plan creates by a merger ranks in the emulation cluster of its largest
+    // predecessor (by members), until an officer sets another.
+    for (to, preds) in &merged_into {
+        if !created_ids.contains(to) {
+            continue;
+        }
+        let mut largest: Option<(i64, Option<String>)> = None;
+        for p in preds {
+            let Some(row) = by_id.get(p) else { continue };
+            // Its members before the plan: its whole subtree as it stood.
+            let members: i64 = tree
+                .subtree(*p)
+                .iter()
+                .filter_map(|u| by_id.get(u))
+                .map(|u| i64::from(u.member_count))
+                .sum();
+            if largest.as_ref().is_none_or(|(m, _)| members > *m) {
+                largest = Some((members, row.cluster.clone()));
+            }
+        }
+        if let Some((_, Some(cluster))) = largest {
+            rq::set_cluster(conn, *to, &cluster)?;
+        }
+    }
 
     // The audit log, and the index told which subtrees to re-scope.
     let summary = report::summary(plan, &resolved);
