@@ -330,8 +330,12 @@ pub fn ended_on(conn: &mut DbConn, id: i64) -> QueryResult<Option<NaiveDate>> {
         .flatten())
 }
 
+/// A committee whose open reviews a hand-over moved: (committee, its name, the taker's
+/// committee that received its open cases, or `None` when it moved whole; cases moved).
+pub type MovedReviews = (i64, String, Option<i64>, usize);
+
 /// What an ended union handed to the union that takes over from it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HandOver {
     /// Programs it owned.
     pub programs: usize,
@@ -341,6 +345,8 @@ pub struct HandOver {
     pub committees: usize,
     /// Open review cases moved to the taker's own committee for the same stage.
     pub cases: usize,
+    /// Each committee concerned, to tell its reviewers.
+    pub reviews: Vec<MovedReviews>,
 }
 
 /// Hands what belongs to an ended union `from` to `to`: the programs it owned, with `grants`
@@ -367,11 +373,11 @@ pub fn hand_over(conn: &mut DbConn, from: i64, to: i64, grants: bool) -> QueryRe
         grants,
         ..HandOver::default()
     };
-    let theirs: Vec<(i64, i64)> = committees::table
+    let theirs: Vec<(i64, i64, String)> = committees::table
         .filter(committees::union_id.eq(from))
-        .select((committees::id, committees::stage_id))
+        .select((committees::id, committees::stage_id, committees::name))
         .load(conn)?;
-    for (committee, stage) in theirs {
+    for (committee, stage, name) in theirs {
         let taker: Option<i64> = committees::table
             .filter(committees::union_id.eq(to))
             .filter(committees::stage_id.eq(stage))
@@ -383,15 +389,20 @@ pub fn hand_over(conn: &mut DbConn, from: i64, to: i64, grants: bool) -> QueryRe
                 out.committees += diesel::update(committees::table.find(committee))
                     .set(committees::union_id.eq(to))
                     .execute(conn)?;
+                out.reviews.push((committee, name, None, 0));
             }
             Some(taker) => {
-                out.cases += diesel::update(
+                let moved = diesel::update(
                     review_cases::table
                         .filter(review_cases::committee_id.eq(committee))
                         .filter(review_cases::state.ne("closed")),
                 )
                 .set(review_cases::committee_id.eq(taker))
                 .execute(conn)?;
+                out.cases += moved;
+                if moved > 0 {
+                    out.reviews.push((committee, name, Some(taker), moved));
+                }
             }
         }
     }

@@ -138,6 +138,17 @@ pub enum Notice {
         union_name: String,
         program_name: String,
     },
+    /// A reorganisation moved the open reviews of a committee the recipient sits on (or
+    /// moved the committee itself) to the union that takes over.
+    ReviewsMoved {
+        committee_name: String,
+        from_union: String,
+        to_union: String,
+        /// Open cases moved; 0 when the committee itself moved with its cases.
+        cases: i64,
+        decision_no: String,
+        effective_on: String,
+    },
 }
 
 impl Notice {
@@ -157,6 +168,7 @@ impl Notice {
             Self::PasswordReset { .. } => "password_reset",
             Self::Invitation { .. } => "invitation",
             Self::CoauthorInvitation { .. } => "coauthor_invitation",
+            Self::ReviewsMoved { .. } => "reviews_moved",
         }
     }
 
@@ -195,6 +207,11 @@ impl Notice {
                 format!("Sáng kiến \"{title}\" được đề nghị khen thưởng: {level}")
             }
             Self::Assigned { title, .. } => format!("Phân công xét duyệt: \"{title}\""),
+            Self::ReviewsMoved {
+                to_union,
+                decision_no,
+                ..
+            } => format!("Hồ sơ xét duyệt chuyển về {to_union} (quyết định số {decision_no})"),
             Self::ReviewDigest {
                 date,
                 pending,
@@ -461,6 +478,31 @@ pub fn compose(notice: &Notice, ctx: &Context<'_>) -> Result<Letter, AppError> {
                 url: ctx.url(&format!("/xet-duyet/{initiative_id}")),
             });
         }
+        Notice::ReviewsMoved {
+            committee_name,
+            from_union,
+            to_union,
+            cases,
+            decision_no,
+            effective_on,
+        } => {
+            letter.paragraphs.push(format!(
+                "Theo quyết định số {decision_no}, hiệu lực từ {effective_on}, {from_union} kết thúc hoạt động và {to_union} tiếp nhận công việc của đơn vị."
+            ));
+            letter.paragraphs.push(if *cases > 0 {
+                format!(
+                    "{cases} hồ sơ đang xét của {committee_name} đã được chuyển sang hội đồng của {to_union}; phân công và điểm đã chấm được giữ nguyên."
+                )
+            } else {
+                format!(
+                    "{committee_name} nay thuộc {to_union}, cùng các hồ sơ đang xét; bạn tiếp tục xét duyệt như trước."
+                )
+            });
+            letter.action = Some(Action {
+                label: "Mở hàng đợi xét duyệt".to_owned(),
+                url: ctx.url("/xet-duyet"),
+            });
+        }
         Notice::ReviewDigest {
             pending,
             overdue,
@@ -640,6 +682,36 @@ mod tests {
                 address_limit: crate::config::AuthSettings::default_address_limit(),
             },
         )
+    }
+
+    #[test]
+    fn reviewers_are_told_where_their_reviews_went() {
+        let keys = keys();
+        let ctx = Context {
+            base_url: "https://sangkien.example/",
+            keys: &keys,
+            user_id: Some(5),
+            name: "Hà Văn Một",
+        };
+        let letter = compose(
+            &Notice::ReviewsMoved {
+                committee_name: "Hội đồng LĐLĐ huyện Kỳ Anh".into(),
+                from_union: "LĐLĐ huyện Kỳ Anh".into(),
+                to_union: "LĐLĐ tỉnh Hà Tĩnh".into(),
+                cases: 3,
+                decision_no: "68/QĐ-LĐLĐ".into(),
+                effective_on: "01/07/2025".into(),
+            },
+            &ctx,
+        )
+        .unwrap();
+        let text = letter.text().unwrap();
+        assert!(text.contains("3 hồ sơ đang xét"), "{text}");
+        assert!(text.contains("hiệu lực từ 01/07/2025"), "{text}");
+        assert!(
+            text.contains("https://sangkien.example/xet-duyet"),
+            "{text}"
+        );
     }
 
     #[test]

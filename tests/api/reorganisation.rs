@@ -13,6 +13,7 @@ use crate::helpers::{
 crate::on_both_backends!(a_district_dissolved_its_grassroots_moved_up_or_ended);
 crate::on_both_backends!(a_bad_plan_is_refused_row_by_row_and_changes_nothing);
 crate::on_both_backends!(two_provinces_merge_and_count_together_from_the_effective_day);
+crate::on_both_backends!(open_reviews_of_a_dissolved_district_move_up_and_reviewers_are_told);
 
 /// Yesterday and today in Vietnam: the figures are made yesterday ([`age`]), the plan takes
 /// effect today, so that yesterday reads the old tree and today the new one.
@@ -644,4 +645,94 @@ async fn two_provinces_merge_and_count_together_from_the_effective_day(backend: 
         .blocking_read(|conn| Ok(sangkien::db::counts::drift(conn)?))
         .unwrap();
     assert!(drift.is_empty(), "{drift:#?}");
+}
+
+async fn open_reviews_of_a_dissolved_district_move_up_and_reviewers_are_told(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let w = app.world().await;
+    let padmin = app.login(who::PADMIN).await;
+    // A first stage at the direct upper level: the district's committee reviews, and the
+    // province has its own committee for the same stage.
+    let res = app
+        .post(
+            &format!("/api/v1/programs/{}/stages", w.program),
+            &padmin,
+            &json!({"name": "Cấp trên trực tiếp xét", "union_level": 2, "position": 1}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let stage = json(res).await[0]["id"].as_i64().unwrap();
+    let r1 = app.person("r1@test.vn", "Hà Văn Một", w.cb_hq).await;
+    let r2 = app.person("r2@test.vn", "Hà Thị Hai", w.cb_hq).await;
+    let mut committees = Vec::new();
+    for (union, reviewer) in [(w.cb_vc, r1), (w.cb, r2)] {
+        let res = app
+            .post(
+                &format!("/api/v1/programs/{}/committees", w.program),
+                &padmin,
+                &json!({"stage_id": stage, "union_id": union}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let c = json(res).await["id"].as_i64().unwrap();
+        let res = app
+            .put(
+                &format!("/api/v1/committees/{c}/members/{reviewer}"),
+                &padmin,
+                &json!({"chair": true}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        committees.push(c);
+    }
+    let member = app.login(who::MEMBER_A).await;
+    let out = submit(&app, &member, &distinct_draft(&w, 0)).await;
+    assert_eq!(out["_status"], 200, "{out}");
+
+    let officer = app.login(who::OFFICER_A).await;
+    let (_, today) = days();
+    let res = app
+        .post(
+            "/api/v1/reorganisations",
+            &officer,
+            &ha_tinh_plan(&today.to_string()),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let report = json(res).await;
+    assert_eq!(report["handed_over"]["open_reviews"], 1, "{report}");
+    // Both committees' reviewers are told, in Vietnamese.
+    let admin = app.login(who::ADMIN).await;
+    let mail = json(app.get("/api/v1/admin/mail", &admin).await).await;
+    let told: Vec<&str> = mail["items"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "reviews_moved")
+        .map(|m| m["recipient"].as_str().unwrap())
+        .collect();
+    assert!(
+        told.contains(&"r1@test.vn") && told.contains(&"r2@test.vn"),
+        "{mail}"
+    );
+    let subject = mail["items"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "reviews_moved")
+        .unwrap()["subject"]
+        .clone();
+    assert_eq!(
+        subject, "Hồ sơ xét duyệt chuyển về LĐLĐ tỉnh Cao Bằng (quyết định số 68/QĐ-LĐLĐ)",
+        "{mail}"
+    );
+    // The province's reviewer now has the case in their queue.
+    let r2_token = app.login("r2@test.vn").await;
+    let queue = json(app.get("/api/v1/reviews/queue", &r2_token).await).await;
+    assert!(
+        queue.to_string().contains(&out["_id"].to_string()),
+        "{queue}"
+    );
 }

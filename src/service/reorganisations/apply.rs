@@ -17,7 +17,9 @@ use crate::db::unions::{self, NewUnion, UnionRow};
 use crate::db::{self, DbConn, audit, outbox};
 use crate::domain::reorganisation::{self, Node, Resolved, RowError, Tree, UnionRef};
 use crate::domain::{Action, Actor, Resource, UnionKind, UnionPath, can};
+use crate::email::letters::Notice;
 use crate::error::{AppError, ErrorCode};
+use crate::service::shared::letters;
 
 use diesel::prelude::*;
 
@@ -314,6 +316,7 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         handed.grants += h.grants;
         handed.committees += h.committees;
         handed.cases += h.cases;
+        tell_reviewers(conn, id, plan, &by_id, e.id, taker, &h.reviews, now)?;
         if e.how == reorganisation::OpKind::Merge {
             merged_into.entry(taker).or_default().push(e.id);
         }
@@ -413,6 +416,58 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     let text = serde_json::to_string(&report).map_err(AppError::internal)?;
     rq::set_report(conn, id, &text)?;
     Ok(report)
+}
+
+/// Tells the reviewers of each committee whose open reviews moved (and those of the
+/// committee that received them) by email, once each.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the reorganisation's parts, read once"
+)]
+fn tell_reviewers(
+    conn: &mut DbConn,
+    reorganisation: i64,
+    plan: &Plan,
+    by_id: &HashMap<i64, UnionRow>,
+    from: i64,
+    to: i64,
+    moved: &[rq::MovedReviews],
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let name = |conn: &mut DbConn, id: i64| -> Result<String, AppError> {
+        Ok(match by_id.get(&id) {
+            Some(u) => u.name.clone(),
+            None => unions::find(conn, id)?.map(|u| u.name).unwrap_or_default(),
+        })
+    };
+    let (from_union, to_union) = (name(conn, from)?, name(conn, to)?);
+    for (committee, committee_name, taker, cases) in moved {
+        let notice = Notice::ReviewsMoved {
+            committee_name: committee_name.clone(),
+            from_union: from_union.clone(),
+            to_union: to_union.clone(),
+            cases: i64::try_from(*cases).unwrap_or(i64::MAX),
+            decision_no: plan.decision_no.clone(),
+            effective_on: plan.effective_on.format("%d/%m/%Y").to_string(),
+        };
+        let mut people = db::review::members(conn, *committee)?;
+        if let Some(t) = taker {
+            people.extend(db::review::members(conn, *t)?);
+        }
+        for m in people {
+            letters::to_user(
+                conn,
+                m.user_id,
+                &notice,
+                Some(format!(
+                    "reviews_moved:{reorganisation}:{committee}:{}",
+                    m.user_id
+                )),
+                now,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// When a union ended, if it did (kept when a later change touches an ended union).
