@@ -292,6 +292,52 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
             .contains("cơ cấu tổ chức hiện nay"),
         "{after}"
     );
+    // The page reads both too, each with its rule; a day that is no date is refused.
+    let c = crate::pages::sign_in(&app, who::OFFICER_A).await;
+    let page = crate::pages::text(
+        c.get(format!(
+            "{}/don-vi/{}/thanh-tich?program_id={}&as_of={}",
+            app.base,
+            w.cb,
+            w.program,
+            vn(yesterday)
+        ))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert!(
+        page.contains("Số liệu lịch sử") && page.contains("Công đoàn Viên chức tỉnh Cao Bằng"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"current-reading\""), "{page}");
+    let page = crate::pages::text(
+        c.get(format!(
+            "{}/don-vi/{}/thanh-tich?program_id={}",
+            app.base, w.cb, w.program
+        ))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert!(page.contains("Cơ cấu hiện nay:"), "{page}");
+    let res = c
+        .get(format!(
+            "{}/don-vi/{}/thanh-tich?program_id={}&as_of=hom-qua",
+            app.base, w.cb, w.program
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(
+        crate::pages::text(res)
+            .await
+            .contains("Ngày xem số liệu không hợp lệ"),
+        "refused in Vietnamese"
+    );
     // A day before the platform knew the union's later parent: the district's own board
     // reads as it was; after it ended, there is nothing to read.
     let vc_board = dashboard_as_of(&app, &officer, w.cb_vc, w.program, yesterday).await;
