@@ -29,9 +29,9 @@ pub struct PageQuery {
     pub as_of: Option<String>,
 }
 
-/// The day a page asks to read as of, if any.
-fn as_of_day(q: &PageQuery) -> Result<Option<chrono::NaiveDate>, PageError> {
-    match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+/// The day a page asks to read as of (`as_of`), if any.
+fn as_of_day(as_of: Option<&str>) -> Result<Option<chrono::NaiveDate>, PageError> {
+    match as_of.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => format::parse_date(s).map(Some).ok_or_else(|| {
             PageError::App(
@@ -317,7 +317,7 @@ async fn dashboard_page(
 ) -> Result<DashboardPage, PageError> {
     let me = visitor.require()?;
     let sort = sort_key(q.sort.as_deref())?;
-    let as_of = as_of_day(q)?;
+    let as_of = as_of_day(q.as_of.as_deref())?;
     // One read: the programs over the union, then the dashboard of the one asked for (else
     // the one taking submissions now).
     let (programs, d) = service::attainment::dashboard_with_programs(
@@ -405,12 +405,7 @@ pub struct BoardQuery {
 
 impl BoardQuery {
     fn as_of(&self) -> Result<Option<chrono::NaiveDate>, PageError> {
-        as_of_day(&PageQuery {
-            program_id: None,
-            phase_id: None,
-            sort: None,
-            as_of: self.as_of.clone(),
-        })
+        as_of_day(self.as_of.as_deref())
     }
 }
 

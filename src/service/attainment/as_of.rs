@@ -19,10 +19,6 @@ use crate::domain::{Action, Actor, Resource, UnionPath, can};
 use crate::error::AppError;
 use crate::service::shared::quota::{CountsView, quotas_for};
 
-fn vn(day: NaiveDate) -> String {
-    day.format("%d/%m/%Y").to_string()
-}
-
 /// The lines of unions as they were on `day`.
 fn lines_as_of(
     conn: &mut DbConn,
@@ -95,7 +91,7 @@ pub(super) fn dashboard(
                 &format!(
                     "{} chưa thành lập hoặc không hoạt động vào ngày {}.",
                     union.name,
-                    vn(day)
+                    crate::format::date(day)
                 ),
             )
         })?;

@@ -43,23 +43,9 @@ pub struct OperationBody {
     pub new_name: Option<String>,
 }
 
-/// The folded form of a cell: no marks (đ → d), lower case.
-fn fold(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    use unicode_normalization::char::is_combining_mark;
-    s.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .map(|c| match c {
-            'đ' | 'Đ' => 'd',
-            c => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 /// An action in English or Vietnamese, with or without marks.
 pub fn action(s: &str) -> Option<OpKind> {
-    OpKind::parse_folded(&fold(s))
+    OpKind::parse_folded(&crate::service::imports::columns::fold(s))
 }
 
 /// Checks a reorganisation body into a plan.

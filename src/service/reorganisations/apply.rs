@@ -70,7 +70,7 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
             code: String::new(),
             reason: format!(
                 "Ngày hiệu lực {} chưa đến: nhập quyết định từ ngày nó có hiệu lực.",
-                day.format("%d/%m/%Y")
+                crate::format::date(day)
             ),
         }]));
     }
@@ -265,7 +265,7 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         let ended_on = if ends {
             Some(day)
         } else {
-            row_ended_on(conn, *uid)?
+            rq::ended_on(conn, *uid)?
         };
         rq::set_state(conn, &next, ended_on, &row.path, now)?;
     }
@@ -448,7 +448,7 @@ fn tell_reviewers(
             to_union: to_union.clone(),
             cases: i64::try_from(*cases).unwrap_or(i64::MAX),
             decision_no: plan.decision_no.clone(),
-            effective_on: plan.effective_on.format("%d/%m/%Y").to_string(),
+            effective_on: crate::format::date(plan.effective_on),
         };
         let mut people = db::review::members(conn, *committee)?;
         if let Some(t) = taker {
@@ -468,11 +468,6 @@ fn tell_reviewers(
         }
     }
     Ok(())
-}
-
-/// When a union ended, if it did (kept when a later change touches an ended union).
-fn row_ended_on(conn: &mut DbConn, id: i64) -> Result<Option<NaiveDate>, AppError> {
-    Ok(rq::ended_on(conn, id)?)
 }
 
 /// Checks that the actor may decide every row (they manage the row's authority union), and

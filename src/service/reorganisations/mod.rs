@@ -31,9 +31,6 @@ pub struct Plan {
     pub reverts_id: Option<i64>,
 }
 
-/// The error a dry run ends its savepoint with, carrying its report out.
-struct DryRun(Report);
-
 /// Applies a plan, or with `dry_run` reports what it would do and keeps nothing: the same
 /// code runs either way, the dry run inside a savepoint that is rolled back.
 #[tracing::instrument(skip_all, fields(actor = actor.user_id, rows = plan.rows.len(), dry_run))]
@@ -46,11 +43,11 @@ pub async fn apply(db: &Db, actor: &Actor, plan: Plan, dry_run: bool) -> Result<
         let mut kept = None;
         let outcome = conn.transaction::<(), AppError, _>(|c| {
             let report = apply::apply_in(c, &actor, &plan)?;
-            kept = Some(DryRun(report));
+            kept = Some(report);
             Err(AppError::new(ErrorCode::InvalidState))
         });
         match (kept, outcome) {
-            (Some(DryRun(mut report)), Err(_)) => {
+            (Some(mut report), Err(_)) => {
                 report.dry_run = true;
                 Ok(report)
             }

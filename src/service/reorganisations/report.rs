@@ -101,10 +101,6 @@ pub struct HandedOver {
     pub open_reviews: usize,
 }
 
-fn vn(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
-}
-
 /// "Quyết định số …, hiệu lực …: chuyển 2, giải thể 1 …".
 pub fn summary(plan: &Plan, resolved: &Resolved) -> String {
     let mut counts: BTreeMap<OpKind, usize> = BTreeMap::new();
@@ -123,7 +119,7 @@ pub fn summary(plan: &Plan, resolved: &Resolved) -> String {
     format!(
         "Quyết định số {}, hiệu lực từ {}: {} thao tác ({}){created}.",
         plan.decision_no,
-        vn(plan.effective_on),
+        crate::format::date(plan.effective_on),
         plan.rows.len(),
         ops.join(", ")
     )
@@ -151,7 +147,7 @@ pub fn change_text(
     format!(
         "{text} (quyết định số {}, hiệu lực từ {}).",
         plan.decision_no,
-        vn(plan.effective_on)
+        crate::format::date(plan.effective_on)
     )
 }
 
