@@ -1,6 +1,11 @@
-//! Demo data: the union tree of four provinces and sectors, the "1 triệu sáng kiến" program
-//! with two phases, fields and quotas, members, one account per role, and initiatives in
-//! every state. Idempotent: an existing demo tree is left as it is.
+//! Demo data in the shape of 2026: the union tree of five provinces and two national sectors
+//! as it stood in the first half of 2025, the "1 triệu sáng kiến" program with fields and
+//! quotas, members, one account per role, and its first phase run under that tree; then the
+//! 2025 reorganisation applied as a decision (district federations dissolved, their
+//! grassroots unions moved up or ended, Hà Giang merged into Tuyên Quang, effective
+//! 01/07/2025), and the current phase run under the new tree, with initiatives in every
+//! state. So "as of 30/06/2025" and "current structure" read differently. Idempotent: an
+//! existing demo tree is left as it is.
 //!
 //! Calls `programs`, `review` and `users` one way, as an administrator would.
 
@@ -14,6 +19,7 @@ use crate::db::initiatives::{self, InitiativeContent};
 use crate::db::review::{self as review_q, StageSettings};
 use crate::db::unions::{self, NewUnion, UnionRow};
 use crate::db::{self, Db, DbConn, audit, outbox, programs, users};
+use crate::domain::reorganisation::{OpKind, PlanRow};
 use crate::domain::{InitiativeStatus, PhaseWindow, ProgramStatus, QuotaKind, Role, UnionKind};
 use crate::error::AppError;
 use crate::service::programs::{FieldInput, NewProgramInput, PhaseInput};
@@ -66,6 +72,26 @@ struct DemoData {
     middle_names: Vec<String>,
     family_names: Vec<String>,
     initiatives: Vec<DemoInitiative>,
+    reorganisation: DemoReorganisation,
+}
+
+/// The 2025 reorganisation, as the decision lists it.
+#[derive(Debug, Deserialize)]
+struct DemoReorganisation {
+    decision_no: String,
+    decided_on: NaiveDate,
+    effective_on: NaiveDate,
+    note: String,
+    rows: Vec<DemoPlanRow>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DemoPlanRow {
+    action: OpKind,
+    code: String,
+    new_parent_code: Option<String>,
+    successor_code: Option<String>,
+    new_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,6 +131,8 @@ pub struct SeedReport {
     pub unions: usize,
     pub users: usize,
     pub initiatives: usize,
+    /// Reorganisations applied.
+    pub reorganisations: usize,
 }
 
 /// Is the database empty of unions (a first start)?
@@ -163,7 +191,11 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
     let today = chrono::Utc::now()
         .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
         .date_naive();
-    let p1_open = vn_midnight(today - Duration::days(200));
+    // The first phase ran in the first half of 2025, under the tree before the
+    // reorganisation; the second is open now.
+    let reorganised_on = data.reorganisation.effective_on;
+    let p1_open = vn_midnight(reorganised_on - Duration::days(148));
+    let p1_close = vn_midnight(reorganised_on);
     let p2_open = vn_midnight(today - Duration::days(30));
     let p2_close = vn_midnight(today + Duration::days(61));
     let window =
@@ -180,13 +212,13 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
                 được Ban Tổ chức thông qua."
                 .to_owned(),
             owner_union_id: root.id,
-            applied_from: Some(today - Duration::days(730)),
+            applied_from: Some(reorganised_on - Duration::days(365)),
             applied_to: None,
             target_count: Some(1_000_000),
             phases: vec![
                 PhaseInput {
                     name: "Đợt 1".to_owned(),
-                    window: window(p1_open, p2_open)?,
+                    window: window(p1_open, p1_close)?,
                 },
                 PhaseInput {
                     name: "Đợt 2".to_owned(),
@@ -329,45 +361,48 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
     }
     report.users = account_ids.len() + members.len();
 
-    // Initiatives in every state.
+    // Initiatives in every state: the first phase's (decided before the reorganisation)
+    // under the old tree, then the reorganisation, then drafts and the current phase's
+    // under the new tree, by members of unions still in operation.
     let field_ids: Vec<(String, i64)> = program
         .fields
         .iter()
         .map(|f| (f.code.clone(), f.id))
         .collect();
+    let field_of = |code: &str| field_ids.iter().find(|(c, _)| c == code).map(|(_, id)| *id);
+    let status_of = |i: usize| match i % 20 {
+        0..=2 => InitiativeStatus::Draft,
+        3..=6 => InitiativeStatus::Submitted,
+        7..=9 => InitiativeStatus::UnderReview,
+        10 => InitiativeStatus::Returned,
+        11..=16 => InitiativeStatus::Approved,
+        17 | 18 => InitiativeStatus::Rejected,
+        _ if i % 40 == 19 => InitiativeStatus::Revoked,
+        _ => InitiativeStatus::Approved,
+    };
+    let in_phase1 = |i: usize| !i.is_multiple_of(3) && status_of(i) != InitiativeStatus::Draft;
     let mut created: Vec<(i64, usize)> = Vec::new();
     for (i, init) in data.initiatives.iter().enumerate() {
+        if !in_phase1(i) {
+            continue;
+        }
         let (author, union) = if i % 25 == 0 {
             (demo_member, &member_home)
         } else {
-            let (id, u) = members[(i * 7) % members.len().max(1)];
-            (id, u)
+            members[(i * 7) % members.len().max(1)]
         };
-        let status = match i % 20 {
-            0..=2 => InitiativeStatus::Draft,
-            3..=6 => InitiativeStatus::Submitted,
-            7..=9 => InitiativeStatus::UnderReview,
-            10 => InitiativeStatus::Returned,
-            11..=16 => InitiativeStatus::Approved,
-            17 | 18 => InitiativeStatus::Rejected,
-            _ => {
-                if i % 40 == 19 {
-                    InitiativeStatus::Revoked
-                } else {
-                    InitiativeStatus::Approved
-                }
+        // The first phase was decided before the reorganisation: what was still waiting
+        // then was approved, and what was returned was not resubmitted.
+        let status = match status_of(i) {
+            InitiativeStatus::Submitted | InitiativeStatus::UnderReview => {
+                InitiativeStatus::Approved
             }
+            InitiativeStatus::Returned => InitiativeStatus::Rejected,
+            s => s,
         };
-        let in_phase1 = i % 3 != 0 && status != InitiativeStatus::Draft;
-        let base = if in_phase1 { p1_open } else { p2_open };
-        let span = if in_phase1 { 160 } else { 25 };
-        let submitted_at = base
-            + Duration::days(rng.random_range(1..span))
+        let submitted_at = p1_open
+            + Duration::days(rng.random_range(1..120))
             + Duration::minutes(rng.random_range(0..1440));
-        let field_id = field_ids
-            .iter()
-            .find(|(c, _)| *c == init.field)
-            .map(|(_, id)| *id);
         let coauthor = (i % 4 == 1)
             .then(|| members[(i * 13 + 5) % members.len().max(1)].0)
             .filter(|c| *c != author);
@@ -375,8 +410,74 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
             conn,
             &SeedInitiative {
                 program_id: program.id,
-                phase_id: if in_phase1 { phase1 } else { phase2 },
-                field_id,
+                phase_id: phase1,
+                field_id: field_of(&init.field),
+                union,
+                author,
+                coauthor,
+                title: &init.title,
+                sections: [
+                    &init.current_situation,
+                    &init.solution,
+                    &init.scope,
+                    &init.benefits,
+                ],
+                first_applied_on: Some(
+                    (submitted_at - Duration::days(rng.random_range(30..300))).date(),
+                ),
+                benefit: init.estimated_benefit_vnd,
+                confidential: init.confidential,
+                status,
+                submitted_at,
+                reviewer,
+            },
+        )?;
+        created.push((id, i));
+    }
+
+    // The first phase counted where its initiatives were, then the 2025 reorganisation,
+    // applied by the system administrator as any decision is.
+    crate::db::counts::apply_deferred(conn)?;
+    let reorganised = reorganise_in(conn, &data.reorganisation, account_ids.first().copied())?;
+    let ids: Vec<i64> = all.iter().map(|u| u.id).collect();
+    let rows: std::collections::HashMap<i64, UnionRow> = unions::find_many(conn, &ids)?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let now_row = |u: &UnionRow| rows.get(&u.id).cloned().unwrap_or_else(|| u.clone());
+    let member_home = now_row(&member_home);
+    let active: Vec<(i64, UnionRow)> = members
+        .iter()
+        .map(|(id, u)| (*id, now_row(u)))
+        .filter(|(_, u)| u.active)
+        .collect();
+    if active.is_empty() {
+        return Err(AppError::unexpected("no demo member in operation"));
+    }
+
+    for (i, init) in data.initiatives.iter().enumerate() {
+        if in_phase1(i) {
+            continue;
+        }
+        let status = status_of(i);
+        let (author, union) = if i % 25 == 0 {
+            (demo_member, &member_home)
+        } else {
+            let (id, u) = &active[(i * 7) % active.len()];
+            (*id, u)
+        };
+        let submitted_at = p2_open
+            + Duration::days(rng.random_range(1..25))
+            + Duration::minutes(rng.random_range(0..1440));
+        let coauthor = (i % 4 == 1)
+            .then(|| active[(i * 13 + 5) % active.len()].0)
+            .filter(|c| *c != author);
+        let id = insert_initiative(
+            conn,
+            &SeedInitiative {
+                program_id: program.id,
+                phase_id: phase2,
+                field_id: field_of(&init.field),
                 union,
                 author,
                 coauthor,
@@ -403,25 +504,22 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
     // marked as duplicates.
     let approved: Vec<usize> = created
         .iter()
-        .filter(|(_, i)| i % 20 >= 11 && i % 20 <= 16 && i % 3 != 0)
+        .filter(|(_, i)| in_phase1(*i) && status_of(*i) == InitiativeStatus::Approved)
         .map(|(_, i)| *i)
         .take(6)
         .collect();
     for (k, i) in approved.into_iter().enumerate() {
         let init = &data.initiatives[i];
-        let (author, union) = members[(k * 31 + 3) % members.len().max(1)];
+        let (author, union) = &active[(k * 31 + 3) % active.len()];
         let title = format!("{} (áp dụng tại đơn vị)", init.title);
         insert_initiative(
             conn,
             &SeedInitiative {
                 program_id: program.id,
                 phase_id: phase2,
-                field_id: field_ids
-                    .iter()
-                    .find(|(c, _)| *c == init.field)
-                    .map(|(_, id)| *id),
+                field_id: field_of(&init.field),
                 union,
-                author,
+                author: *author,
                 coauthor: None,
                 title: &title,
                 sections: [
@@ -440,6 +538,7 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
         )?;
         created.push((0, i));
     }
+    report.reorganisations = usize::from(reorganised);
     report.initiatives = created.len();
 
     // Review: the province's committee confirms first, then the organising committee of
@@ -465,6 +564,43 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
         now,
     )?;
     Ok(report)
+}
+
+/// Applies the demo's reorganisation as `admin` (the system administrator); true if it was.
+fn reorganise_in(
+    conn: &mut DbConn,
+    r: &DemoReorganisation,
+    admin: Option<i64>,
+) -> Result<bool, AppError> {
+    let Some((_, actor)) = admin
+        .map(|id| crate::service::auth::actor_in(conn, id))
+        .transpose()?
+        .flatten()
+    else {
+        return Err(AppError::unexpected("no demo administrator"));
+    };
+    let plan = crate::service::reorganisations::Plan {
+        decision_no: r.decision_no.clone(),
+        decided_on: Some(r.decided_on),
+        effective_on: r.effective_on,
+        note: r.note.clone(),
+        rows: r
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| PlanRow {
+                line: i + 1,
+                action: row.action,
+                code: row.code.clone(),
+                new_parent_code: row.new_parent_code.clone(),
+                successor_code: row.successor_code.clone(),
+                new_name: row.new_name.clone(),
+            })
+            .collect(),
+        reverts_id: None,
+    };
+    crate::service::reorganisations::apply::apply_in(conn, &actor, &plan)?;
+    Ok(true)
 }
 
 /// A committee for the demo data: its stage (by position), union and members `(user, chair)`.

@@ -112,11 +112,12 @@ async fn seed_demo_and_create_user(backend: Backend) {
     for n in [
         "Liên đoàn Lao động tỉnh Cao Bằng",
         "Liên đoàn Lao động tỉnh Lạng Sơn",
+        "Liên đoàn Lao động tỉnh Tuyên Quang",
         "Công đoàn Viên chức Việt Nam",
     ] {
         assert!(names.contains(&n), "{n} missing from {names:?}");
     }
-
+    demo_reads_both_structures(&app, &admin, roots[0]["id"].as_i64().unwrap(), program).await;
     // Rebuilding the index and scanning the program for duplicates, with progress.
     let other = tempfile::tempdir().unwrap();
     let out = stdout(&sangkien_in(&app, other.path(), &["reindex"]));
@@ -282,3 +283,85 @@ fn check_config_redacts_secrets_and_bad_urls_stop_the_start() {
 }
 
 crate::on_both_backends!(seed_demo_and_create_user);
+
+/// The demo's 2025 reorganisation: the dashboard as of 30/06/2025 shows the tree as it stood
+/// (Hà Giang, the district federations) with the first phase's figures; the current structure
+/// shows the new tree, where Tuyên Quang's figures include Hà Giang's and Cao Bằng's the
+/// grassroots unions that moved up; Hà Giang's history names its successor.
+async fn demo_reads_both_structures(
+    app: &TestApp,
+    token: &str,
+    root: i64,
+    program: &serde_json::Value,
+) {
+    let program = program["id"].as_i64().unwrap();
+    let board = |union: i64, as_of: Option<&'static str>| {
+        let url = match as_of {
+            Some(d) => format!("/api/v1/unions/{union}/dashboard?program_id={program}&as_of={d}"),
+            None => format!("/api/v1/unions/{union}/dashboard?program_id={program}"),
+        };
+        async move {
+            let res = app.get(&url, token).await;
+            assert_eq!(res.status(), 200, "{url}");
+            json(res).await
+        }
+    };
+    let line = |d: &serde_json::Value, code: &str| {
+        d["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == code)
+            .cloned()
+    };
+    let approved = |l: &serde_json::Value| l["counts"]["approved"].as_i64().unwrap();
+    let then = board(root, Some("2025-06-30")).await;
+    let now = board(root, None).await;
+    assert!(
+        then["reading_rule"]
+            .as_str()
+            .unwrap()
+            .contains("30/06/2025"),
+        "{then}"
+    );
+    assert!(
+        now["reading_rule"]
+            .as_str()
+            .unwrap()
+            .contains("cơ cấu tổ chức hiện nay"),
+        "{now}"
+    );
+    let hg_then = line(&then, "HG").expect("Hà Giang as it stood");
+    let tq_then = line(&then, "TQ").expect("Tuyên Quang as it stood");
+    assert!(line(&now, "HG").is_none(), "Hà Giang merged: {now}");
+    let tq_now = line(&now, "TQ").expect("Tuyên Quang now");
+    assert!(approved(&hg_then) > 0, "{hg_then}");
+    assert!(
+        approved(&tq_now) >= approved(&tq_then) + approved(&hg_then),
+        "Tuyên Quang now counts Hà Giang's: {tq_now} {tq_then} {hg_then}"
+    );
+    assert!(approved(&now["union"]) > approved(&then["union"]));
+
+    // Cao Bằng: the district federation of Hòa An as it stood, and its grassroots unions
+    // directly under the province now.
+    let cb = line(&now, "CB").unwrap()["union_id"].as_i64().unwrap();
+    let cb_then = board(cb, Some("2025-06-30")).await;
+    let cb_now = board(cb, None).await;
+    assert!(line(&cb_then, "CB-HA").is_some(), "{cb_then}");
+    assert!(line(&cb_then, "CB-HA-XM").is_none(), "{cb_then}");
+    assert!(line(&cb_now, "CB-HA").is_none(), "{cb_now}");
+    assert!(line(&cb_now, "CB-HA-XM").is_some(), "{cb_now}");
+
+    // Hà Giang keeps its identity and names its successor.
+    let hg = hg_then["union_id"].as_i64().unwrap();
+    let history = json(
+        app.get(&format!("/api/v1/unions/{hg}/history"), token)
+            .await,
+    )
+    .await;
+    assert_eq!(history["active"], false, "{history}");
+    assert_eq!(history["ended_on"], "2025-07-01", "{history}");
+    let successor = &history["successors"][0];
+    assert_eq!(successor["code"], "TQ", "{history}");
+    assert_eq!(successor["decision_no"], "125/QĐ-TLĐ", "{history}");
+}

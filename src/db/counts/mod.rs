@@ -95,6 +95,17 @@ pub fn deferring<T, E: From<diesel::result::Error>>(
     Ok(value)
 }
 
+/// Applies the count moves deferred so far in this transaction, and goes on deferring: for a
+/// transaction that changes the tree part-way (the demo seeder runs its first phase under
+/// the old tree, then reorganises it), so that the moves count where their initiatives were.
+pub fn apply_deferred(conn: &mut DbConn) -> QueryResult<()> {
+    let moves = DEFERRED.with_borrow_mut(|d| d.as_mut().map(std::mem::take).unwrap_or_default());
+    for m in moves {
+        moved_now(conn, m.initiative_id, &m.from, &m.to, m.now)?;
+    }
+    Ok(())
+}
+
 /// An initiative moved from one status to another at `now`: its subtree counts and the day's
 /// activity follow, in the caller's transaction, at its end (every write transaction of
 /// `Db` defers them: [`deferring`]); at once only for a statement outside a transaction.
