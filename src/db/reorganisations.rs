@@ -491,3 +491,28 @@ pub fn set_cluster(conn: &mut DbConn, id: i64, cluster: &str) -> QueryResult<()>
     .execute(conn)
     .map(|_| ())
 }
+
+/// The reorganisations effective from `from` to `to` (both included), with the path of the
+/// union that issued each: (id, decision number, effective date, issuer's path), the latest
+/// effective first. Few exist (a handful a year per province).
+pub fn effective_between(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<(i64, String, NaiveDate, String)>> {
+    reorganisations::table
+        .inner_join(unions::table.on(unions::id.eq(reorganisations::issuer_union_id)))
+        .filter(reorganisations::effective_on.ge(from))
+        .filter(reorganisations::effective_on.le(to))
+        .order((
+            reorganisations::effective_on.desc(),
+            reorganisations::id.desc(),
+        ))
+        .select((
+            reorganisations::id,
+            reorganisations::decision_no,
+            reorganisations::effective_on,
+            unions::path,
+        ))
+        .load(conn)
+}

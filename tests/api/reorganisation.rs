@@ -323,6 +323,17 @@ async fn a_district_dissolved_its_grassroots_moved_up_or_ended(backend: Backend)
     )
     .await;
     assert!(page.contains("Cơ cấu hiện nay:"), "{page}");
+    // It names the reorganisation, and links to the tree the day before it.
+    assert!(
+        page.contains(&format!(
+            "Cơ cấu tổ chức thay đổi từ ngày {} theo quyết định",
+            vn(effective)
+        )) && page.contains(&format!(
+            "as_of={yesterday}\">xem số liệu theo cơ cấu ngày {}",
+            vn(yesterday)
+        )),
+        "{page}"
+    );
     let res = c
         .get(format!(
             "{}/don-vi/{}/thanh-tich?program_id={}&as_of=hom-qua",

@@ -142,6 +142,18 @@ pub struct DashboardPage {
     /// The parent's name, heading the printed report.
     pub parent_name: String,
     pub print: bool,
+    /// Reorganisations that changed the tree read, each with the day before it.
+    pub changes: Vec<TreeChangeLine>,
+}
+
+/// A reorganisation on the dashboard: its decision, the day it took effect, and the day
+/// before it (to read the tree as it stood).
+#[derive(Debug, Clone)]
+pub struct TreeChangeLine {
+    pub decision_no: String,
+    pub effective: String,
+    pub day_before: String,
+    pub day_before_vn: String,
 }
 
 /// The quarterly leaderboard page.
@@ -350,6 +362,25 @@ async fn dashboard_page(
     let chart_cumulative = charts::cumulative(&d.timeline, d.period, d.union.quota);
     let chart_children = charts::attainment_bars(&d.children, 60);
     let chart_fields = charts::by_field(&d.fields);
+    let changes = match (d.period, print) {
+        (Some(period), false) => {
+            service::reorganisations::changes_over(&state.db, &me.actor, d.union.union_id, period)
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    let changes = changes
+        .into_iter()
+        .map(|c| {
+            let before = c.effective_on.pred_opt().unwrap_or(c.effective_on);
+            TreeChangeLine {
+                decision_no: c.decision_no,
+                effective: format::date(c.effective_on),
+                day_before: before.to_string(),
+                day_before_vn: format::date(before),
+            }
+        })
+        .collect();
     Ok(DashboardPage {
         chrome: Chrome::of(visitor, "dashboard"),
         scope: reading_query(d.program_id, d.phase_id, d.as_of),
@@ -366,6 +397,7 @@ async fn dashboard_page(
         chart_children,
         chart_fields,
         print,
+        changes,
         d,
     })
 }

@@ -281,3 +281,47 @@ pub async fn history(db: &Db, actor: &Actor, union_id: i64) -> Result<UnionHisto
     })
     .await
 }
+
+/// A reorganisation that changed the tree a dashboard reads: the page offers the day before
+/// it ("xem theo cơ cấu ngày 30/06/2025").
+#[derive(Debug, Clone)]
+pub struct TreeChange {
+    pub id: i64,
+    pub decision_no: String,
+    pub effective_on: NaiveDate,
+}
+
+/// The reorganisations effective within `period` (up to today) issued by the union at
+/// `union_id`, above it or below it: those that may have changed the tree its dashboard
+/// reads. The latest first, at most three.
+pub async fn changes_over(
+    db: &Db,
+    actor: &Actor,
+    union_id: i64,
+    period: (NaiveDate, NaiveDate),
+) -> Result<Vec<TreeChange>, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let u = unions::find(conn, union_id)?.ok_or_else(AppError::not_found)?;
+        let path = UnionPath::from_stored(u.path.clone());
+        if !can(&actor, Action::ViewUnion, Resource::Union { path: &path }) {
+            return Err(AppError::forbidden());
+        }
+        let today = crate::db::counts::vietnam_day(crate::db::now());
+        let (from, to) = (period.0, period.1.min(today));
+        let out = rq::effective_between(conn, from, to)?
+            .into_iter()
+            .filter(|(_, _, _, issuer)| {
+                u.path.starts_with(issuer.as_str()) || issuer.starts_with(u.path.as_str())
+            })
+            .take(3)
+            .map(|(id, decision_no, effective_on, _)| TreeChange {
+                id,
+                decision_no,
+                effective_on,
+            })
+            .collect();
+        Ok(out)
+    })
+    .await
+}
