@@ -4,7 +4,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{fields, initiatives, phases, programs, quotas, unions};
+use super::schema::{
+    fields, initiatives, phases, programs, quota_history, quotas, reorganisations, unions, users,
+};
 use super::unions::Which;
 
 /// A program row.
@@ -262,8 +264,11 @@ pub fn phase_uses(conn: &mut DbConn, phase_id: i64) -> QueryResult<i64> {
     Ok(used + quotas)
 }
 
-/// Deletes a phase and numbers the program's other phases again from 1.
+/// Deletes a phase (with the history of quotas once set for it) and numbers the program's
+/// other phases again from 1.
 pub fn delete_phase(conn: &mut DbConn, program_id: i64, id: i64) -> QueryResult<()> {
+    // The history of quotas once set for it and removed (none stands: it is unused).
+    diesel::delete(quota_history::table.filter(quota_history::phase_id.eq(id))).execute(conn)?;
     diesel::delete(phases::table.find(id)).execute(conn)?;
     let rest: Vec<i64> = phases::table
         .filter(phases::program_id.eq(program_id))
@@ -336,11 +341,75 @@ pub fn quota(
     q.first(conn).optional()
 }
 
-/// Sets (inserts or replaces) a union's quota; returns the one it replaced.
+/// Why a quota changed, as its history keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaReason {
+    /// An officer in the allocation editor.
+    Editor,
+    /// Read from an imported file.
+    Import,
+    /// Carried to a successor by a reorganisation.
+    Reorganisation(i64),
+    /// Set by the system (demo data, tools).
+    System,
+}
+
+impl QuotaReason {
+    /// As stored: `editor`, `import`, `reorganisation` or `system`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Editor => "editor",
+            Self::Import => "import",
+            Self::Reorganisation(_) => "reorganisation",
+            Self::System => "system",
+        }
+    }
+
+    fn reorganisation_id(self) -> Option<i64> {
+        match self {
+            Self::Reorganisation(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// Who changed a quota, why, and the day (Vietnam calendar) the change holds from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotaCause {
+    pub reason: QuotaReason,
+    /// The user, or `None` for the system.
+    pub by: Option<i64>,
+    pub holds_from: NaiveDate,
+}
+
+impl QuotaCause {
+    /// A change by the system, holding from the day of `now`.
+    pub fn system(now: NaiveDateTime) -> Self {
+        Self {
+            reason: QuotaReason::System,
+            by: None,
+            holds_from: super::counts::vietnam_day(now),
+        }
+    }
+}
+
+/// Sets (inserts or replaces) a union's quota as the system does, holding from today;
+/// returns the one it replaced.
 pub fn set_quota(
     conn: &mut DbConn,
     set: &QuotaSet<'_>,
     now: NaiveDateTime,
+) -> QueryResult<Option<QuotaRecord>> {
+    set_quota_because(conn, set, now, QuotaCause::system(now))
+}
+
+/// Sets (inserts or replaces) a union's quota and records it in the history; returns the one
+/// it replaced.
+pub fn set_quota_because(
+    conn: &mut DbConn,
+    set: &QuotaSet<'_>,
+    now: NaiveDateTime,
+    cause: QuotaCause,
 ) -> QueryResult<Option<QuotaRecord>> {
     let before = quota(conn, set.program_id, set.phase_id, set.union_id)?;
     match &before {
@@ -367,21 +436,177 @@ pub fn set_quota(
             ))
             .execute(conn)?,
     };
+    record(
+        conn,
+        (set.program_id, set.phase_id, set.union_id),
+        Some(set),
+        now,
+        cause,
+    )?;
     Ok(before)
 }
 
-/// Removes a union's quota; returns it if there was one.
+/// Removes a union's quota and records the removal in the history; returns it if there was
+/// one.
 pub fn delete_quota(
     conn: &mut DbConn,
     program_id: i64,
     phase_id: Option<i64>,
     union_id: i64,
+    now: NaiveDateTime,
+    cause: QuotaCause,
 ) -> QueryResult<Option<QuotaRecord>> {
     let before = quota(conn, program_id, phase_id, union_id)?;
     if let Some(old) = &before {
         diesel::delete(quotas::table.find(old.id)).execute(conn)?;
+        record(conn, (program_id, phase_id, union_id), None, now, cause)?;
     }
     Ok(before)
+}
+
+/// Records in the history the quotas a union holds now at some scopes (program, phase),
+/// as they were written by someone else (a reorganisation carrying its predecessors'
+/// quotas); a scope without a quota is recorded as removed.
+pub fn record_current(
+    conn: &mut DbConn,
+    union_id: i64,
+    scopes: &[(i64, Option<i64>)],
+    now: NaiveDateTime,
+    cause: QuotaCause,
+) -> QueryResult<()> {
+    for &(program_id, phase_id) in scopes {
+        let q = quota(conn, program_id, phase_id, union_id)?;
+        let set = q.as_ref().map(|q| QuotaSet {
+            program_id,
+            phase_id,
+            union_id,
+            kind: &q.kind,
+            value: q.value,
+            members_as_of: q.members_as_of,
+            member_basis: q.member_basis,
+        });
+        record(
+            conn,
+            (program_id, phase_id, union_id),
+            set.as_ref(),
+            now,
+            cause,
+        )?;
+    }
+    Ok(())
+}
+
+/// One history row: `set` is what the quota became (`None`: removed).
+fn record(
+    conn: &mut DbConn,
+    (program_id, phase_id, union_id): (i64, Option<i64>, i64),
+    set: Option<&QuotaSet<'_>>,
+    now: NaiveDateTime,
+    cause: QuotaCause,
+) -> QueryResult<()> {
+    diesel::insert_into(quota_history::table)
+        .values((
+            quota_history::program_id.eq(program_id),
+            quota_history::phase_id.eq(phase_id),
+            quota_history::union_id.eq(union_id),
+            quota_history::kind.eq(set.map(|s| s.kind)),
+            quota_history::value.eq(set.map(|s| s.value)),
+            quota_history::members_as_of.eq(set.and_then(|s| s.members_as_of)),
+            quota_history::member_basis.eq(set.and_then(|s| s.member_basis)),
+            quota_history::holds_from.eq(cause.holds_from),
+            quota_history::reason.eq(cause.reason.as_str()),
+            quota_history::reorganisation_id.eq(cause.reason.reorganisation_id()),
+            quota_history::changed_by.eq(cause.by),
+            quota_history::changed_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A recorded change of a quota.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = quota_history)]
+pub struct QuotaHistoryRow {
+    pub id: i64,
+    pub program_id: i64,
+    pub phase_id: Option<i64>,
+    pub union_id: i64,
+    /// `None`: the quota was removed.
+    pub kind: Option<String>,
+    pub value: Option<i64>,
+    pub members_as_of: Option<NaiveDate>,
+    pub member_basis: Option<i64>,
+    pub holds_from: NaiveDate,
+    /// `editor`, `import`, `reorganisation`, `system` or `initial`.
+    pub reason: String,
+    pub reorganisation_id: Option<i64>,
+    pub changed_by: Option<i64>,
+    pub changed_at: NaiveDateTime,
+}
+
+/// A history row with the name of who made it and the reorganisation's decision number.
+pub type QuotaHistoryEntry = (QuotaHistoryRow, Option<String>, Option<String>);
+
+/// The history of some unions' quotas in a program, at one scope (a phase, or `None` for
+/// program-wide), newest first (by the day it holds from, then as recorded); at most
+/// `limit` rows.
+pub fn quota_history(
+    conn: &mut DbConn,
+    program_id: i64,
+    phase_id: Option<i64>,
+    union_ids: &[i64],
+    limit: i64,
+) -> QueryResult<Vec<QuotaHistoryEntry>> {
+    let mut q = quota_history::table
+        .left_join(users::table.on(quota_history::changed_by.eq(users::id.nullable())))
+        .left_join(
+            reorganisations::table
+                .on(quota_history::reorganisation_id.eq(reorganisations::id.nullable())),
+        )
+        .filter(quota_history::program_id.eq(program_id))
+        .filter(quota_history::union_id.eq_any(union_ids))
+        .into_boxed();
+    q = match phase_id {
+        Some(p) => q.filter(quota_history::phase_id.eq(p)),
+        None => q.filter(quota_history::phase_id.is_null()),
+    };
+    q.order((quota_history::holds_from.desc(), quota_history::id.desc()))
+        .limit(limit)
+        .select((
+            QuotaHistoryRow::as_select(),
+            users::full_name.nullable(),
+            reorganisations::decision_no.nullable(),
+        ))
+        .load(conn)
+}
+
+/// Every recorded change of some unions' quotas in a program, every scope, in the order they
+/// hold (by the day they hold from, then as recorded).
+pub fn quota_history_of(
+    conn: &mut DbConn,
+    program_id: i64,
+    union_ids: &[i64],
+) -> QueryResult<Vec<QuotaHistoryRow>> {
+    quota_history::table
+        .filter(quota_history::program_id.eq(program_id))
+        .filter(quota_history::union_id.eq_any(union_ids))
+        .order((quota_history::holds_from, quota_history::id))
+        .select(QuotaHistoryRow::as_select())
+        .load(conn)
+}
+
+/// The quotas of some unions in a program, every scope, with the day (Vietnam calendar) each
+/// was first set.
+pub fn quotas_since(
+    conn: &mut DbConn,
+    program_id: i64,
+    union_ids: &[i64],
+) -> QueryResult<Vec<(QuotaRecord, NaiveDateTime)>> {
+    quotas::table
+        .filter(quotas::program_id.eq(program_id))
+        .filter(quotas::union_id.eq_any(union_ids))
+        .select((QuotaRecord::as_select(), quotas::created_at))
+        .load(conn)
 }
 
 /// How many quotas a program has.

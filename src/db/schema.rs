@@ -481,6 +481,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    quota_history (id) {
+        id -> BigInt,
+        program_id -> BigInt,
+        phase_id -> Nullable<BigInt>,
+        union_id -> BigInt,
+        kind -> Nullable<Text>,
+        value -> Nullable<BigInt>,
+        members_as_of -> Nullable<Date>,
+        member_basis -> Nullable<BigInt>,
+        holds_from -> Date,
+        reason -> Text,
+        reorganisation_id -> Nullable<BigInt>,
+        changed_by -> Nullable<BigInt>,
+        changed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(idempotency_keys -> users (user_id));
 
@@ -520,4 +538,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     reorganisations,
     union_versions,
     union_successions,
+    quota_history,
 );

@@ -1,12 +1,17 @@
 //! Quota allocation (phân bổ chỉ tiêu): a union's officers split its quota in a program (or
 //! one phase of it) among its children, each as a number of approved initiatives or as a share
 //! of the child's members resolved on the day it is set. The editor shows the union's own
-//! quota beside the sum of its children's and warns when they differ; every change is audited.
+//! quota beside the sum of its children's and warns when they differ; every change is audited
+//! and kept in the history of allocations (lịch sử phân bổ), which the dashboards read as of a
+//! past day.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::db::programs::{self as pq, PhaseRow, ProgramRow, QuotaRecord, QuotaSet};
+use crate::db::programs::{
+    self as pq, PhaseRow, ProgramRow, QuotaCause, QuotaHistoryEntry, QuotaReason, QuotaRecord,
+    QuotaSet,
+};
 use crate::db::unions::{self, UnionRow, Which};
 use crate::db::{self, Db, DbConn, audit};
 use crate::domain::{Action, Actor, QuotaKind, Resource, UnionPath, can};
@@ -78,6 +83,49 @@ pub struct AllocationView {
     pub warning: Option<String>,
     /// The latest changes to the children's quotas at this scope, newest first.
     pub history: Vec<AllocationChange>,
+    /// The history of allocations at this scope: the union's own, then each child's.
+    pub allocation_history: Vec<QuotaHistory>,
+}
+
+/// One recorded change of a quota, from the history of allocations.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QuotaChange {
+    /// The day (Vietnam calendar) it holds from: a dashboard read as of that day or later
+    /// (until the next change) uses it.
+    pub holds_from: NaiveDate,
+    /// When it was recorded.
+    pub changed_at: chrono::DateTime<chrono::Utc>,
+    /// What the quota became (`None`: it was removed).
+    pub kind: Option<QuotaKind>,
+    pub value: Option<i64>,
+    pub members_as_of: Option<NaiveDate>,
+    pub member_basis: Option<i64>,
+    /// The number of approved initiatives it asked for, when known.
+    pub target: Option<i64>,
+    /// What it became, in Vietnamese: "20 sáng kiến", "Bỏ chỉ tiêu".
+    pub description: String,
+    /// Who changed it (`None`: the system).
+    pub changed_by: Option<i64>,
+    /// Their name, or "Hệ thống".
+    pub changed_by_name: String,
+    /// `editor`, `import`, `reorganisation`, `system` or `initial` (a quota that stood before
+    /// its history was kept).
+    pub reason: String,
+    /// The reorganisation that carried it, for `reorganisation`.
+    pub reorganisation_id: Option<i64>,
+    /// Why, in Vietnamese.
+    pub why: String,
+}
+
+/// The history of one union's quota at one scope, newest first.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QuotaHistory {
+    pub union_id: i64,
+    pub code: String,
+    pub name: String,
+    pub program_id: i64,
+    pub phase_id: Option<i64>,
+    pub changes: Vec<QuotaChange>,
 }
 
 /// One child's quota to set; no kind removes it.
@@ -128,6 +176,91 @@ pub async fn allocation(
     .await
 }
 
+/// How many changes of each union's quota the editor shows.
+const EDITOR_HISTORY: i64 = 10;
+/// How many changes the history of one quota answers with at most.
+const HISTORY_LIMIT: i64 = 500;
+
+/// The history of allocations of a union's own quota in a program (or one phase), newest
+/// first: for whoever may read the union's quota (its officers and the program
+/// administrators over it).
+pub async fn history(
+    db: &Db,
+    actor: &Actor,
+    union_id: i64,
+    query: AllocationQuery,
+) -> Result<QuotaHistory, AppError> {
+    let actor = actor.clone();
+    db.read(move |conn| {
+        let (union, program, _) = scope(conn, &actor, union_id, query.program_id, query.phase_id)?;
+        let rows = pq::quota_history(conn, program.id, query.phase_id, &[union.id], HISTORY_LIMIT)?;
+        Ok(QuotaHistory {
+            union_id: union.id,
+            code: union.code,
+            name: union.name,
+            program_id: program.id,
+            phase_id: query.phase_id,
+            changes: rows.into_iter().map(change).collect(),
+        })
+    })
+    .await
+}
+
+/// A history row as the API and the editor show it.
+fn change((row, by_name, decision_no): QuotaHistoryEntry) -> QuotaChange {
+    use crate::format::{number, percent};
+    let kind = row.kind.as_deref().and_then(QuotaKind::parse);
+    let target = match (kind, row.value) {
+        (Some(QuotaKind::Absolute), Some(v)) => Some(v),
+        (Some(k), Some(v)) => row.member_basis.map(|b| k.target(v, b)),
+        _ => None,
+    };
+    let description = match (kind, row.value) {
+        (Some(QuotaKind::Absolute), Some(v)) => format!("{} sáng kiến", number(v)),
+        (Some(QuotaKind::PercentOfMembers), Some(v)) => {
+            #[expect(clippy::cast_precision_loss, reason = "basis points are small")]
+            let pct = percent(v as f64 / 100.0);
+            match (row.member_basis, target) {
+                (Some(b), Some(t)) => format!(
+                    "{pct} của {} đoàn viên = {} sáng kiến",
+                    number(b),
+                    number(t)
+                ),
+                _ => format!("{pct} số đoàn viên"),
+            }
+        }
+        _ if row.kind.is_none() => "Bỏ chỉ tiêu".to_owned(),
+        _ => "—".to_owned(),
+    };
+    let why = match row.reason.as_str() {
+        "editor" => "Phân bổ trên trang chỉ tiêu".to_owned(),
+        "import" => "Nhập từ tệp".to_owned(),
+        "reorganisation" => match &decision_no {
+            Some(no) => format!(
+                "Sắp xếp tổ chức theo quyết định {no}: cộng dồn chỉ tiêu của các đơn vị hợp nhất"
+            ),
+            None => "Sắp xếp tổ chức: cộng dồn chỉ tiêu của các đơn vị hợp nhất".to_owned(),
+        },
+        "initial" => "Chỉ tiêu đã có trước khi ghi lịch sử phân bổ".to_owned(),
+        _ => "Hệ thống".to_owned(),
+    };
+    QuotaChange {
+        holds_from: row.holds_from,
+        changed_at: row.changed_at.and_utc(),
+        kind,
+        value: row.value,
+        members_as_of: row.members_as_of,
+        member_basis: row.member_basis,
+        target,
+        description,
+        changed_by: row.changed_by,
+        changed_by_name: by_name.unwrap_or_else(|| "Hệ thống".to_owned()),
+        reason: row.reason,
+        reorganisation_id: row.reorganisation_id,
+        why,
+    }
+}
+
 /// Sets the quotas of some of a union's children, in one transaction; answers with the
 /// editor's new content.
 #[tracing::instrument(skip_all, fields(actor = actor.user_id, union = union_id))]
@@ -160,6 +293,11 @@ pub async fn allocate(
         let now = db::now();
         let today = crate::db::counts::vietnam_day(now);
         let entity = audit_type(program.id, input.phase_id);
+        let cause = QuotaCause {
+            reason: QuotaReason::Editor,
+            by: Some(actor.user_id),
+            holds_from: today,
+        };
         for a in &input.allocations {
             let Some(child) = children.iter().find(|c| c.id == a.union_id) else {
                 continue;
@@ -167,7 +305,7 @@ pub async fn allocate(
             let before = pq::quota(conn, program.id, input.phase_id, child.id)?;
             let after = match a.kind {
                 None => {
-                    pq::delete_quota(conn, program.id, input.phase_id, child.id)?;
+                    pq::delete_quota(conn, program.id, input.phase_id, child.id, now, cause)?;
                     None
                 }
                 Some(kind) => {
@@ -192,7 +330,7 @@ pub async fn allocate(
                         members_as_of: basis.map(|_| today),
                         member_basis: basis,
                     };
-                    pq::set_quota(conn, &set, now)?;
+                    pq::set_quota_because(conn, &set, now, cause)?;
                     pq::quota(conn, program.id, input.phase_id, child.id)?
                 }
             };
@@ -337,6 +475,18 @@ fn view(
                 after: describe_stored(row.to_state.as_deref()),
             })
             .collect();
+    let mut allocation_history = Vec::with_capacity(children.len() + 1);
+    for u in std::iter::once(union).chain(&children) {
+        let rows = pq::quota_history(conn, program.id, phase_id, &[u.id], EDITOR_HISTORY)?;
+        allocation_history.push(QuotaHistory {
+            union_id: u.id,
+            code: u.code.clone(),
+            name: u.name.clone(),
+            program_id: program.id,
+            phase_id,
+            changes: rows.into_iter().map(change).collect(),
+        });
+    }
     Ok(AllocationView {
         program_id: program.id,
         program_name: program.name.clone(),
@@ -349,6 +499,7 @@ fn view(
         difference,
         warning,
         history,
+        allocation_history,
     })
 }
 

@@ -47,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(unions::subtree)
             .service(unions::dashboard)
             .service(unions::quotas)
+            .service(unions::quota_history)
             .service(unions::allocate)
             .service(unions::leaderboard)
             .service(unions::move_union)

@@ -12,7 +12,7 @@ use crate::service::attainment::{
 use crate::service::input::unions::{
     CreateUnion, MoveUnion, SubtreeQuery, UnionSearch, UpdateUnion, parse_create, parse_update,
 };
-use crate::service::quotas::{AllocationInput, AllocationQuery, AllocationView};
+use crate::service::quotas::{AllocationInput, AllocationQuery, AllocationView, QuotaHistory};
 use crate::service::unions::{SubtreeNode, UnionView};
 use crate::state::AppState;
 
@@ -144,6 +144,28 @@ pub async fn quotas(
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(
         service::quotas::allocation(&state.db, &id.actor, path.into_inner(), query.into_inner())
+            .await?,
+    ))
+}
+
+/// The history of allocations of a union's own quota in a program (or one phase), newest
+/// first: each set or removal with what it became, the day it holds from (a dashboard read as
+/// of that day or later uses it), who made it and why, in Vietnamese (the same readers as the
+/// quota).
+#[utoipa::path(get, path = "/api/v1/unions/{id}/quotas/history", tag = "unions", security(("bearer" = [])),
+    params(("id" = i64, Path), AllocationQuery),
+    responses((status = 200, body = QuotaHistory), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)))]
+#[get("/unions/{id}/quotas/history")]
+pub async fn quota_history(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    query: web::Query<AllocationQuery>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(
+        service::quotas::history(&state.db, &id.actor, path.into_inner(), query.into_inner())
             .await?,
     ))
 }

@@ -1,7 +1,9 @@
 //! A dashboard as of a past day: the tree, names and figures exactly as they stood at the end
 //! of that day (Vietnam time). The tree comes from the unions' versions, the figures from the
 //! activity by day summed up to that day (a reorganisation carries a subtree's figures on its
-//! effective date, so days before it keep the old tree's numbers).
+//! effective date, so days before it keep the old tree's numbers), the quotas from the history
+//! of allocations (the one in force at that day's end, for every union of that day's tree,
+//! ended ones included): an earlier report printed again gives the same numbers.
 
 use chrono::NaiveDate;
 
@@ -13,11 +15,11 @@ use crate::db::DbConn;
 use crate::db::counts;
 use crate::db::programs::{PhaseRow, ProgramRow};
 use crate::db::reorganisations::{self as rq, VersionRow};
-use crate::db::unions::{self, UnionRow, Which};
+use crate::db::unions::{self, UnionRow};
 use crate::domain::counting::{COUNTING_RULE, as_of_rule, percent};
 use crate::domain::{Action, Actor, Resource, UnionPath, can};
 use crate::error::AppError;
-use crate::service::shared::quota::{CountsView, quotas_for};
+use crate::service::shared::quota::{CountsView, quotas_as_of};
 
 /// The lines of unions as they were on `day`.
 fn lines_as_of(
@@ -29,7 +31,7 @@ fn lines_as_of(
 ) -> Result<Vec<AttainmentLine>, AppError> {
     let ids: Vec<i64> = of.iter().map(|v| v.union_id).collect();
     let figures = counts::as_of(conn, program.id, phase_id, &ids, day)?;
-    let quotas = quotas_for(conn, program, phase_id, Which::These(&ids))?;
+    let quotas = quotas_as_of(conn, program, phase_id, &ids, day)?;
     let mut out = Vec::with_capacity(of.len());
     for v in of {
         let [submitted, approved, rejected, duplicates, revoked] =

@@ -14,7 +14,7 @@ use crate::db::{self, Db, DbConn};
 use crate::domain::counting::{COUNTING_RULE, CURRENT_STRUCTURE_RULE, LEADERBOARD_RULE, percent};
 use crate::domain::{Action, Actor, ProgramStatus, Resource, UnionPath, can};
 use crate::error::AppError;
-use crate::service::shared::quota::{CountsView, quotas_for};
+use crate::service::shared::quota::{CountsView, quotas_as_of, quotas_for};
 
 mod as_of;
 
@@ -846,7 +846,11 @@ fn leaderboard_in(
     let children = ranked_children(conn, union.id, query.as_of)?;
     let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
     let approved = counts::approved_between(conn, program.id, &ids, first, until)?;
-    let quotas = quotas_for(conn, &program, None, Which::These(&ids))?;
+    // Read as of a day, the quotas in force at its end.
+    let quotas = match query.as_of {
+        Some(day) => quotas_as_of(conn, &program, None, &ids, day)?,
+        None => quotas_for(conn, &program, None, Which::These(&ids))?,
+    };
     // The share of the program's days that fall in the quarter.
     let share = span.map(|(from, to)| {
         let whole = (to - from).num_days() + 1;

@@ -1,11 +1,13 @@
 //! Counts and quotas as the dashboards, reports and digests read them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
 
 use serde::Serialize;
 
 use crate::db::DbConn;
-use crate::db::counts::Counts;
+use crate::db::counts::{Counts, vietnam_day};
 use crate::db::programs::{self as pq, ProgramRow};
 use crate::db::unions::Which;
 use crate::domain::QuotaKind;
@@ -80,8 +82,90 @@ pub fn quotas_for(
     phase_id: Option<i64>,
     which: Which<'_>,
 ) -> Result<BTreeMap<i64, Quota>, AppError> {
+    let rows = pq::quotas_of(conn, program.id, which)?;
+    Ok(layered(
+        program,
+        phase_id,
+        rows.into_iter().map(|r| Stored {
+            union_id: r.union_id,
+            phase_id: r.phase_id,
+            kind: r.kind,
+            value: r.value,
+            member_basis: r.member_basis,
+        }),
+    ))
+}
+
+/// Each union's quota as it stood at the end of `day` (Vietnam calendar), by the history of
+/// allocations: the last change holding from that day or before, at each scope (a removal
+/// leaves none), layered as [`quotas_for`] does. A quota written without history (by a tool
+/// writing the table directly) counts from the day it was first set.
+pub fn quotas_as_of(
+    conn: &mut DbConn,
+    program: &ProgramRow,
+    phase_id: Option<i64>,
+    union_ids: &[i64],
+    day: NaiveDate,
+) -> Result<BTreeMap<i64, Quota>, AppError> {
+    type Scope = (i64, Option<i64>);
+    let mut known: BTreeSet<Scope> = BTreeSet::new();
+    let mut in_force: BTreeMap<Scope, Option<Stored>> = BTreeMap::new();
+    // In the order they hold: a later one replaces an earlier one.
+    for h in pq::quota_history_of(conn, program.id, union_ids)? {
+        let scope = (h.union_id, h.phase_id);
+        known.insert(scope);
+        if h.holds_from > day {
+            continue;
+        }
+        let stored = match (h.kind, h.value) {
+            (Some(kind), Some(value)) => Some(Stored {
+                union_id: h.union_id,
+                phase_id: h.phase_id,
+                kind,
+                value,
+                member_basis: h.member_basis,
+            }),
+            _ => None,
+        };
+        in_force.insert(scope, stored);
+    }
+    for (r, created_at) in pq::quotas_since(conn, program.id, union_ids)? {
+        let scope = (r.union_id, r.phase_id);
+        if known.contains(&scope) || vietnam_day(created_at) > day {
+            continue;
+        }
+        in_force.insert(
+            scope,
+            Some(Stored {
+                union_id: r.union_id,
+                phase_id: r.phase_id,
+                kind: r.kind,
+                value: r.value,
+                member_basis: r.member_basis,
+            }),
+        );
+    }
+    Ok(layered(program, phase_id, in_force.into_values().flatten()))
+}
+
+/// A quota as stored, at one scope.
+struct Stored {
+    union_id: i64,
+    phase_id: Option<i64>,
+    kind: String,
+    value: i64,
+    member_basis: Option<i64>,
+}
+
+/// The quota that applies to each union at the asked scope: a phase's own replaces the
+/// program-wide one; the program's target stands in for the owner's program-wide quota.
+fn layered(
+    program: &ProgramRow,
+    phase_id: Option<i64>,
+    rows: impl IntoIterator<Item = Stored>,
+) -> BTreeMap<i64, Quota> {
     let mut out = BTreeMap::new();
-    let mut rows = pq::quotas_of(conn, program.id, which)?;
+    let mut rows: Vec<Stored> = rows.into_iter().collect();
     // Program-wide first, so that a phase's own quota replaces it.
     rows.sort_by_key(|r| r.phase_id.is_some());
     for r in rows {
@@ -113,5 +197,5 @@ pub fn quotas_for(
             member_basis: None,
         });
     }
-    Ok(out)
+    out
 }
