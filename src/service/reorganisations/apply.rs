@@ -323,7 +323,15 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     }
     let mut quotas_carried = 0;
     for (to, preds) in &merged_into {
-        quotas_carried += rq::carry_quotas(conn, preds, *to, now)?.len();
+        let carried = rq::carry_quotas(conn, preds, *to, now)?;
+        // The history of allocations: the summed quota holds from the effective date.
+        let cause = db::programs::QuotaCause {
+            reason: db::programs::QuotaReason::Reorganisation(id),
+            by: Some(actor.user_id),
+            holds_from: day,
+        };
+        db::programs::record_current(conn, *to, &carried, now, cause)?;
+        quotas_carried += carried.len();
     }
     // A union the plan creates by a merger ranks in the emulation cluster of its largest
     // predecessor (by members), until an officer sets another.
