@@ -31,6 +31,7 @@ mod outbox_gaps;
 mod pages;
 mod permissions;
 mod probe;
+mod quota_history;
 mod quotas;
 mod reorganisation;
 mod reorganisation_pages;

@@ -104,6 +104,7 @@ pub(super) async fn api_request(
             "get",
             "/api/v1/unions/{id}/dashboard"
             | "/api/v1/unions/{id}/quotas"
+            | "/api/v1/unions/{id}/quotas/history"
             | "/api/v1/unions/{id}/leaderboard",
         ) => (
             format!(

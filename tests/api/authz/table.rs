@@ -77,6 +77,12 @@ pub(super) const API: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/unions/{id}/dashboard", "...OPS", ".....S"),
     ("get", "/api/v1/unions/{id}/quotas", "...OPS", ".....S"),
     ("put", "/api/v1/unions/{id}/quotas", "...OPS", ".....S"),
+    (
+        "get",
+        "/api/v1/unions/{id}/quotas/history",
+        "...OPS",
+        ".....S",
+    ),
     ("get", "/api/v1/unions/{id}/leaderboard", "...OPS", ".....S"),
     ("post", "/api/v1/unions/{id}/move", "...O.S", ".....S"),
     // Reorganisations: those who manage a union try a plan within their scope; anyone signed
