@@ -15,6 +15,7 @@ crate::on_both_backends!(
     a_past_day_reads_the_quota_then_in_force,
     a_merger_sums_quotas_into_the_history_with_its_decision,
     a_split_leaves_the_parent_warned_that_quotas_no_longer_add_up,
+    quotas_set_before_the_history_are_back_filled,
 );
 
 fn today() -> NaiveDate {
@@ -550,4 +551,84 @@ async fn a_split_leaves_the_parent_warned_that_quotas_no_longer_add_up(backend: 
         shown.contains("2 đơn vị trực thuộc chưa được phân bổ chỉ tiêu"),
         "{page}"
     );
+}
+
+async fn quotas_set_before_the_history_are_back_filled(backend: Backend) {
+    use diesel::prelude::*;
+    use diesel_migrations::MigrationHarness;
+    use sangkien::db::schema::{quota_history as h, quotas as q};
+    use sangkien::db::{DbConn, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let w = app.world().await;
+    let program = w.program;
+    // A quota set late on 29 June 2025 (UTC), the 30th in Vietnam, before the history was
+    // kept; then the migration is run again.
+    let at = |d: &str| chrono::NaiveDateTime::parse_from_str(d, "%Y-%m-%d %H:%M:%S").unwrap();
+    let (cb, day) = (w.cb, NaiveDate::from_ymd_opt(2025, 6, 30).unwrap());
+    app.db
+        .blocking_write(move |conn| {
+            diesel::insert_into(q::table)
+                .values((
+                    q::program_id.eq(program),
+                    q::union_id.eq(cb),
+                    q::kind.eq("absolute"),
+                    q::value.eq(12),
+                    q::created_at.eq(at("2025-06-29 20:30:00")),
+                    q::updated_at.eq(at("2025-07-05 10:00:00")),
+                ))
+                .execute(conn)?;
+            let again = |v: String| v == "20261208000017";
+            match conn {
+                DbConn::Pg(c) => {
+                    while !again(
+                        c.revert_last_migration(POSTGRES_MIGRATIONS)
+                            .unwrap()
+                            .to_string(),
+                    ) {}
+                    c.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
+                }
+                DbConn::Sqlite(c) => {
+                    while !again(
+                        c.revert_last_migration(SQLITE_MIGRATIONS)
+                            .unwrap()
+                            .to_string(),
+                    ) {}
+                    c.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+                }
+            }
+            let rows: Vec<(i64, Option<i64>, NaiveDate, String, Option<i64>)> = h::table
+                .select((
+                    h::union_id,
+                    h::value,
+                    h::holds_from,
+                    h::reason,
+                    h::changed_by,
+                ))
+                .load(conn)?;
+            assert_eq!(rows, vec![(cb, Some(12), day, "initial".to_owned(), None)]);
+            Ok(())
+        })
+        .expect("back-filled");
+
+    let admin = app.login(who::ADMIN).await;
+    let h = json(
+        app.get(
+            &format!("/api/v1/unions/{cb}/quotas/history?program_id={program}"),
+            &admin,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(h["changes"][0]["reason"], "initial", "{h}");
+    assert_eq!(h["changes"][0]["changed_by_name"], "Hệ thống", "{h}");
+    assert_eq!(
+        h["changes"][0]["why"], "Chỉ tiêu đã có trước khi ghi lịch sử phân bổ",
+        "{h}"
+    );
+    let before = dashboard(&app, &admin, w.root, program, "&as_of=2025-06-29").await;
+    assert!(child(&before, "CB")["quota"].is_null(), "{before}");
+    let from = dashboard(&app, &admin, w.root, program, "&as_of=2025-06-30").await;
+    assert_eq!(child(&from, "CB")["quota"], 12, "{from}");
 }
