@@ -598,7 +598,8 @@ async fn quotas_set_before_the_history_are_back_filled(backend: Backend) {
                     c.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
                 }
             }
-            let rows: Vec<(i64, Option<i64>, NaiveDate, String, Option<i64>)> = h::table
+            type Row = (i64, Option<i64>, NaiveDate, String, Option<i64>);
+            let rows: Vec<Row> = h::table
                 .select((
                     h::union_id,
                     h::value,
