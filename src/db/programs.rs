@@ -548,8 +548,7 @@ pub struct QuotaHistoryRow {
 pub type QuotaHistoryEntry = (QuotaHistoryRow, Option<String>, Option<String>);
 
 /// The history of some unions' quotas in a program, at one scope (a phase, or `None` for
-/// program-wide), newest first (by the day it holds from, then as recorded); at most
-/// `limit` rows.
+/// program-wide), the latest recorded first; at most `limit` rows.
 pub fn quota_history(
     conn: &mut DbConn,
     program_id: i64,
@@ -570,7 +569,7 @@ pub fn quota_history(
         Some(p) => q.filter(quota_history::phase_id.eq(p)),
         None => q.filter(quota_history::phase_id.is_null()),
     };
-    q.order((quota_history::holds_from.desc(), quota_history::id.desc()))
+    q.order(quota_history::id.desc())
         .limit(limit)
         .select((
             QuotaHistoryRow::as_select(),
@@ -581,7 +580,7 @@ pub fn quota_history(
 }
 
 /// Every recorded change of some unions' quotas in a program, every scope, in the order they
-/// hold (by the day they hold from, then as recorded).
+/// were recorded.
 pub fn quota_history_of(
     conn: &mut DbConn,
     program_id: i64,
@@ -590,7 +589,7 @@ pub fn quota_history_of(
     quota_history::table
         .filter(quota_history::program_id.eq(program_id))
         .filter(quota_history::union_id.eq_any(union_ids))
-        .order((quota_history::holds_from, quota_history::id))
+        .order(quota_history::id)
         .select(QuotaHistoryRow::as_select())
         .load(conn)
 }

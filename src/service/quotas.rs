@@ -91,7 +91,7 @@ pub struct AllocationView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuotaChange {
     /// The day (Vietnam calendar) it holds from: a dashboard read as of that day or later
-    /// (until the next change) uses it.
+    /// uses it, until a change recorded after it.
     pub holds_from: NaiveDate,
     /// When it was recorded.
     pub changed_at: chrono::DateTime<chrono::Utc>,
@@ -117,7 +117,7 @@ pub struct QuotaChange {
     pub why: String,
 }
 
-/// The history of one union's quota at one scope, newest first.
+/// The history of one union's quota at one scope, the latest recorded first.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuotaHistory {
     pub union_id: i64,
@@ -181,8 +181,8 @@ const EDITOR_HISTORY: i64 = 10;
 /// How many changes the history of one quota answers with at most.
 const HISTORY_LIMIT: i64 = 500;
 
-/// The history of allocations of a union's own quota in a program (or one phase), newest
-/// first: for whoever may read the union's quota (its officers and the program
+/// The history of allocations of a union's own quota in a program (or one phase), the latest
+/// recorded first: for whoever may read the union's quota (its officers and the program
 /// administrators over it).
 pub async fn history(
     db: &Db,

@@ -432,9 +432,12 @@ async fn a_merger_sums_quotas_into_the_history_with_its_decision(backend: Backen
         "{why}"
     );
 
-    // Today's tree reads the sum; yesterday's the two provinces, each with its own.
+    // Today's tree reads the sum, as the current reading does; yesterday's the two
+    // provinces, each with its own.
     let now = dashboard(&app, &admin, w.root, program, &format!("&as_of={today}")).await;
     assert_eq!(child(&now, "CB-LS")["quota"], 10, "{now}");
+    let current = dashboard(&app, &admin, w.root, program, "").await;
+    assert_eq!(child(&current, "CB-LS")["quota"], 10, "{current}");
     let then = dashboard(
         &app,
         &admin,

@@ -148,8 +148,8 @@ pub async fn quotas(
     ))
 }
 
-/// The history of allocations of a union's own quota in a program (or one phase), newest
-/// first: each set or removal with what it became, the day it holds from (a dashboard read as
+/// The history of allocations of a union's own quota in a program (or one phase), the latest
+/// recorded first: each set or removal with what it became, the day it holds from (a dashboard read as
 /// of that day or later uses it), who made it and why, in Vietnamese (the same readers as the
 /// quota).
 #[utoipa::path(get, path = "/api/v1/unions/{id}/quotas/history", tag = "unions", security(("bearer" = [])),

@@ -97,9 +97,13 @@ pub fn quotas_for(
 }
 
 /// Each union's quota as it stood at the end of `day` (Vietnam calendar), by the history of
-/// allocations: the last change holding from that day or before, at each scope (a removal
-/// leaves none), layered as [`quotas_for`] does. A quota written without history (by a tool
-/// writing the table directly) counts from the day it was first set.
+/// allocations: at each scope, the latest recorded change among those holding from that day
+/// or before (a removal leaves none), layered as [`quotas_for`] does. Latest recorded, not
+/// latest day: a change recorded late for an earlier day (a merger applied after its
+/// effective date, summing the quotas as they stood when it was applied) replaces those
+/// recorded before it, so that today reads as the current reading does. A quota written
+/// without history (by a tool writing the table directly) counts from the day it was first
+/// set.
 pub fn quotas_as_of(
     conn: &mut DbConn,
     program: &ProgramRow,
@@ -110,7 +114,7 @@ pub fn quotas_as_of(
     type Scope = (i64, Option<i64>);
     let mut known: BTreeSet<Scope> = BTreeSet::new();
     let mut in_force: BTreeMap<Scope, Option<Stored>> = BTreeMap::new();
-    // In the order they hold: a later one replaces an earlier one.
+    // In the order recorded: a later one replaces an earlier one.
     for h in pq::quota_history_of(conn, program.id, union_ids)? {
         let scope = (h.union_id, h.phase_id);
         known.insert(scope);
