@@ -239,8 +239,14 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
     let phase1 = program.phases.first().map(|p| p.id);
     let phase2 = program.phases.get(1).map(|p| p.id);
 
-    // Quotas: the target for the root, 10% of members for everyone else.
-    programs::set_quota(
+    // Quotas: the target for the root, 10% of members for everyone else, allocated when
+    // the first phase opened (the reorganisation then carries the merged ones).
+    let allocated = programs::QuotaCause {
+        reason: programs::QuotaReason::System,
+        by: None,
+        holds_from: crate::db::counts::vietnam_day(p1_open),
+    };
+    programs::set_quota_because(
         conn,
         &programs::QuotaSet {
             program_id: program.id,
@@ -252,10 +258,11 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
             member_basis: None,
         },
         now,
+        allocated,
     )?;
     for u in all.iter().skip(1) {
         let members = crate::db::unions::subtree_members(conn, &u.path)?;
-        programs::set_quota(
+        programs::set_quota_because(
             conn,
             &programs::QuotaSet {
                 program_id: program.id,
@@ -263,10 +270,11 @@ fn seed_in(conn: &mut DbConn, data: &DemoData, hash: &str) -> Result<SeedReport,
                 union_id: u.id,
                 kind: QuotaKind::PercentOfMembers.as_str(),
                 value: 1_000,
-                members_as_of: Some(today),
+                members_as_of: Some(p1_open.date()),
                 member_basis: Some(members),
             },
             now,
+            allocated,
         )?;
     }
 

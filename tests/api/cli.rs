@@ -341,6 +341,14 @@ async fn demo_reads_both_structures(
         "Tuyên Quang now counts Hà Giang's: {tq_now} {tq_then} {hg_then}"
     );
     assert!(approved(&now["union"]) > approved(&then["union"]));
+    // The quotas as allocated then, and Tuyên Quang's now the sum of both.
+    let quota = |l: &serde_json::Value| l["quota"].as_i64().unwrap_or_else(|| panic!("{l}"));
+    assert!(quota(&hg_then) > 0 && quota(&tq_then) > 0);
+    assert_eq!(
+        quota(&tq_now),
+        quota(&tq_then) + quota(&hg_then),
+        "{tq_now}"
+    );
 
     // Cao Bằng: the district federation of Hòa An as it stood, and its grassroots unions
     // directly under the province now.
