@@ -34,6 +34,7 @@ mod probe;
 mod quotas;
 mod reorganisation;
 mod reorganisation_pages;
+mod reorganisation_revert;
 mod review;
 mod review_browser;
 mod review_pages;
