@@ -216,7 +216,11 @@ async fn a_dissolved_district_is_restored_exactly_and_history_kept(backend: Back
     let done = json(res).await;
     let id = done["id"].as_i64().unwrap();
     assert_eq!(done["handed_over"]["open_reviews"], 1, "{done}");
-    assert_ne!(open_cases(&app), cases_before, "at the province's committee");
+    assert_ne!(
+        open_cases(&app),
+        cases_before,
+        "at the province's committee"
+    );
 
     // Its inverse, tried: what it would do, and nothing kept.
     let res = revert(&app, &officer, id, true).await;
