@@ -7,25 +7,18 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::NaiveDate;
-
 use super::Plan;
 use super::report::{self, Report};
 use super::undo::{self, MembersMoved, Undo};
 use crate::db::ledger::{self, Figures};
 use crate::db::reorganisations::{self as rq, NewReorganisation, VersionRow};
-use crate::db::schema::unions as u;
 use crate::db::unions::{self, NewUnion, UnionRow};
 use crate::db::{self, DbConn, audit, outbox};
-use crate::domain::reorganisation::{
-    self, Before, Node, OpKind, Resolved, RowError, Tree, UnionRef,
-};
-use crate::domain::{Action, Actor, Resource, UnionKind, UnionPath, can};
+use crate::domain::reorganisation::{self, Before, OpKind, Resolved, RowError, Tree, UnionRef};
+use crate::domain::{Action, Actor, Resource, UnionPath, can};
 use crate::email::letters::Notice;
 use crate::error::{AppError, ErrorCode};
 use crate::service::shared::letters;
-
-use diesel::prelude::*;
 
 /// The plan's rows refused, as the API's error.
 pub fn refused(rows: Vec<RowError>) -> AppError {
@@ -69,7 +62,7 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
             None
         }
     };
-    let (all, tree) = load_tree(conn)?;
+    let (all, tree) = super::load_tree(conn)?;
     let by_id: HashMap<i64, UnionRow> = all.iter().map(|r| (r.id, r.clone())).collect();
     let resolved =
         reorganisation::resolve(&tree, &plan.rows, plan.effective_on).map_err(refused)?;
@@ -498,22 +491,6 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     let text = serde_json::to_string(&record).map_err(AppError::internal)?;
     rq::set_undo(conn, id, &text)?;
     Ok(report)
-}
-
-/// Every union, and the tree they make (with each union's latest reorganisation's date).
-pub fn load_tree(conn: &mut DbConn) -> Result<(Vec<UnionRow>, Tree), AppError> {
-    let all: Vec<UnionRow> = u::table.select(UnionRow::as_select()).load(conn)?;
-    let last: HashMap<i64, Option<NaiveDate>> = rq::last_changes(conn)?.into_iter().collect();
-    let tree = Tree::new(all.iter().map(|r| Node {
-        id: r.id,
-        code: r.code.clone(),
-        name: r.name.clone(),
-        parent: r.parent_id,
-        kind: UnionKind::from_i32(r.level).unwrap_or(UnionKind::Group),
-        active: r.active,
-        last_change: last.get(&r.id).copied().flatten(),
-    }));
-    Ok((all, tree))
 }
 
 /// Tells the reviewers of each committee whose open reviews moved (and those of the

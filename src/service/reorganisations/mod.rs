@@ -14,9 +14,9 @@ use diesel::Connection;
 use serde::Serialize;
 
 use crate::db::reorganisations::{self as rq, ReorganisationRow};
-use crate::db::unions;
+use crate::db::unions::{self, UnionRow};
 use crate::db::{Db, DbConn};
-use crate::domain::reorganisation::PlanRow;
+use crate::domain::reorganisation::{Node, PlanRow, Tree};
 use crate::domain::{Action, Actor, Resource, UnionKind, UnionPath, can};
 use crate::error::{AppError, ErrorCode};
 
@@ -62,6 +62,26 @@ fn run(conn: &mut DbConn, actor: &Actor, plan: &Plan, dry_run: bool) -> Result<R
         (_, Err(e)) => Err(e),
         (_, Ok(())) => Err(AppError::unexpected("a dry run kept its changes")),
     }
+}
+
+/// Every union, and the tree they make (with each union's latest reorganisation's date).
+pub(crate) fn load_tree(conn: &mut DbConn) -> Result<(Vec<UnionRow>, Tree), AppError> {
+    use diesel::prelude::*;
+    let all: Vec<UnionRow> = crate::db::schema::unions::table
+        .select(UnionRow::as_select())
+        .load(conn)?;
+    let last: std::collections::HashMap<i64, Option<NaiveDate>> =
+        rq::last_changes(conn)?.into_iter().collect();
+    let tree = Tree::new(all.iter().map(|r| Node {
+        id: r.id,
+        code: r.code.clone(),
+        name: r.name.clone(),
+        parent: r.parent_id,
+        kind: UnionKind::from_i32(r.level).unwrap_or(UnionKind::Group),
+        active: r.active,
+        last_change: last.get(&r.id).copied().flatten(),
+    }));
+    Ok((all, tree))
 }
 
 /// A reorganisation as listed and read.

@@ -76,7 +76,7 @@ pub fn revertible(conn: &mut DbConn, id: i64) -> Result<(rq::ReorganisationRow, 
 /// The plan that undoes reorganisation `id`, taking effect today (Vietnam calendar).
 pub fn inverse(conn: &mut DbConn, id: i64) -> Result<Plan, AppError> {
     let (row, undo) = revertible(conn, id)?;
-    let (_, tree) = super::apply::load_tree(conn)?;
+    let (_, tree) = super::load_tree(conn)?;
     let rows = reorganisation::inverse(&tree, &undo.before, &undo.created);
     if rows.is_empty() {
         return Err(refuse(format!(
@@ -135,11 +135,14 @@ pub fn check(conn: &mut DbConn, plan: &Plan, reverts: i64) -> Result<Undo, AppEr
         p.rows.iter().map(|r| (r.line, r.clone())).collect()
     };
     if key(&fresh) != key(plan) {
-        return Err(super::apply::refused(vec![reorganisation::RowError {
+        let rows = [reorganisation::RowError {
             line: 0,
             code: String::new(),
             reason: "Cây đơn vị đã thay đổi từ lúc lập phương án hủy bỏ; hãy mở lại quyết định và hủy bỏ lại.".to_owned(),
-        }]));
+        }];
+        return Err(
+            AppError::new(ErrorCode::PlanInvalid).with_details(serde_json::json!({ "rows": rows }))
+        );
     }
     revertible(conn, reverts).map(|(_, undo)| undo)
 }
