@@ -24,6 +24,8 @@ pub struct ReorganisationRow {
     pub reverts_id: Option<i64>,
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
+    /// What it changed beyond the tree, to put back exactly (JSON; `{}` when unknown).
+    pub undo: String,
 }
 
 /// A reorganisation to record.
@@ -65,6 +67,52 @@ pub fn set_report(conn: &mut DbConn, id: i64, report: &str) -> QueryResult<()> {
         .set(reorganisations::report.eq(report))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Stores what a reorganisation changed, for its revert.
+pub fn set_undo(conn: &mut DbConn, id: i64, undo: &str) -> QueryResult<()> {
+    diesel::update(reorganisations::table.find(id))
+        .set(reorganisations::undo.eq(undo))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The reorganisation that reverted this one, if any: (id, decision number).
+pub fn reverted_by(conn: &mut DbConn, id: i64) -> QueryResult<Option<(i64, String)>> {
+    reorganisations::table
+        .filter(reorganisations::reverts_id.eq(id))
+        .select((reorganisations::id, reorganisations::decision_no))
+        .order(reorganisations::id)
+        .first(conn)
+        .optional()
+}
+
+/// Every revert: (the reverting reorganisation, the one it reverts).
+pub fn reverts(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64)>> {
+    Ok(reorganisations::table
+        .filter(reorganisations::reverts_id.is_not_null())
+        .select((reorganisations::id, reorganisations::reverts_id))
+        .load::<(i64, Option<i64>)>(conn)?
+        .into_iter()
+        .filter_map(|(id, r)| r.map(|r| (id, r)))
+        .collect())
+}
+
+/// The reorganisations recorded after `after` that changed any of these unions: (union,
+/// reorganisation), by reorganisation.
+pub fn later_changes(conn: &mut DbConn, ids: &[i64], after: i64) -> QueryResult<Vec<(i64, i64)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i64, Option<i64>)> = union_versions::table
+            .filter(union_versions::union_id.eq_any(chunk))
+            .filter(union_versions::reorganisation_id.gt(after))
+            .select((union_versions::union_id, union_versions::reorganisation_id))
+            .load(conn)?;
+        out.extend(rows.into_iter().filter_map(|(u, r)| r.map(|r| (u, r))));
+    }
+    out.sort_by_key(|(u, r)| (*r, *u));
+    out.dedup();
+    Ok(out)
 }
 
 /// A reorganisation by id.
@@ -347,6 +395,21 @@ pub struct HandOver {
     pub cases: usize,
     /// Each committee concerned, to tell its reviewers.
     pub reviews: Vec<MovedReviews>,
+    /// What moved, by id, to put it back: programs, grants, committees, and open cases with
+    /// the committee each was at.
+    pub moved: Handed,
+}
+
+/// What one ended union handed over, by id (a reorganisation's record, for its revert).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Handed {
+    pub from: i64,
+    pub to: i64,
+    pub programs: Vec<i64>,
+    pub grants: Vec<i64>,
+    pub committees: Vec<i64>,
+    /// (case, the committee it was at).
+    pub cases: Vec<(i64, i64)>,
 }
 
 /// Hands what belongs to an ended union `from` to `to`: the programs it owned, with `grants`
@@ -354,17 +417,26 @@ pub struct HandOver {
 /// `to` has a committee for the same stage, its open cases moved to that one.
 pub fn hand_over(conn: &mut DbConn, from: i64, to: i64, grants: bool) -> QueryResult<HandOver> {
     use super::schema::{committees, programs, review_cases, role_grants};
+    let mut moved = Handed {
+        from,
+        to,
+        ..Handed::default()
+    };
+    moved.programs = programs::table
+        .filter(programs::owner_union_id.eq(from))
+        .select(programs::id)
+        .load(conn)?;
     let programs = diesel::update(programs::table.filter(programs::owner_union_id.eq(from)))
         .set(programs::owner_union_id.eq(to))
         .execute(conn)?;
     let grants = if grants {
-        diesel::update(
-            role_grants::table
-                .filter(role_grants::union_id.eq(from))
-                .filter(role_grants::role.ne("member")),
-        )
-        .set(role_grants::union_id.eq(to))
-        .execute(conn)?
+        let officers = role_grants::table
+            .filter(role_grants::union_id.eq(from))
+            .filter(role_grants::role.ne("member"));
+        moved.grants = officers.select(role_grants::id).load(conn)?;
+        diesel::update(officers)
+            .set(role_grants::union_id.eq(to))
+            .execute(conn)?
     } else {
         0
     };
@@ -389,35 +461,64 @@ pub fn hand_over(conn: &mut DbConn, from: i64, to: i64, grants: bool) -> QueryRe
                 out.committees += diesel::update(committees::table.find(committee))
                     .set(committees::union_id.eq(to))
                     .execute(conn)?;
+                moved.committees.push(committee);
                 out.reviews.push((committee, name, None, 0));
             }
             Some(taker) => {
-                let moved = diesel::update(
-                    review_cases::table
-                        .filter(review_cases::committee_id.eq(committee))
-                        .filter(review_cases::state.ne("closed")),
-                )
-                .set(review_cases::committee_id.eq(taker))
-                .execute(conn)?;
-                out.cases += moved;
-                if moved > 0 {
-                    out.reviews.push((committee, name, Some(taker), moved));
+                let open = review_cases::table
+                    .filter(review_cases::committee_id.eq(committee))
+                    .filter(review_cases::state.ne("closed"));
+                let cases: Vec<i64> = open.select(review_cases::id).load(conn)?;
+                let n = diesel::update(open)
+                    .set(review_cases::committee_id.eq(taker))
+                    .execute(conn)?;
+                moved
+                    .cases
+                    .extend(cases.into_iter().map(|c| (c, committee)));
+                out.cases += n;
+                if n > 0 {
+                    out.reviews.push((committee, name, Some(taker), n));
                 }
             }
         }
     }
+    out.moved = moved;
     Ok(out)
+}
+
+/// A quota as it was before a merger replaced it: (id, kind, value, member basis).
+pub type QuotaWas = (i64, String, i64, Option<i64>);
+
+/// What carrying quotas changed: the successor's quotas as they were, and those it added.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Carried {
+    pub replaced: Vec<QuotaWas>,
+    pub added: Vec<i64>,
+    /// The scopes changed: (union, program, phase).
+    #[serde(default)]
+    pub scopes: Vec<(i64, i64, Option<i64>)>,
+}
+
+impl Carried {
+    /// The scopes (program, phase) changed for one union.
+    pub fn scopes_of(&self, union: i64) -> Vec<(i64, Option<i64>)> {
+        self.scopes
+            .iter()
+            .filter(|(u, _, _)| *u == union)
+            .map(|(_, p, ph)| (*p, *ph))
+            .collect()
+    }
 }
 
 /// Carries the quotas of merged unions to their successor: per program and phase, the
 /// successor's quota becomes its own (resolved to a number) plus each predecessor's; returns
-/// (program, phase) pairs changed.
+/// what it replaced and added (one per (program, phase) pair changed).
 pub fn carry_quotas(
     conn: &mut DbConn,
     preds: &[i64],
     to: i64,
     now: NaiveDateTime,
-) -> QueryResult<Vec<(i64, Option<i64>)>> {
+) -> QueryResult<Carried> {
     use super::schema::quotas;
     use crate::domain::QuotaKind;
     type QuotaRow = (i64, i64, Option<i64>, i64, String, i64, Option<i64>);
@@ -437,18 +538,22 @@ pub fn carry_quotas(
         .load(conn)?;
     let mut sums: std::collections::BTreeMap<(i64, Option<i64>), (i64, Option<i64>)> =
         std::collections::BTreeMap::new();
+    let mut was = std::collections::BTreeMap::new();
     for (id, program, phase, union_id, kind, value, basis) in &rows {
         let n = QuotaKind::parse(kind).map_or(0, |k| k.target(*value, basis.unwrap_or(0)));
         let e = sums.entry((*program, *phase)).or_default();
         e.0 += n;
         if *union_id == to {
             e.1 = Some(*id);
+            was.insert(*id, (*id, kind.clone(), *value, *basis));
         }
     }
-    let mut changed = Vec::new();
+    let mut changed = Carried::default();
     for ((program, phase), (total, own)) in sums {
+        changed.scopes.push((to, program, phase));
         match own {
             Some(id) => {
+                changed.replaced.extend(was.remove(&id));
                 diesel::update(quotas::table.find(id))
                     .set((
                         quotas::kind.eq(QuotaKind::Absolute.as_str()),
@@ -459,7 +564,7 @@ pub fn carry_quotas(
                     .execute(conn)?;
             }
             None => {
-                diesel::insert_into(quotas::table)
+                let id: i64 = diesel::insert_into(quotas::table)
                     .values((
                         quotas::program_id.eq(program),
                         quotas::phase_id.eq(phase),
@@ -469,16 +574,17 @@ pub fn carry_quotas(
                         quotas::created_at.eq(now),
                         quotas::updated_at.eq(now),
                     ))
-                    .execute(conn)?;
+                    .returning(quotas::id)
+                    .get_result(conn)?;
+                changed.added.push(id);
             }
         }
-        changed.push((program, phase));
     }
     Ok(changed)
 }
 
-/// Sets a union's emulation cluster, on its row and its open version.
-pub fn set_cluster(conn: &mut DbConn, id: i64, cluster: &str) -> QueryResult<()> {
+/// Sets a union's emulation cluster (or none), on its row and its open version.
+pub fn set_cluster(conn: &mut DbConn, id: i64, cluster: Option<&str>) -> QueryResult<()> {
     diesel::update(unions::table.find(id))
         .set(unions::cluster.eq(cluster))
         .execute(conn)?;
@@ -515,4 +621,126 @@ pub fn effective_between(
             unions::path,
         ))
         .load(conn)
+}
+
+/// The accounts of a union and their member grants there, by id: whom a reorganisation
+/// moves with it.
+pub fn members_of(conn: &mut DbConn, union: i64) -> QueryResult<(Vec<i64>, Vec<i64>)> {
+    use super::schema::{role_grants, users};
+    let accounts = users::table
+        .filter(users::union_id.eq(union))
+        .select(users::id)
+        .order(users::id)
+        .load(conn)?;
+    let grants = role_grants::table
+        .filter(role_grants::role.eq("member"))
+        .filter(role_grants::union_id.eq(union))
+        .select(role_grants::id)
+        .order(role_grants::id)
+        .load(conn)?;
+    Ok((accounts, grants))
+}
+
+/// Puts accounts and their member grants back in `from`, those still in `to`; returns the
+/// accounts moved.
+pub fn members_back(
+    conn: &mut DbConn,
+    from: i64,
+    to: i64,
+    accounts: &[i64],
+    grants: &[i64],
+) -> QueryResult<usize> {
+    use super::schema::{role_grants, users};
+    let mut n = 0;
+    for chunk in accounts.chunks(500) {
+        n += diesel::update(
+            users::table
+                .filter(users::id.eq_any(chunk))
+                .filter(users::union_id.eq(to)),
+        )
+        .set(users::union_id.eq(from))
+        .execute(conn)?;
+    }
+    for chunk in grants.chunks(500) {
+        diesel::update(
+            role_grants::table
+                .filter(role_grants::id.eq_any(chunk))
+                .filter(role_grants::union_id.eq(to)),
+        )
+        .set(role_grants::union_id.eq(from))
+        .execute(conn)?;
+    }
+    Ok(n)
+}
+
+/// Puts back what an ended union handed over (those still where it went); returns what
+/// went back, as counted in a report.
+pub fn hand_back(conn: &mut DbConn, h: &Handed) -> QueryResult<HandOver> {
+    use super::schema::{committees, programs, review_cases, role_grants};
+    let mut out = HandOver::default();
+    for chunk in h.programs.chunks(500) {
+        out.programs += diesel::update(
+            programs::table
+                .filter(programs::id.eq_any(chunk))
+                .filter(programs::owner_union_id.eq(h.to)),
+        )
+        .set(programs::owner_union_id.eq(h.from))
+        .execute(conn)?;
+    }
+    for chunk in h.grants.chunks(500) {
+        out.grants += diesel::update(
+            role_grants::table
+                .filter(role_grants::id.eq_any(chunk))
+                .filter(role_grants::union_id.eq(h.to)),
+        )
+        .set(role_grants::union_id.eq(h.from))
+        .execute(conn)?;
+    }
+    for chunk in h.committees.chunks(500) {
+        out.committees += diesel::update(
+            committees::table
+                .filter(committees::id.eq_any(chunk))
+                .filter(committees::union_id.eq(h.to)),
+        )
+        .set(committees::union_id.eq(h.from))
+        .execute(conn)?;
+    }
+    let mut by_committee: std::collections::BTreeMap<i64, Vec<i64>> =
+        std::collections::BTreeMap::new();
+    for (case, committee) in &h.cases {
+        by_committee.entry(*committee).or_default().push(*case);
+    }
+    for (committee, cases) in by_committee {
+        for chunk in cases.chunks(500) {
+            out.cases += diesel::update(
+                review_cases::table
+                    .filter(review_cases::id.eq_any(chunk))
+                    .filter(review_cases::state.ne("closed")),
+            )
+            .set(review_cases::committee_id.eq(committee))
+            .execute(conn)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Puts quotas back as they were before a merger carried its predecessors' into them, and
+/// removes those it added; returns the quotas changed.
+pub fn quotas_back(conn: &mut DbConn, c: &Carried, now: NaiveDateTime) -> QueryResult<usize> {
+    use super::schema::quotas;
+    let mut n = 0;
+    for (id, kind, value, basis) in &c.replaced {
+        n += diesel::update(quotas::table.find(*id))
+            .set((
+                quotas::kind.eq(kind),
+                quotas::value.eq(*value),
+                quotas::member_basis.eq(*basis),
+                quotas::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    for chunk in c.added.chunks(500) {
+        n += diesel::delete(quotas::table.filter(quotas::id.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(n)
 }

@@ -452,6 +452,7 @@ diesel::table! {
         reverts_id -> Nullable<BigInt>,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        undo -> Text,
     }
 }
 

@@ -35,6 +35,7 @@ mod quota_history;
 mod quotas;
 mod reorganisation;
 mod reorganisation_pages;
+mod reorganisation_revert;
 mod review;
 mod review_browser;
 mod review_pages;

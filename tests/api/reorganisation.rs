@@ -17,14 +17,14 @@ crate::on_both_backends!(open_reviews_of_a_dissolved_district_move_up_and_review
 
 /// Yesterday and today in Vietnam: the figures are made yesterday ([`age`]), the plan takes
 /// effect today, so that yesterday reads the old tree and today the new one.
-fn days() -> (chrono::NaiveDate, chrono::NaiveDate) {
+pub(crate) fn days() -> (chrono::NaiveDate, chrono::NaiveDate) {
     let today = (chrono::Utc::now() + chrono::TimeDelta::hours(7)).date_naive();
     (today - chrono::TimeDelta::days(1), today)
 }
 
 /// Makes everything submitted and decided so far two days older, as if it had happened
 /// then: the initiatives' times and the activity by day.
-fn age(app: &TestApp) {
+pub(crate) fn age(app: &TestApp) {
     use diesel::prelude::*;
     use sangkien::db::schema::{initiatives as i, union_days as d};
     let back = chrono::TimeDelta::days(2);
@@ -83,11 +83,11 @@ fn age(app: &TestApp) {
         .expect("aged");
 }
 
-fn vn(d: chrono::NaiveDate) -> String {
+pub(crate) fn vn(d: chrono::NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-async fn dashboard_as_of(
+pub(crate) async fn dashboard_as_of(
     app: &TestApp,
     token: &str,
     union: i64,
@@ -106,7 +106,7 @@ async fn dashboard_as_of(
 
 /// The plan: CB-VC (direct upper level) dissolved; CB-VC-HQ moved directly under the
 /// province CB; CB-VC-KB ended.
-fn ha_tinh_plan(effective_on: &str) -> Value {
+pub(crate) fn ha_tinh_plan(effective_on: &str) -> Value {
     json!({
         "decision_no": "68/QĐ-LĐLĐ",
         "decided_on": "2025-06-20",
@@ -120,7 +120,7 @@ fn ha_tinh_plan(effective_on: &str) -> Value {
     })
 }
 
-async fn dashboard(app: &TestApp, token: &str, union: i64, program: i64) -> Value {
+pub(crate) async fn dashboard(app: &TestApp, token: &str, union: i64, program: i64) -> Value {
     json(
         app.get(
             &format!("/api/v1/unions/{union}/dashboard?program_id={program}"),
@@ -131,7 +131,7 @@ async fn dashboard(app: &TestApp, token: &str, union: i64, program: i64) -> Valu
     .await
 }
 
-fn child<'a>(d: &'a Value, code: &str) -> Option<&'a Value> {
+pub(crate) fn child<'a>(d: &'a Value, code: &str) -> Option<&'a Value> {
     d["children"]
         .as_array()
         .and_then(|c| c.iter().find(|c| c["code"] == code))

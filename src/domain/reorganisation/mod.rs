@@ -29,10 +29,14 @@ pub enum OpKind {
     Split,
     /// Đổi tên: a new name, or a new code (given as the successor code), or both.
     Rename,
+    /// Khôi phục: a union ended by the reorganisation being undone operates again, under the
+    /// parent given (or where it is). Only in a reverting plan ([`inverse`]), never typed.
+    Restore,
 }
 
 impl OpKind {
-    /// Every operation, in the order of the documentation.
+    /// Every operation a plan may be typed with, in the order of the documentation (a
+    /// reverting plan's [`OpKind::Restore`] is made by the platform only).
     pub const ALL: [Self; 6] = [
         Self::Transfer,
         Self::Dissolve,
@@ -51,6 +55,7 @@ impl OpKind {
             Self::Merge => "merge",
             Self::Split => "split",
             Self::Rename => "rename",
+            Self::Restore => "restore",
         }
     }
 
@@ -63,6 +68,7 @@ impl OpKind {
             Self::Merge => "hợp nhất",
             Self::Split => "chia tách",
             Self::Rename => "đổi tên",
+            Self::Restore => "khôi phục",
         }
     }
 
@@ -238,6 +244,8 @@ pub struct Resolved {
     pub renamed: Vec<(i64, Option<String>, Option<String>)>,
     /// Members of the first union move to the second.
     pub members: Vec<(i64, UnionRef)>,
+    /// Ended unions that operate again (a reverting plan's).
+    pub restored: Vec<i64>,
     /// Per row, the union whose officers may decide it (the lowest union above every union
     /// the row changes, old and new parents included).
     pub authority: BTreeMap<usize, i64>,
@@ -270,6 +278,7 @@ pub fn resolve(
         out: Resolved::default(),
         touched: BTreeMap::new(),
         new_by_code: BTreeMap::new(),
+        restoring: BTreeMap::new(),
         default_moves: Vec::new(),
     };
     if rows.is_empty() {
@@ -279,8 +288,16 @@ pub fn resolve(
             reason: "Phương án không có thao tác nào.".to_owned(),
         });
     }
-    // Successors first (a merger's or a split's new unions), so that any row may name them.
+    // Successors first (a merger's or a split's new unions), and the unions restored, so
+    // that any row may name them.
     cx.create_successors(rows);
+    cx.restoring = rows
+        .iter()
+        .filter(|r| r.action == OpKind::Restore)
+        .filter_map(|r| tree.by_code(r.code.trim()))
+        .filter(|n| !n.active)
+        .map(|n| (n.code.clone(), (n.id, n.kind)))
+        .collect();
     for row in rows {
         cx.row(row);
     }
@@ -303,6 +320,8 @@ struct Checker<'a> {
     /// a merger's and a split's rows share theirs).
     touched: BTreeMap<i64, (usize, OpKind)>,
     new_by_code: BTreeMap<String, usize>,
+    /// Ended unions the plan restores, by code: a place for other rows as if active.
+    restoring: BTreeMap<String, (i64, UnionKind)>,
     /// The children of merged unions, to follow them unless a row of their own decides.
     default_moves: Vec<(i64, UnionRef)>,
 }
@@ -342,6 +361,9 @@ impl Checker<'_> {
     fn place(&mut self, row: &PlanRow, code: &str, what: &str) -> Option<(UnionRef, UnionKind)> {
         if let Some(&i) = self.new_by_code.get(code.trim()) {
             return self.out.created.get(i).map(|c| (UnionRef::New(i), c.kind));
+        }
+        if let Some(&(id, kind)) = self.restoring.get(code.trim()) {
+            return Some((UnionRef::Existing(id), kind));
         }
         self.active(row, code, what)
             .map(|n| (UnionRef::Existing(n.id), n.kind))
@@ -435,6 +457,10 @@ impl Checker<'_> {
     }
 
     fn row(&mut self, row: &PlanRow) {
+        if row.action == OpKind::Restore {
+            self.restore(row);
+            return;
+        }
         let Some(node) = self.active(row, &row.code, "mã đơn vị") else {
             return;
         };
@@ -448,6 +474,7 @@ impl Checker<'_> {
             OpKind::Merge => self.merge(row, &node),
             OpKind::Split => self.split(row, &node),
             OpKind::Rename => self.rename(row, &node),
+            OpKind::Restore => {}
         }
     }
 
@@ -675,6 +702,52 @@ impl Checker<'_> {
             .push((node.id, name.map(str::to_owned), code.map(str::to_owned)));
     }
 
+    /// An ended union operates again, under the parent the row names (or where it is).
+    fn restore(&mut self, row: &PlanRow) {
+        let Some(node) = self.tree.by_code(row.code.trim()).cloned() else {
+            self.err(row, format!("Không có đơn vị mã {} (mã đơn vị).", row.code));
+            return;
+        };
+        if node.active {
+            self.err(
+                row,
+                format!(
+                    "Đơn vị {} ({}) đang hoạt động, không cần khôi phục.",
+                    node.code, node.name
+                ),
+            );
+            return;
+        }
+        if !self.touch(row, &node) {
+            return;
+        }
+        if let Some(code) = row
+            .new_parent_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            let Some((parent, kind)) = self.place(row, code, "đơn vị cấp trên") else {
+                return;
+            };
+            if !kind.may_hold(node.kind) {
+                self.err(
+                    row,
+                    format!(
+                        "{} không thể trực thuộc {} (mã {code}).",
+                        node.kind.label(),
+                        kind.label()
+                    ),
+                );
+                return;
+            }
+            if node.parent.map(UnionRef::Existing) != Some(parent) {
+                self.out.moves.push((node.id, parent));
+            }
+        }
+        self.out.restored.push(node.id);
+    }
+
     /// The checks over the whole plan: no child left under an ended union, no cycle, no
     /// union placed under one that ends, and each row's authority.
     fn finish(&mut self) {
@@ -829,6 +902,9 @@ impl Checker<'_> {
 fn shared(action: OpKind) -> bool {
     action == OpKind::Split
 }
+
+mod inverse;
+pub use inverse::{Before, inverse};
 
 #[cfg(test)]
 mod tests;

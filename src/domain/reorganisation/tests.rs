@@ -262,3 +262,161 @@ fn operations_parse_in_both_languages() {
     assert_eq!(OpKind::parse_folded("sap nhap"), Some(OpKind::Merge));
     assert_eq!(OpKind::parse_folded("xoa"), None);
 }
+
+/// The tree after a plan: `tree()` with these unions changed (parent, active, code).
+fn after(changes: &[(i64, Option<i64>, bool)], added: &[Node]) -> Tree {
+    let mut nodes: Vec<Node> = tree().nodes.into_values().collect();
+    for n in &mut nodes {
+        if let Some((_, p, a)) = changes.iter().find(|(id, _, _)| *id == n.id) {
+            n.parent = *p;
+            n.active = *a;
+        }
+    }
+    nodes.extend(added.iter().cloned());
+    Tree::new(nodes)
+}
+
+fn before(t: &Tree, ids: &[i64]) -> Vec<Before> {
+    ids.iter()
+        .map(|id| {
+            let n = t.get(*id).unwrap();
+            Before {
+                id: n.id,
+                parent: n.parent,
+                code: n.code.clone(),
+                name: n.name.clone(),
+                active: n.active,
+            }
+        })
+        .collect()
+}
+
+fn shape(rows: &[PlanRow]) -> Vec<(usize, OpKind, &str, Option<&str>)> {
+    rows.iter()
+        .map(|r| {
+            (
+                r.line,
+                r.action,
+                r.code.as_str(),
+                r.new_parent_code.as_deref(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_dissolved_district_is_restored_and_its_grassroots_go_back_under_it() {
+    // After: Kỳ Anh dissolved, 111 and 112 directly under Hà Tĩnh, 113 ended.
+    let was = before(&tree(), &[11, 111, 112, 113]);
+    let now = after(
+        &[
+            (11, Some(10), false),
+            (111, Some(10), true),
+            (112, Some(10), true),
+            (113, Some(11), false),
+        ],
+        &[],
+    );
+    let rows = inverse(&now, &was, &[]);
+    assert_eq!(
+        shape(&rows),
+        vec![
+            (1, OpKind::Restore, "KA", None),
+            (2, OpKind::Restore, "G113", None),
+            (3, OpKind::Transfer, "G111", Some("KA")),
+            (4, OpKind::Transfer, "G112", Some("KA")),
+        ]
+    );
+    // The restored district is a place for the transfers of the same plan.
+    let r = resolve(&now, &rows, day("2025-08-01")).unwrap();
+    assert_eq!(r.restored, vec![11, 113]);
+    assert_eq!(
+        r.moves,
+        vec![(111, UnionRef::Existing(11)), (112, UnionRef::Existing(11))]
+    );
+    assert!(r.ended.is_empty());
+    assert_eq!(r.authority.get(&3), Some(&10));
+}
+
+#[test]
+fn a_merger_into_a_new_union_is_undone_and_the_new_union_dissolved() {
+    // After: Hà Tĩnh and Quảng Bình merged into a new province 40; their children under it.
+    let mut new = tree().get(10).unwrap().clone();
+    new.id = 40;
+    new.code = "HTQB".to_owned();
+    let was = before(&tree(), &[10, 20, 11, 21]);
+    let now = after(
+        &[
+            (10, Some(40), false),
+            (20, Some(40), false),
+            (11, Some(40), true),
+            (21, Some(40), true),
+        ],
+        &[new],
+    );
+    let rows = inverse(&now, &was, &[40]);
+    assert_eq!(
+        shape(&rows),
+        vec![
+            (1, OpKind::Restore, "HT", Some("VN")),
+            (2, OpKind::Restore, "QB", Some("VN")),
+            (3, OpKind::Transfer, "KA", Some("HT")),
+            (4, OpKind::Transfer, "G21", Some("QB")),
+            (5, OpKind::Dissolve, "HTQB", None),
+        ]
+    );
+    let r = resolve(&now, &rows, day("2025-08-01")).unwrap();
+    assert_eq!(r.restored, vec![10, 20]);
+    let ended: Vec<(i64, OpKind)> = r.ended.iter().map(|e| (e.id, e.how)).collect();
+    assert_eq!(ended, vec![(40, OpKind::Dissolve)]);
+    assert!(r.moves.contains(&(10, UnionRef::Existing(1))));
+    assert!(r.moves.contains(&(11, UnionRef::Existing(10))));
+    // Provinces are the national level's to restore.
+    assert_eq!(r.authority.get(&1), Some(&1));
+}
+
+#[test]
+fn a_rename_is_named_back_and_a_created_group_ends_before_its_union() {
+    let mut renamed = tree().get(21).unwrap().clone();
+    renamed.code = "G21X".to_owned();
+    renamed.name = "Tên mới".to_owned();
+    let was = before(&tree(), &[21]);
+    let mut nodes: Vec<Node> = tree().nodes.into_values().filter(|n| n.id != 21).collect();
+    nodes.push(renamed);
+    let g = |id: i64, code: &str, parent: i64, kind| Node {
+        id,
+        code: code.to_owned(),
+        name: code.to_owned(),
+        parent: Some(parent),
+        kind,
+        active: true,
+        last_change: None,
+    };
+    nodes.push(g(50, "G50", 20, Grassroots));
+    nodes.push(g(51, "T51", 50, Group));
+    let now = Tree::new(nodes);
+    let rows = inverse(&now, &was, &[50, 51]);
+    assert_eq!(
+        shape(&rows),
+        vec![
+            (1, OpKind::Rename, "G21X", None),
+            (2, OpKind::End, "T51", None),
+            (3, OpKind::End, "G50", None),
+        ]
+    );
+    assert_eq!(rows[0].successor_code.as_deref(), Some("G21"));
+    assert_eq!(rows[0].new_name.as_deref(), Some("Đơn vị G21"));
+    let r = resolve(&now, &rows, day("2025-08-01")).unwrap();
+    let ended: Vec<i64> = r.ended.iter().map(|e| e.id).collect();
+    assert_eq!(ended, vec![51, 50]);
+}
+
+#[test]
+fn only_an_ended_union_is_restored_and_restoring_is_never_typed() {
+    let plan = [row(1, OpKind::Restore, "G21")];
+    let e = resolve(&tree(), &plan, day("2025-08-01")).unwrap_err();
+    assert!(e[0].reason.contains("đang hoạt động"), "{:?}", reasons(&e));
+    assert_eq!(OpKind::parse_folded("khoi phuc"), None);
+    assert_eq!(OpKind::parse_folded("restore"), None);
+    assert!(!OpKind::ALL.contains(&OpKind::Restore));
+}

@@ -55,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(reorganisations::apply)
             .service(reorganisations::list)
             .service(reorganisations::get)
+            .service(reorganisations::revert)
             .service(reorganisations::history)
             .service(union_reports::dashboard_export)
             .service(union_reports::initiatives)

@@ -108,7 +108,7 @@ impl Modify for EdgeErrors {
         health::healthz, health::readyz,
         auth::login, auth::logout, auth::me, auth::sessions, auth::end_session, auth::end_all_sessions, auth::change_password, auth::revoke_user_sessions, auth::personal_data,
         unions::roots, unions::create, unions::get, unions::update, unions::children, unions::subtree, unions::dashboard, unions::quotas, unions::quota_history, unions::allocate, unions::leaderboard, unions::move_union, unions::search,
-        reorganisations::apply, reorganisations::list, reorganisations::get, reorganisations::history,
+        reorganisations::apply, reorganisations::list, reorganisations::get, reorganisations::revert, reorganisations::history,
         union_reports::dashboard_export, union_reports::initiatives, union_reports::initiatives_export,
         users::list, users::create, users::get, users::update, users::roles, users::grant, users::revoke, users::invite, users::personal_data, users::anonymise,
         programs::list, programs::create, programs::get, programs::update, programs::add_phase,

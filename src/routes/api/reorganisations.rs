@@ -110,6 +110,41 @@ pub async fn apply(
     })
 }
 
+/// Reverts a reorganisation (hủy bỏ): its inverse plan — ended unions restored, moved ones
+/// back, renamed ones named back, the unions it created ended again; members, roles,
+/// programs, committees, open reviews, quotas and clusters back as they were — applied as a
+/// new reorganisation taking effect today, with the same report and permission rules as any
+/// plan (403 `forbidden` with `details.rows` beyond the caller's scope). History is kept:
+/// the as-of reading of the days between stays that of the reorganised tree. Refused with
+/// 409 `invalid_state` and a Vietnamese reason when a later reorganisation changed the same
+/// unions (revert it first), when it was already reverted, or when it is itself a revert.
+#[utoipa::path(post, path = "/api/v1/reorganisations/{id}/revert", tag = "unions", security(("bearer" = [])),
+    params(("id" = i64, Path), ApplyParams),
+    responses((status = 200, body = Report, description = "the dry run's report"),
+              (status = 201, body = Report, description = "reverted"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "forbidden: `details.rows` lists the rows beyond the caller's scope"),
+              (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "invalid_state: not the latest, already reverted, or a revert"),
+              (status = 422, body = ErrorBody, description = "plan_invalid: the inverse plan no longer fits the tree")))]
+#[post("/reorganisations/{id}/revert")]
+pub async fn revert(
+    state: web::Data<AppState>,
+    id: Identity,
+    path: web::Path<i64>,
+    params: web::Query<ApplyParams>,
+) -> Result<HttpResponse, AppError> {
+    let dry_run = params.dry_run.unwrap_or(false);
+    let report =
+        service::reorganisations::revert::revert(&state.db, &id.actor, path.into_inner(), dry_run)
+            .await?;
+    Ok(if dry_run {
+        HttpResponse::Ok().json(report)
+    } else {
+        HttpResponse::Created().json(report)
+    })
+}
+
 /// A page of the list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ListParams {

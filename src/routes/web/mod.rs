@@ -158,6 +158,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(reorganisations::upload)
         .service(reorganisations::build)
         .service(reorganisations::confirm)
+        .service(reorganisations::revert)
         .service(reorganisations::show);
 }
 
@@ -285,6 +286,7 @@ pub const PAGE_ROUTES: &[(&str, &str)] = &[
     ("post", "/quan-tri/sap-xep/lap"),
     ("post", "/quan-tri/sap-xep/ap-dung/{token}"),
     ("get", "/quan-tri/sap-xep/{id}"),
+    ("post", "/quan-tri/sap-xep/{id}/huy-bo"),
 ];
 
 /// What every page's frame needs: who is signed in, the CSRF token, the assets' version.

@@ -2,7 +2,8 @@
 //! reorganisations; a plan uploaded as a file (XLSX/CSV) or built operation by operation; its
 //! dry run's report (every union moved, ended, created or renamed with its members, members
 //! left without a union, each affected ancestor's figures before → after) with a confirm
-//! button; and each reorganisation's page with its report. Between the dry run and the
+//! button; and each reorganisation's page with its report, and a button that tries its
+//! inverse plan (hủy bỏ) the same way. Between the dry run and the
 //! confirmation the checked plan waits server-side, tied to the officer, for an hour: the
 //! confirmation carries only its token, so what is applied is what was reported
 //! (`docs/reorganisation-pages.md`).
@@ -41,6 +42,7 @@ pub struct Item {
     pub effective_on: String,
     pub issuer_name: String,
     pub reverts: bool,
+    pub reverted: bool,
 }
 
 /// One operation as typed on the form.
@@ -132,6 +134,7 @@ fn action_label(action: &str) -> &'static str {
         "split" => "Chia tách",
         "rename" => "Đổi tên",
         "create" => "Thành lập",
+        "restore" => "Khôi phục",
         "follow" => "Chuyển theo đơn vị cấp trên",
         _ => "Thay đổi",
     }
@@ -208,6 +211,13 @@ pub struct ReportPage {
     pub source: String,
     /// Rows of the plan.
     pub rows: usize,
+    /// The reorganisation this one undoes: (id, decision number).
+    pub reverts: Option<(i64, String)>,
+    /// The one that undid this one.
+    pub reverted_by: Option<(i64, String)>,
+    /// This reorganisation's id, when it may be offered for undoing (applied, not a revert,
+    /// not undone).
+    pub revertible: Option<i64>,
 }
 
 fn officer(visitor: &Visitor) -> Result<&Identity, PageError> {
@@ -246,6 +256,7 @@ async fn list_page(
             effective_on: format::date(v.effective_on),
             issuer_name: v.issuer_name,
             reverts: v.reverts_id.is_some(),
+            reverted: v.reverted_by.is_some(),
         })
         .collect();
     let mut b = b;
@@ -337,6 +348,14 @@ async fn try_plan(
     b: BuildValues,
 ) -> Result<HttpResponse, PageError> {
     let rows = plan.rows.len();
+    let heading = match plan.reverts_id {
+        Some(_) => format!("Kết quả chạy thử: {}", plan.decision_no),
+        None => "Kết quả chạy thử phương án sắp xếp".to_owned(),
+    };
+    let reverts = match plan.reverts_id {
+        Some(id) => Some(linked(state, me, id).await),
+        None => None,
+    };
     let report =
         match service::reorganisations::apply(&state.db, &me.actor, plan.clone(), true).await {
             Ok(r) => r,
@@ -354,11 +373,14 @@ async fn try_plan(
         &ReportPage {
             chrome: Chrome::of(visitor, "admin"),
             notice: None,
-            heading: "Kết quả chạy thử phương án sắp xếp".to_owned(),
+            heading,
             r: report_view(state, me, &report).await?,
             token: Some(token),
             source,
             rows,
+            reverts,
+            reverted_by: None,
+            revertible: None,
         },
     )
 }
@@ -563,6 +585,57 @@ pub struct ShowQuery {
     pub da: Option<String>,
 }
 
+/// A linked reorganisation's id and decision number (its number alone when the reader
+/// cannot read it).
+async fn linked(state: &AppState, me: &Identity, id: i64) -> (i64, String) {
+    match service::reorganisations::get(&state.db, &me.actor, id).await {
+        Ok(v) => (id, v.decision_no),
+        Err(_) => (id, format!("#{id}")),
+    }
+}
+
+/// A reorganisation's page, with a notice.
+async fn show_page(
+    state: &AppState,
+    visitor: &Visitor,
+    me: &Identity,
+    id: i64,
+    status: StatusCode,
+    notice: Option<(&'static str, String)>,
+) -> Result<HttpResponse, PageError> {
+    let v = service::reorganisations::get(&state.db, &me.actor, id).await?;
+    let report = v.report.as_ref().ok_or_else(AppError::not_found)?;
+    let rows = report.changes.len();
+    let reverts = match v.reverts_id {
+        Some(r) => Some(linked(state, me, r).await),
+        None => None,
+    };
+    let reverted_by = match v.reverted_by {
+        Some(r) => Some(linked(state, me, r).await),
+        None => None,
+    };
+    let heading = if v.reverts_id.is_some() {
+        format!("Sắp xếp tổ chức: {}", v.decision_no)
+    } else {
+        format!("Sắp xếp tổ chức theo quyết định số {}", v.decision_no)
+    };
+    render(
+        status,
+        &ReportPage {
+            chrome: Chrome::of(visitor, "admin"),
+            notice,
+            heading,
+            r: report_view(state, me, report).await?,
+            token: None,
+            source: String::new(),
+            rows,
+            revertible: (v.reverts_id.is_none() && v.reverted_by.is_none()).then_some(v.id),
+            reverts,
+            reverted_by,
+        },
+    )
+}
+
 /// `GET /quan-tri/sap-xep/{id}`: a reorganisation and its report.
 #[get("/quan-tri/sap-xep/{id}")]
 pub async fn show(
@@ -572,22 +645,56 @@ pub async fn show(
     query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, PageError> {
     let me = officer(&visitor)?;
-    let v = service::reorganisations::get(&state.db, &me.actor, path.into_inner()).await?;
-    let report = v.report.as_ref().ok_or_else(AppError::not_found)?;
-    let rows = report.changes.len();
-    render(
+    let notice = (query.da.as_deref() == Some("ap-dung"))
+        .then(|| ("ok", "Đã áp dụng phương án sắp xếp.".to_owned()));
+    show_page(
+        &state,
+        &visitor,
+        me,
+        path.into_inner(),
         StatusCode::OK,
-        &ReportPage {
-            chrome: Chrome::of(&visitor, "admin"),
-            notice: (query.da.as_deref() == Some("ap-dung"))
-                .then(|| ("ok", "Đã áp dụng phương án sắp xếp.".to_owned())),
-            heading: format!("Sắp xếp tổ chức theo quyết định số {}", v.decision_no),
-            r: report_view(&state, me, report).await?,
-            token: None,
-            source: String::new(),
-            rows,
-        },
+        notice,
     )
+    .await
+}
+
+/// `POST /quan-tri/sap-xep/{id}/huy-bo`: the plan undoing a reorganisation, tried and kept
+/// like any plan (its report with the confirm button), or the reorganisation's page again
+/// with why it cannot be undone.
+#[post("/quan-tri/sap-xep/{id}/huy-bo")]
+pub async fn revert(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    f: SignedInForm<NoFields, Officers>,
+) -> Result<HttpResponse, PageError> {
+    let (visitor, me, NoFields {}) = f.into_parts();
+    let id = path.into_inner();
+    match service::reorganisations::revert::plan(&state.db, &me.actor, id).await {
+        Ok(plan) => {
+            try_plan(
+                &state,
+                &visitor,
+                &me,
+                plan,
+                String::new(),
+                BuildValues::default(),
+            )
+            .await
+        }
+        Err(e) if e.code == ErrorCode::InvalidState => {
+            let text = super::admin::refusal_text(&e);
+            show_page(
+                &state,
+                &visitor,
+                &me,
+                id,
+                e.code.status(),
+                Some(("error", text)),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A predecessor or successor on a union's page.

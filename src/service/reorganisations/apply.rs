@@ -2,26 +2,23 @@
 //! actor's scope, new unions created, every moved subtree's figures carried from its old
 //! chain of ancestors to its new one (days before the effective date summed onto it, later
 //! days as they are), paths rewritten, versions and successions recorded, members moved,
-//! audited, and the index told. A dry run does all of it and rolls it back.
+//! audited, and the index told. What it moved besides the tree is recorded for its revert;
+//! a reverting plan puts that back. A dry run does all of it and rolls it back.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::NaiveDate;
-
 use super::Plan;
 use super::report::{self, Report};
+use super::undo::{self, MembersMoved, Undo};
 use crate::db::ledger::{self, Figures};
 use crate::db::reorganisations::{self as rq, NewReorganisation, VersionRow};
-use crate::db::schema::unions as u;
 use crate::db::unions::{self, NewUnion, UnionRow};
 use crate::db::{self, DbConn, audit, outbox};
-use crate::domain::reorganisation::{self, Node, Resolved, RowError, Tree, UnionRef};
-use crate::domain::{Action, Actor, Resource, UnionKind, UnionPath, can};
+use crate::domain::reorganisation::{self, Before, OpKind, Resolved, RowError, Tree, UnionRef};
+use crate::domain::{Action, Actor, Resource, UnionPath, can};
 use crate::email::letters::Notice;
 use crate::error::{AppError, ErrorCode};
 use crate::service::shared::letters;
-
-use diesel::prelude::*;
 
 /// The plan's rows refused, as the API's error.
 pub fn refused(rows: Vec<RowError>) -> AppError {
@@ -44,18 +41,29 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     if !anywhere {
         return Err(AppError::forbidden());
     }
-    let all: Vec<UnionRow> = u::table.select(UnionRow::as_select()).load(conn)?;
-    let last: HashMap<i64, Option<NaiveDate>> = rq::last_changes(conn)?.into_iter().collect();
+    // A reverting plan is the inverse of its reorganisation as it stands now; restoring is
+    // for reverting plans only.
+    let reverting: Option<Undo> = match plan.reverts_id {
+        Some(r) => Some(super::revert::check(conn, plan, r)?),
+        None => {
+            let typed: Vec<RowError> = plan
+                .rows
+                .iter()
+                .filter(|r| r.action == OpKind::Restore)
+                .map(|r| RowError {
+                    line: r.line,
+                    code: r.code.clone(),
+                    reason: "Thao tác khôi phục chỉ có trong phương án hủy bỏ một lần sắp xếp (nút “Hủy bỏ sắp xếp này” trên trang của nó).".to_owned(),
+                })
+                .collect();
+            if !typed.is_empty() {
+                return Err(refused(typed));
+            }
+            None
+        }
+    };
+    let (all, tree) = super::load_tree(conn)?;
     let by_id: HashMap<i64, UnionRow> = all.iter().map(|r| (r.id, r.clone())).collect();
-    let tree = Tree::new(all.iter().map(|r| Node {
-        id: r.id,
-        code: r.code.clone(),
-        name: r.name.clone(),
-        parent: r.parent_id,
-        kind: UnionKind::from_i32(r.level).unwrap_or(UnionKind::Group),
-        active: r.active,
-        last_change: last.get(&r.id).copied().flatten(),
-    }));
     let resolved =
         reorganisation::resolve(&tree, &plan.rows, plan.effective_on).map_err(refused)?;
     let issuer = authorise(actor, &tree, &by_id, plan, &resolved)?;
@@ -231,6 +239,7 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     // Each changed union's row and version from the effective date.
     let ended: BTreeMap<i64, &reorganisation::Ended> =
         resolved.ended.iter().map(|e| (e.id, e)).collect();
+    let restored: BTreeSet<i64> = resolved.restored.iter().copied().collect();
     let renamed: BTreeMap<i64, (Option<String>, Option<String>)> = resolved
         .renamed
         .iter()
@@ -240,8 +249,24 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         .keys()
         .chain(ended.keys())
         .chain(renamed.keys())
+        .chain(restored.iter())
         .copied()
         .collect();
+    let mut record = Undo {
+        before: changed
+            .iter()
+            .filter_map(|id| by_id.get(id))
+            .map(|r| Before {
+                id: r.id,
+                parent: r.parent_id,
+                code: r.code.clone(),
+                name: r.name.clone(),
+                active: r.active,
+            })
+            .collect(),
+        created: created_ids.clone(),
+        ..Undo::default()
+    };
     for uid in &changed {
         let Some(row) = unions::find(conn, *uid)? else {
             continue;
@@ -261,9 +286,15 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         if ends {
             next.active = false;
         }
+        let restores = restored.contains(uid);
+        if restores {
+            next.active = true;
+        }
         rq::change_from(conn, &row, day, &next)?;
         let ended_on = if ends {
             Some(day)
+        } else if restores {
+            None
         } else {
             rq::ended_on(conn, *uid)?
         };
@@ -275,9 +306,23 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         }
     }
 
+    // A reverting plan puts back, by id, what its reorganisation moved besides the tree.
+    let put_back = match &reverting {
+        Some(u) => {
+            // The quotas put back enter the history of allocations from this plan's day.
+            let cause = db::programs::QuotaCause {
+                reason: db::programs::QuotaReason::Reorganisation(id),
+                by: Some(actor.user_id),
+                holds_from: day,
+            };
+            undo::put_back(conn, u, now, cause)?
+        }
+        None => undo::PutBack::default(),
+    };
+
     // Members follow their union; those of an ended union without a successor stay, and
     // may not take part until an officer moves them.
-    let mut members_moved = 0;
+    let mut members_moved = put_back.members;
     for (from, to) in &resolved.members {
         let to = real(*to)?;
         let ended_with: Vec<i64> = tree
@@ -290,7 +335,14 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
             })
             .collect();
         for f in std::iter::once(*from).chain(ended_with.into_iter().filter(|d| d != from)) {
+            let (accounts, grants) = rq::members_of(conn, f)?;
             members_moved += db::users::move_union_members(conn, f, to)?;
+            record.members.push(MembersMoved {
+                from: f,
+                to,
+                accounts,
+                grants,
+            });
         }
     }
 
@@ -298,7 +350,7 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     // split's first successor (programs, officers' roles, committees and open reviews,
     // quotas summed for a merger), or a dissolved union's parent (its programs and
     // committees; its officers keep their roles over its records).
-    let mut handed = rq::HandOver::default();
+    let mut handed = put_back.handed.clone();
     let mut merged_into: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for e in &resolved.ended {
         let (taker, grants) = match e.successors.first() {
@@ -317,11 +369,12 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         handed.committees += h.committees;
         handed.cases += h.cases;
         tell_reviewers(conn, id, plan, &by_id, e.id, taker, &h.reviews, now)?;
+        record.handed.push(h.moved);
         if e.how == reorganisation::OpKind::Merge {
             merged_into.entry(taker).or_default().push(e.id);
         }
     }
-    let mut quotas_carried = 0;
+    let mut quotas_carried = put_back.quotas;
     for (to, preds) in &merged_into {
         let carried = rq::carry_quotas(conn, preds, *to, now)?;
         // The history of allocations: the summed quota holds from the effective date.
@@ -330,8 +383,11 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
             by: Some(actor.user_id),
             holds_from: day,
         };
-        db::programs::record_current(conn, *to, &carried, now, cause)?;
-        quotas_carried += carried.len();
+        db::programs::record_current(conn, *to, &carried.scopes_of(*to), now, cause)?;
+        quotas_carried += carried.replaced.len() + carried.added.len();
+        record.quotas.replaced.extend(carried.replaced);
+        record.quotas.added.extend(carried.added);
+        record.quotas.scopes.extend(carried.scopes);
     }
     // A union the plan creates by a merger ranks in the emulation cluster of its largest
     // predecessor (by members), until an officer sets another.
@@ -354,7 +410,8 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
             }
         }
         if let Some((_, Some(cluster))) = largest {
-            rq::set_cluster(conn, *to, &cluster)?;
+            rq::set_cluster(conn, *to, Some(&cluster))?;
+            record.clusters.push((*to, None));
         }
     }
 
@@ -366,13 +423,37 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
             actor_id: Some(actor.user_id),
             entity_type: "reorganisation",
             entity_id: id,
-            action: "apply",
+            action: if plan.reverts_id.is_some() {
+                "revert"
+            } else {
+                "apply"
+            },
             from_state: None,
             to_state: Some(&plan.decision_no),
             comment: Some(&summary),
             created_at: now,
         },
     )?;
+    if let Some(r) = plan.reverts_id {
+        let what = format!(
+            "Đã hủy bỏ: {}, hiệu lực từ {}.",
+            plan.decision_no,
+            crate::format::date(day)
+        );
+        audit::record(
+            conn,
+            &audit::NewAudit {
+                actor_id: Some(actor.user_id),
+                entity_type: "reorganisation",
+                entity_id: r,
+                action: "reverted",
+                from_state: None,
+                to_state: Some(&plan.decision_no),
+                comment: Some(&what),
+                created_at: now,
+            },
+        )?;
+    }
     for cid in &changed {
         let what = report::change_text(&by_id, plan, &resolved, *cid);
         audit::record(
@@ -423,6 +504,8 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     )?;
     let text = serde_json::to_string(&report).map_err(AppError::internal)?;
     rq::set_report(conn, id, &text)?;
+    let text = serde_json::to_string(&record).map_err(AppError::internal)?;
+    rq::set_undo(conn, id, &text)?;
     Ok(report)
 }
 

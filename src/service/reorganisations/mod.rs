@@ -1,19 +1,22 @@
 //! Reorganisations of the union tree (sắp xếp tổ chức): apply a decision's plan (or try it:
 //! a dry run reports the same and keeps nothing), list them, read one, and read a union's
-//! history (its versions, predecessors and successors).
+//! history (its versions, predecessors and successors); undo one by a reverting one
+//! ([`revert`]).
 
 pub mod apply;
 pub mod plan_file;
 pub mod report;
+pub mod revert;
+pub mod undo;
 
 use chrono::NaiveDate;
 use diesel::Connection;
 use serde::Serialize;
 
 use crate::db::reorganisations::{self as rq, ReorganisationRow};
-use crate::db::unions;
+use crate::db::unions::{self, UnionRow};
 use crate::db::{Db, DbConn};
-use crate::domain::reorganisation::PlanRow;
+use crate::domain::reorganisation::{Node, PlanRow, Tree};
 use crate::domain::{Action, Actor, Resource, UnionKind, UnionPath, can};
 use crate::error::{AppError, ErrorCode};
 
@@ -36,26 +39,49 @@ pub struct Plan {
 #[tracing::instrument(skip_all, fields(actor = actor.user_id, rows = plan.rows.len(), dry_run))]
 pub async fn apply(db: &Db, actor: &Actor, plan: Plan, dry_run: bool) -> Result<Report, AppError> {
     let actor = actor.clone();
-    db.write(move |conn| {
-        if !dry_run {
-            return apply::apply_in(conn, &actor, &plan);
+    db.write(move |conn| run(conn, &actor, &plan, dry_run))
+        .await
+}
+
+/// Applies a plan in the caller's transaction, or tries it in a savepoint rolled back.
+fn run(conn: &mut DbConn, actor: &Actor, plan: &Plan, dry_run: bool) -> Result<Report, AppError> {
+    if !dry_run {
+        return apply::apply_in(conn, actor, plan);
+    }
+    let mut kept = None;
+    let outcome = conn.transaction::<(), AppError, _>(|c| {
+        let report = apply::apply_in(c, actor, plan)?;
+        kept = Some(report);
+        Err(AppError::new(ErrorCode::InvalidState))
+    });
+    match (kept, outcome) {
+        (Some(mut report), Err(_)) => {
+            report.dry_run = true;
+            Ok(report)
         }
-        let mut kept = None;
-        let outcome = conn.transaction::<(), AppError, _>(|c| {
-            let report = apply::apply_in(c, &actor, &plan)?;
-            kept = Some(report);
-            Err(AppError::new(ErrorCode::InvalidState))
-        });
-        match (kept, outcome) {
-            (Some(mut report), Err(_)) => {
-                report.dry_run = true;
-                Ok(report)
-            }
-            (_, Err(e)) => Err(e),
-            (_, Ok(())) => Err(AppError::unexpected("a dry run kept its changes")),
-        }
-    })
-    .await
+        (_, Err(e)) => Err(e),
+        (_, Ok(())) => Err(AppError::unexpected("a dry run kept its changes")),
+    }
+}
+
+/// Every union, and the tree they make (with each union's latest reorganisation's date).
+pub(crate) fn load_tree(conn: &mut DbConn) -> Result<(Vec<UnionRow>, Tree), AppError> {
+    use diesel::prelude::*;
+    let all: Vec<UnionRow> = crate::db::schema::unions::table
+        .select(UnionRow::as_select())
+        .load(conn)?;
+    let last: std::collections::HashMap<i64, Option<NaiveDate>> =
+        rq::last_changes(conn)?.into_iter().collect();
+    let tree = Tree::new(all.iter().map(|r| Node {
+        id: r.id,
+        code: r.code.clone(),
+        name: r.name.clone(),
+        parent: r.parent_id,
+        kind: UnionKind::from_i32(r.level).unwrap_or(UnionKind::Group),
+        active: r.active,
+        last_change: last.get(&r.id).copied().flatten(),
+    }));
+    Ok((all, tree))
 }
 
 /// A reorganisation as listed and read.
@@ -70,6 +96,8 @@ pub struct ReorganisationView {
     pub note: String,
     /// The reorganisation this one undoes.
     pub reverts_id: Option<i64>,
+    /// The reorganisation that undid this one.
+    pub reverted_by: Option<i64>,
     pub created_at: chrono::NaiveDateTime,
     /// What it did.
     pub report: Option<Report>,
@@ -83,6 +111,7 @@ fn view(
     let issuer_name = unions::find(conn, row.issuer_union_id)?
         .map(|u| u.name)
         .unwrap_or_default();
+    let reverted_by = rq::reverted_by(conn, row.id)?.map(|(id, _)| id);
     Ok(ReorganisationView {
         id: row.id,
         decision_no: row.decision_no,
@@ -92,6 +121,7 @@ fn view(
         issuer_name,
         note: row.note,
         reverts_id: row.reverts_id,
+        reverted_by,
         created_at: row.created_at,
         report: if with_report {
             serde_json::from_str(&row.report).ok()
@@ -247,7 +277,13 @@ pub async fn history(db: &Db, actor: &Actor, union_id: i64) -> Result<UnionHisto
         }
         let mut predecessors = Vec::new();
         let mut successors = Vec::new();
+        // A succession a later reorganisation undid no longer holds.
+        let reverted: std::collections::BTreeSet<i64> =
+            rq::reverts(conn)?.into_iter().map(|(_, r)| r).collect();
         for (r, pred, succ, carries) in rq::successions_of(conn, u.id)? {
+            if reverted.contains(&r) {
+                continue;
+            }
             let other = if pred == u.id { succ } else { pred };
             let Some(o) = unions::find(conn, other)? else {
                 continue;

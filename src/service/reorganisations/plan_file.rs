@@ -415,6 +415,9 @@ pub struct KeptPlan {
     pub effective_on: NaiveDate,
     pub note: String,
     pub rows: Vec<PlanRow>,
+    /// The reorganisation a reverting plan undoes.
+    #[serde(default)]
+    pub reverts_id: Option<i64>,
 }
 
 impl KeptPlan {
@@ -426,7 +429,7 @@ impl KeptPlan {
             effective_on: self.effective_on,
             note: self.note.clone(),
             rows: self.rows.clone(),
-            reverts_id: None,
+            reverts_id: self.reverts_id,
         }
     }
 }
@@ -462,6 +465,7 @@ pub fn keep(dir: &Path, user_id: i64, source: &str, plan: &Plan) -> Result<Strin
         effective_on: plan.effective_on,
         note: plan.note.clone(),
         rows: plan.rows.clone(),
+        reverts_id: plan.reverts_id,
     };
     std::fs::write(
         &path,

@@ -30,8 +30,9 @@ pub struct UnionChange {
     pub union_id: i64,
     pub code: String,
     pub name: String,
-    /// `transfer`, `dissolve`, `end`, `merge`, `split`, `rename`, or `create` for a successor
-    /// the plan creates, or `follow` for a merged union's child that follows it.
+    /// `transfer`, `dissolve`, `end`, `merge`, `split`, `rename`, `restore` (a revert's), or
+    /// `create` for a successor the plan creates, or `follow` for a merged union's child that
+    /// follows it.
     pub action: String,
     /// The change in Vietnamese ("Chuyển từ … sang …").
     pub text: String,
@@ -101,6 +102,24 @@ pub struct HandedOver {
     pub open_reviews: usize,
 }
 
+/// How a plan is named: "Quyết định số …", or a revert by its own number ("Hủy bỏ QĐ …").
+fn decision(plan: &Plan) -> String {
+    if plan.reverts_id.is_some() {
+        plan.decision_no.clone()
+    } else {
+        format!("Quyết định số {}", plan.decision_no)
+    }
+}
+
+/// The same, inside a sentence.
+fn decision_inside(plan: &Plan) -> String {
+    let name = decision(plan);
+    let mut c = name.chars();
+    c.next()
+        .map(|first| first.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// "Quyết định số …, hiệu lực …: chuyển 2, giải thể 1 …".
 pub fn summary(plan: &Plan, resolved: &Resolved) -> String {
     let mut counts: BTreeMap<OpKind, usize> = BTreeMap::new();
@@ -109,6 +128,7 @@ pub fn summary(plan: &Plan, resolved: &Resolved) -> String {
     }
     let ops: Vec<String> = OpKind::ALL
         .iter()
+        .chain(&[OpKind::Restore])
         .filter_map(|op| counts.get(op).map(|n| format!("{} {n}", op.label())))
         .collect();
     let created = if resolved.created.is_empty() {
@@ -117,8 +137,8 @@ pub fn summary(plan: &Plan, resolved: &Resolved) -> String {
         format!("; thành lập {} đơn vị mới", resolved.created.len())
     };
     format!(
-        "Quyết định số {}, hiệu lực từ {}: {} thao tác ({}){created}.",
-        plan.decision_no,
+        "{}, hiệu lực từ {}: {} thao tác ({}){created}.",
+        decision(plan),
         crate::format::date(plan.effective_on),
         plan.rows.len(),
         ops.join(", ")
@@ -145,8 +165,8 @@ pub fn change_text(
 ) -> String {
     let (_, text) = describe(by_id, resolved, id);
     format!(
-        "{text} (quyết định số {}, hiệu lực từ {}).",
-        plan.decision_no,
+        "{text} ({}, hiệu lực từ {}).",
+        decision_inside(plan),
         crate::format::date(plan.effective_on)
     )
 }
@@ -170,6 +190,17 @@ fn describe(by_id: &HashMap<i64, UnionRow>, resolved: &Resolved, id: i64) -> (St
             _ => "Kết thúc".to_owned(),
         };
         return (e.how.as_str().to_owned(), text);
+    }
+    if resolved.restored.contains(&id) {
+        let under = resolved
+            .moves
+            .iter()
+            .find(|(x, _)| *x == id)
+            .map_or(parent_name, |(_, to)| name(*to));
+        return (
+            OpKind::Restore.as_str().to_owned(),
+            format!("Khôi phục hoạt động, trực thuộc {under}"),
+        );
     }
     if let Some((_, to)) = resolved.moves.iter().find(|(x, _)| *x == id) {
         return (
@@ -238,6 +269,7 @@ pub fn build(conn: &mut DbConn, p: Parts<'_>) -> Result<Report, AppError> {
         .map(|e| e.id)
         .chain(p.resolved.moves.iter().map(|(x, _)| *x))
         .chain(p.resolved.renamed.iter().map(|(x, _, _)| *x))
+        .chain(p.resolved.restored.iter().copied())
         .collect();
     let mut seen = std::collections::BTreeSet::new();
     ids.retain(|x| seen.insert(*x));

@@ -89,6 +89,26 @@ pub(super) async fn api_request(
             .await;
             (format!("/api/v1/reorganisations/{}", done["id"]), Body::None)
         }
+        ("post", "/api/v1/reorganisations/{id}/revert") => {
+            // A rename of the scope's upper-level union, its revert tried.
+            let code = json(app.get(&format!("/api/v1/unions/{}", s.upper), &fx.admin).await)
+                .await["code"]
+                .clone();
+            let done = json(
+                app.post(
+                    "/api/v1/reorganisations",
+                    &fx.admin,
+                    &json!({"decision_no": format!("{n}/QĐ-HB"), "effective_on": "2026-01-01",
+                        "operations": [{"action": "rename", "code": code, "new_name": format!("Công đoàn cấp trên {n}")}]}),
+                )
+                .await,
+            )
+            .await;
+            (
+                format!("/api/v1/reorganisations/{}/revert?dry_run=true", done["id"]),
+                j(json!({})),
+            )
+        }
         ("get", "/api/v1/unions/{id}/history") => {
             (format!("/api/v1/unions/{}/history", s.upper), Body::None)
         }

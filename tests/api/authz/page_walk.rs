@@ -482,6 +482,21 @@ pub(super) async fn page_request(
             .await;
             (format!("/quan-tri/sap-xep/{}", r["id"]), vec![])
         }
+        ("post", "/quan-tri/sap-xep/{id}/huy-bo") => {
+            // A rename of a union of the scope, its revert tried on the page.
+            let code = format!("SXH-{n}");
+            throwaway_union(app, fx, s.grassroots, &code).await;
+            let r = admin_json(
+                app,
+                admin,
+                Method::POST,
+                "/api/v1/reorganisations",
+                json!({"decision_no": format!("{n}/QĐ-HB"), "effective_on": "2026-01-01",
+                       "operations": [{"action": "rename", "code": code, "new_name": format!("Tổ hủy bỏ {n}")}]}),
+            )
+            .await;
+            (format!("/quan-tri/sap-xep/{}/huy-bo", r["id"]), vec![])
+        }
         ("post", "/don-vi/nhap-du-lieu/{token}") => (
             "/don-vi/nhap-du-lieu/khong-co".to_owned(),
             f(&[("confirmed", "1".to_owned())]),

@@ -91,6 +91,13 @@ pub(super) const API: &[(&str, &str, &str, &str)] = &[
     ("post", "/api/v1/reorganisations", "...O.S", ".....S"),
     ("get", "/api/v1/reorganisations", ".MROPS", ".MROPS"),
     ("get", "/api/v1/reorganisations/{id}", "...OPS", ".....S"),
+    // Reverting one: those who may apply its inverse plan, of a reorganisation they may read.
+    (
+        "post",
+        "/api/v1/reorganisations/{id}/revert",
+        "...O.S",
+        ".....S",
+    ),
     ("get", "/api/v1/unions/{id}/history", ".MROPS", ".MROPS"),
     ("get", "/api/v1/unions/{id}/search", "...O.S", ".....S"),
     ("put", "/api/v1/unions/{id}/head", "...O.S", ".....S"),
@@ -592,6 +599,7 @@ pub(super) const PAGES: &[(&str, &str, &str, &str)] = &[
         ".....S",
     ),
     ("get", "/quan-tri/sap-xep/{id}", "...O.S", ".....S"),
+    ("post", "/quan-tri/sap-xep/{id}/huy-bo", "...O.S", ".....S"),
     // Dashboards and reports.
     ("get", "/thi-dua", "...OPS", "...OPS"),
     ("get", "/don-vi/{id}/thanh-tich", "...OPS", ".....S"),
