@@ -785,11 +785,27 @@ async fn open_reviews_of_a_dissolved_district_move_up_and_reviewers_are_told(bac
         subject, "Hồ sơ xét duyệt chuyển về LĐLĐ tỉnh Cao Bằng (quyết định số 68/QĐ-LĐLĐ)",
         "{mail}"
     );
-    // The province's reviewer now has the case in their queue.
+    // The province's reviewer now has the case in their queue, and the district's reviewer
+    // no longer has it to score.
+    let id = out["_id"].as_i64().unwrap();
+    let in_queue = |q: &Value| {
+        q["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["initiative_id"] == id)
+    };
     let r2_token = app.login("r2@test.vn").await;
     let queue = json(app.get("/api/v1/reviews/queue", &r2_token).await).await;
-    assert!(
-        queue.to_string().contains(&out["_id"].to_string()),
-        "{queue}"
-    );
+    assert!(in_queue(&queue), "{queue}");
+    let review = json(
+        app.get(&format!("/api/v1/initiatives/{id}/review"), &r2_token)
+            .await,
+    )
+    .await;
+    assert_eq!(review["can_score"], true, "{review}");
+    assert_eq!(review["case"]["committee_id"], committees[1], "{review}");
+    let r1_token = app.login("r1@test.vn").await;
+    let queue = json(app.get("/api/v1/reviews/queue", &r1_token).await).await;
+    assert!(!in_queue(&queue), "{queue}");
 }

@@ -369,6 +369,9 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         handed.committees += h.committees;
         handed.cases += h.cases;
         tell_reviewers(conn, id, plan, &by_id, e.id, taker, &h.reviews, now)?;
+        // The moved cases' reviews go to the members of the committee that took them.
+        let cases: Vec<i64> = h.moved.cases.iter().map(|(c, _)| *c).collect();
+        crate::service::review::cases_moved_in(conn, &cases, now)?;
         record.handed.push(h.moved);
         if e.how == reorganisation::OpKind::Merge {
             merged_into.entry(taker).or_default().push(e.id);

@@ -86,6 +86,9 @@ pub fn put_back(
         out.handed.grants += back.grants;
         out.handed.committees += back.committees;
         out.handed.cases += back.cases;
+        // The cases back at their committee: its members review them again.
+        let cases: Vec<i64> = h.cases.iter().map(|(c, _)| *c).collect();
+        crate::service::review::cases_moved_in(conn, &cases, now)?;
     }
     out.quotas = rq::quotas_back(conn, &undo.quotas, now)?;
     let mut unions: Vec<i64> = undo.quotas.scopes.iter().map(|(u, _, _)| *u).collect();

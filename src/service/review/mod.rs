@@ -28,7 +28,7 @@ pub use queue::{assign, board, queue, unassign};
 pub use reviewing::{PublishScope, decide, declare_conflict, publish, review, score, withdraw};
 pub(crate) use routing::enter_in;
 pub use routing::install_defaults;
-pub(crate) use routing::route_waiting_in;
+pub(crate) use routing::{cases_moved_in, route_waiting_in};
 pub use setup::{
     add_stage, committee, committees, create_committee, delete_stage, my_committees, put_member,
     remove_member, rubric, set_head, set_rubric, stages, update_stage,

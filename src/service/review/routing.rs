@@ -269,3 +269,44 @@ pub(super) fn fill_committee_in(
     }
     Ok(())
 }
+
+/// Open cases a reorganisation moved to another committee: the unscored reviews of those
+/// who are not members of the committee the case is at now are withdrawn, and its members
+/// are assigned as the stage asks (or, without automatic assignment, the case waits on the
+/// chair's board for reviewers). Returns how many reviews were assigned.
+pub(crate) fn cases_moved_in(
+    conn: &mut DbConn,
+    cases: &[i64],
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let mut assigned = 0;
+    for case_id in cases {
+        let Some(case) = q::find_case(conn, *case_id)? else {
+            continue;
+        };
+        let Some(committee) = case.committee_id else {
+            continue;
+        };
+        let members: HashSet<i64> = q::members(conn, committee)?
+            .iter()
+            .map(|m| m.user_id)
+            .collect();
+        for a in q::assignments(conn, *case_id)? {
+            if !members.contains(&a.reviewer_id) && q::unassign(conn, *case_id, a.reviewer_id)? {
+                audit_case(
+                    conn,
+                    None,
+                    *case_id,
+                    "unassigned",
+                    Some("unassigned"),
+                    Some(&format!(
+                        "Rút phân công người chấm {}: hồ sơ chuyển sang hội đồng khác do sắp xếp tổ chức",
+                        a.reviewer_id
+                    )),
+                )?;
+            }
+        }
+        assigned += auto_assign_in(conn, *case_id, now)?;
+    }
+    Ok(assigned)
+}
