@@ -32,6 +32,14 @@
 //! dashboard's table and the list's pages, one request at a time (see `export.rs`).
 //!
 //! `cargo run --release --bin sangkien-bench -- --export --docs 10000`
+//!
+//! With `--reorganise`, it times the national reorganisation of 1 July 2025 instead: the
+//! dashboard bench's tree as it stood before (63 provinces, district federations), the plan
+//! merging them into 34 and dissolving every district federation read from a plan file, its
+//! dry run and its apply, then the dashboards at each level now and as of the day before, and
+//! `recount --verify` (see `reorganise.rs`). `--reuse` starts again from the seeded copy.
+//!
+//! `cargo run --release --bin sangkien-bench -- --reorganise --docs 2000000 --clients 8 --seconds 5`
 
 #[path = "sangkien_bench/dashboard.rs"]
 mod dashboard;
@@ -39,6 +47,10 @@ mod dashboard;
 mod export;
 #[path = "sangkien_bench/import.rs"]
 mod import;
+#[path = "sangkien_load/provinces.rs"]
+mod provinces;
+#[path = "sangkien_bench/reorganise.rs"]
+mod reorganise;
 #[path = "sangkien_bench/review.rs"]
 mod review;
 
@@ -74,7 +86,10 @@ struct Args {
     dashboard: bool,
     /// Time the exports (XLSX and CSV) of a union's initiatives.
     export: bool,
-    /// With `--dashboard`: keep the directory and measure the data a previous run seeded.
+    /// Time the national reorganisation of 2025 and the dashboards after it.
+    reorganise: bool,
+    /// With `--dashboard`: keep the directory and measure the data a previous run seeded;
+    /// with `--reorganise`: start again from the database as seeded.
     reuse: bool,
     /// With `--review`: time only this request (queue, board or decision); with
     /// `--dashboard`: only the JSON or only the page (json, page).
@@ -96,6 +111,7 @@ fn parse_args() -> Args {
         import: false,
         dashboard: false,
         export: false,
+        reorganise: false,
         reuse: false,
         only: None,
         rate: None,
@@ -122,13 +138,14 @@ fn parse_args() -> Args {
             "--import" => a.import = true,
             "--dashboard" => a.dashboard = true,
             "--export" => a.export = true,
+            "--reorganise" => a.reorganise = true,
             "--reuse" => a.reuse = true,
             "--only" => a.only = it.next(),
             "--rate" => a.rate = it.next().and_then(|v| v.parse().ok()),
             other => {
                 eprintln!(
                     "unknown argument {other}\nusage: sangkien-bench [--docs N] [--clients C] \
-                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --dashboard [--reuse] [--only json|page] | --export | --import | --review [--only queue|board|decision] [--rate R]]"
+                     [--seconds S] [--database-url URL] [--dir PATH] [--pages | --dashboard [--reuse] [--only json|page] | --reorganise [--reuse] [--only json|page] | --export | --import | --review [--only queue|board|decision] [--rate R]]"
                 );
                 std::process::exit(2);
             }
@@ -281,6 +298,9 @@ fn main() -> anyhow::Result<()> {
     // The timed requests alone: no digests or reminders computed in the background.
     settings.mail.schedule.enabled = false;
     sangkien::telemetry::init(&settings.log);
+    if args.reorganise {
+        return reorganise::reorganise_bench(settings, &args, &url);
+    }
     let db = Db::connect(&DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?, 4)?;
     db.migrate()?;
     if args.review {

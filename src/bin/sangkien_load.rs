@@ -2,9 +2,9 @@
 //!
 //! Two steps:
 //!
-//! - `seed` prepares a database for load (migrations, a union tree of 63 provinces, member,
-//!   reviewer and officer accounts with one known password, an open program whose phase closes
-//!   tomorrow, N stored initiatives in realistic statuses, the counts rebuilt and the search
+//! - `seed` prepares a database for load (migrations, a union tree of the 34 provinces as they
+//!   stand since 1 July 2025, member, reviewer and officer accounts with one known password,
+//!   an open program whose phase closes tomorrow, N stored initiatives in realistic statuses, the counts rebuilt and the search
 //!   index rebuilt in `DIR/index`), and writes the logins to `DIR/load-accounts.json`;
 //! - `run` signs those accounts in on a running server and plays a mix (members drafting,
 //!   checking similar and submitting; reviewers working queues; officers opening dashboards;
@@ -29,6 +29,8 @@ mod accounts;
 mod client;
 #[path = "sangkien_load/procfs.rs"]
 mod procfs;
+#[path = "sangkien_load/provinces.rs"]
+mod provinces;
 #[path = "sangkien_load/report.rs"]
 mod report;
 #[path = "sangkien_load/run.rs"]

@@ -26,28 +26,29 @@ use sangkien::error::AppError;
 use sangkien::on_backend;
 use sangkien::service;
 
+use super::provinces::{self, MERGERS};
 use super::{Args, percentile, status_kib};
 
-const PROVINCES: usize = 63;
-const UPPER_PER_PROVINCE: usize = 10;
+pub(super) const PROVINCES: usize = 63;
+pub(super) const UPPER_PER_PROVINCE: usize = 10;
 const GRASSROOTS_PER_UPPER: usize = 15;
 const GROUPS_PER_GRASSROOTS: usize = 10;
 const FIELDS: usize = 12;
-const PASSWORD: &str = "bench-password";
-const OFFICER: &str = "can-bo@bench.vn";
+pub(super) const PASSWORD: &str = "bench-password";
+pub(super) const OFFICER: &str = "can-bo@bench.vn";
 
 /// A union as seeded.
 #[derive(Clone)]
-struct Node {
-    id: i64,
-    parent: Option<usize>,
-    level: i32,
-    path: String,
-    members: i64,
+pub(super) struct Node {
+    pub(super) id: i64,
+    pub(super) parent: Option<usize>,
+    pub(super) level: i32,
+    pub(super) path: String,
+    pub(super) members: i64,
 }
 
 /// A cheap, fixed hash.
-fn mix(i: u64) -> u64 {
+pub(super) fn mix(i: u64) -> u64 {
     let mut x = i.wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -55,7 +56,7 @@ fn mix(i: u64) -> u64 {
 }
 
 /// The tree in breadth-first order, ids from 1.
-fn tree() -> Vec<Node> {
+pub(super) fn tree() -> Vec<Node> {
     let mut nodes = vec![Node {
         id: 1,
         parent: None,
@@ -98,11 +99,41 @@ fn tree() -> Vec<Node> {
     nodes
 }
 
-fn name(n: &Node, i: usize) -> String {
+/// Upper-level unions of a province that are district federations (LĐLĐ huyện, quận) until
+/// 1 July 2025; the others are a province's Công đoàn Viên chức, a Công đoàn ngành and the
+/// Công đoàn các Khu công nghiệp.
+pub(super) const DISTRICTS_PER_PROVINCE: usize = 7;
+
+/// The 63 provinces as they were before 1 July 2025.
+fn province_name(index: usize) -> &'static str {
+    MERGERS
+        .iter()
+        .flat_map(|(_, old)| old.iter().copied())
+        .nth(index)
+        .unwrap_or("")
+}
+
+/// A union's name, from its index in the tree and among its parent's children.
+fn name(nodes: &[Node], i: usize, index_in_parent: usize) -> String {
+    let n = &nodes[i];
     match n.level {
         0 => "Tổng Liên đoàn Lao động Việt Nam (bench)".to_owned(),
-        1 => format!("LĐLĐ tỉnh {i}"),
-        2 => format!("Công đoàn cấp trên {i}"),
+        1 => format!("LĐLĐ {}", provinces::with_kind(province_name(index_in_parent))),
+        2 => {
+            let place = n
+                .parent
+                .map(|p| {
+                    let k = p.saturating_sub(1);
+                    provinces::with_kind(province_name(k))
+                })
+                .unwrap_or_default();
+            match index_in_parent.checked_sub(DISTRICTS_PER_PROVINCE) {
+                None => format!("LĐLĐ huyện số {} ({place})", index_in_parent + 1),
+                Some(0) => format!("Công đoàn Viên chức {place}"),
+                Some(1) => format!("Công đoàn ngành Giáo dục {place}"),
+                Some(_) => format!("Công đoàn các Khu công nghiệp {place}"),
+            }
+        }
         3 => format!("Công đoàn cơ sở {i}"),
         _ => format!("Tổ công đoàn {i}"),
     }
@@ -135,7 +166,7 @@ fn seed_unions(conn: &mut DbConn, nodes: &[Node]) -> Result<(), AppError> {
             u::parent_id.eq(n.parent.map(|p| nodes[p].id)),
             u::level.eq(n.level),
             u::code.eq(format!("U{}", n.id)),
-            u::name.eq(name(n, i)),
+            u::name.eq(name(nodes, i, k)),
             u::path.eq(n.path.clone()),
             u::cluster.eq(cluster(n, k)),
             u::member_count.eq(own_members),
@@ -159,20 +190,37 @@ fn seed_unions(conn: &mut DbConn, nodes: &[Node]) -> Result<(), AppError> {
 }
 
 /// The program, its phases and fields, the officer, and the quotas.
-struct Shape {
-    program_id: i64,
+pub(super) struct Shape {
+    pub(super) program_id: i64,
     phases: Vec<(i64, chrono::NaiveDateTime, chrono::NaiveDateTime)>,
     fields: Vec<i64>,
     author: i64,
 }
 
-fn structure(conn: &mut DbConn, nodes: &[Node], hash: &str) -> Result<Shape, AppError> {
+/// The two phases' windows: the first 300 to 120 days ago, the second open for 60 days more.
+fn windows_now() -> Windows {
     let now = db::now();
     let day = chrono::Duration::days;
-    let w1 = PhaseWindow::new(now - day(300), now - day(120))
-        .ok_or_else(|| AppError::unexpected("window"))?;
-    let w2 = PhaseWindow::new(now - day(120), now + day(60))
-        .ok_or_else(|| AppError::unexpected("window"))?;
+    [
+        (now - day(300), now - day(120)),
+        (now - day(120), now + day(60)),
+    ]
+}
+
+/// The two phases' windows (UTC).
+pub(super) type Windows = [(chrono::NaiveDateTime, chrono::NaiveDateTime); 2];
+
+fn structure(
+    conn: &mut DbConn,
+    nodes: &[Node],
+    hash: &str,
+    windows: Windows,
+) -> Result<Shape, AppError> {
+    let now = db::now();
+    let [w1, w2] = windows.map(|(from, to)| PhaseWindow::new(from, to));
+    let (Some(w1), Some(w2)) = (w1, w2) else {
+        return Err(AppError::unexpected("window"));
+    };
     let program = service::seed::open_program_in(
         conn,
         &service::programs::NewProgramInput {
@@ -334,7 +382,13 @@ fn summary(name: &str, unions: usize, mut ms: Vec<f64>, seconds: u64) -> String 
 }
 
 /// Seeds the tree, the program and N initiatives, then builds the counts.
-fn seed(db: &Db, nodes: &[Node], docs: usize, started: Instant) -> anyhow::Result<Arc<Shape>> {
+pub(super) fn seed(
+    db: &Db,
+    nodes: &[Node],
+    docs: usize,
+    started: Instant,
+    windows: Windows,
+) -> anyhow::Result<Arc<Shape>> {
     let hash = sangkien::auth::password::hash(PASSWORD)?;
     {
         let nodes = nodes.to_vec();
@@ -342,7 +396,7 @@ fn seed(db: &Db, nodes: &[Node], docs: usize, started: Instant) -> anyhow::Resul
     }
     let shape = {
         let nodes = nodes.to_vec();
-        Arc::new(db.blocking_write(move |conn| structure(conn, &nodes, &hash))?)
+        Arc::new(db.blocking_write(move |conn| structure(conn, &nodes, &hash, windows))?)
     };
     // Members belong to grassroots unions or their groups: initiatives come from both.
     let leaves: Arc<Vec<(i64, String)>> = Arc::new(
@@ -391,7 +445,7 @@ fn seed(db: &Db, nodes: &[Node], docs: usize, started: Instant) -> anyhow::Resul
 }
 
 /// The shape of the data an earlier run seeded, if the database holds it.
-fn seeded(conn: &mut DbConn) -> Result<Option<Shape>, AppError> {
+pub(super) fn seeded(conn: &mut DbConn) -> Result<Option<Shape>, AppError> {
     use sangkien::db::schema::{fields, phases, programs, users};
     let Some(program_id) = programs::table
         .filter(programs::code.eq("MOTTRIEU"))
@@ -495,7 +549,7 @@ pub fn dashboard_bench(settings: Settings, db: Db, args: &Args) -> anyhow::Resul
             println!("reusing the data seeded by an earlier run");
             Arc::new(shape)
         }
-        None => seed(&db, &nodes, docs, started)?,
+        None => seed(&db, &nodes, docs, started, windows_now())?,
     };
 
     // `--only json` or `--only page` times those requests alone (for profiling).
@@ -514,10 +568,54 @@ pub fn dashboard_bench(settings: Settings, db: Db, args: &Args) -> anyhow::Resul
             by_level[l].push(n.id);
         }
     }
+    let rss_before = status_kib("VmRSS:");
+    let reading = Reading {
+        what: String::new(),
+        query: String::new(),
+        by_level,
+    };
+    let lines = time_dashboards(settings, program_id, &[reading], args, only)?;
+    print_table(&lines);
+    println!(
+        "\nRSS before serving: {} MB, anonymous memory after: {} MB",
+        rss_before / 1024,
+        status_kib("RssAnon:") / 1024
+    );
+    Ok(())
+}
+
+/// One reading of the dashboards: the unions drawn at each level (by kind), and what the
+/// query adds (`&as_of=…`).
+pub(super) struct Reading {
+    /// Its name in the table ("" for the only one).
+    pub(super) what: String,
+    pub(super) query: String,
+    pub(super) by_level: Vec<Vec<i64>>,
+}
+
+/// Prints the table of [`time_dashboards`]'s lines.
+pub(super) fn print_table(lines: &[String]) {
+    println!();
+    println!("| dashboard | unions drawn | requests | req/s | p50 ms | p95 ms | p99 ms |");
+    println!("|---|---|---|---|---|---|---|");
+    for l in lines {
+        println!("{l}");
+    }
+}
+
+/// Serves the application and, for each reading, as JSON then as the page (or only one, with
+/// `only`), asks for the dashboards of each level's unions from C clients for S seconds; the
+/// officer over the root signs in first. Returns the table's lines.
+pub(super) fn time_dashboards(
+    settings: Settings,
+    program_id: i64,
+    readings: &[Reading],
+    args: &Args,
+    only: Option<&str>,
+) -> anyhow::Result<Vec<String>> {
     let clients = args.clients;
     let seconds = args.seconds;
-    let rss_before = status_kib("VmRSS:");
-    let out: anyhow::Result<Vec<String>> = actix_web::rt::System::new().block_on(async move {
+    actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings, Some("127.0.0.1:0"))?;
         let base = format!("http://127.0.0.1:{}", app.port());
         let handle = app.handle();
@@ -532,104 +630,114 @@ pub fn dashboard_bench(settings: Settings, db: Db, args: &Args) -> anyhow::Resul
             .await?;
         let token = v["access_token"].as_str().unwrap_or_default().to_owned();
         anyhow::ensure!(!token.is_empty(), "sign-in failed: {v}");
-        let root: serde_json::Value = client
-            .get(format!("{base}/api/v1/unions/1/dashboard?program_id={program_id}"))
-            .bearer_auth(&token)
-            .send()
-            .await?
-            .json()
-            .await?;
-        println!(
-            "root: quota {}, approved {}, attainment {}%, {} children, {} timeline days, {} fields",
-            root["union"]["quota"],
-            root["union"]["counts"]["approved"],
-            root["union"]["attainment"],
-            root["children"].as_array().map_or(0, Vec::len),
-            root["timeline"].as_array().map_or(0, Vec::len),
-            root["fields"].as_array().map_or(0, Vec::len),
-        );
         let mut lines = Vec::new();
-        let kinds = [false, true]
-            .into_iter()
-            .filter(|page| only.is_none_or(|o| (o == "page") == *page));
-        for page in kinds {
-            for (level, ids) in by_level.iter().enumerate() {
-                let ids = Arc::new(ids.clone());
-                let next = Arc::new(AtomicUsize::new(0));
-                let deadline = Instant::now() + Duration::from_secs(seconds);
-                let mut tasks = Vec::new();
-                for _ in 0..clients {
-                    let (client, base, token, ids, next) = (
-                        client.clone(),
-                        base.clone(),
-                        token.clone(),
-                        ids.clone(),
-                        next.clone(),
-                    );
-                    tasks.push(actix_web::rt::spawn(async move {
-                        let mut ms = Vec::new();
-                        let mut failures = 0;
-                        while Instant::now() < deadline {
-                            let k = next.fetch_add(1, Ordering::Relaxed);
-                            let id = ids[(mix(k as u64) as usize) % ids.len()];
-                            let req = if page {
-                                client
-                                    .get(format!(
-                                        "{base}/don-vi/{id}/thanh-tich?program_id={program_id}"
-                                    ))
-                                    .header("cookie", format!("sk_session={token}"))
-                            } else {
-                                client
-                                    .get(format!(
-                                        "{base}/api/v1/unions/{id}/dashboard?program_id={program_id}"
-                                    ))
-                                    .bearer_auth(&token)
-                            };
-                            let t = Instant::now();
-                            match req.send().await {
-                                Ok(res) if res.status().is_success() => {
-                                    if res.bytes().await.is_ok() {
-                                        ms.push(t.elapsed().as_secs_f64() * 1e3);
+        for reading in readings {
+            let root_id = reading.by_level.first().and_then(|l| l.first()).copied().unwrap_or(1);
+            let root: serde_json::Value = client
+                .get(format!(
+                    "{base}/api/v1/unions/{root_id}/dashboard?program_id={program_id}{}",
+                    reading.query
+                ))
+                .bearer_auth(&token)
+                .send()
+                .await?
+                .json()
+                .await?;
+            println!(
+                "root{}: quota {}, approved {}, attainment {}%, {} children, {} timeline days, {} fields",
+                if reading.what.is_empty() { String::new() } else { format!(" ({})", reading.what) },
+                root["union"]["quota"],
+                root["union"]["counts"]["approved"],
+                root["union"]["attainment"],
+                root["children"].as_array().map_or(0, Vec::len),
+                root["timeline"].as_array().map_or(0, Vec::len),
+                root["fields"].as_array().map_or(0, Vec::len),
+            );
+            let kinds = [false, true]
+                .into_iter()
+                .filter(|page| only.is_none_or(|o| (o == "page") == *page));
+            for page in kinds {
+                for (level, ids) in reading.by_level.iter().enumerate() {
+                    if ids.is_empty() {
+                        continue;
+                    }
+                    let ids = Arc::new(ids.clone());
+                    let next = Arc::new(AtomicUsize::new(0));
+                    let deadline = Instant::now() + Duration::from_secs(seconds);
+                    let mut tasks = Vec::new();
+                    for _ in 0..clients {
+                        let (client, base, token, ids, next) = (
+                            client.clone(),
+                            base.clone(),
+                            token.clone(),
+                            ids.clone(),
+                            next.clone(),
+                        );
+                        let query = reading.query.clone();
+                        tasks.push(actix_web::rt::spawn(async move {
+                            let mut ms = Vec::new();
+                            let mut failures = Vec::new();
+                            while Instant::now() < deadline {
+                                let k = next.fetch_add(1, Ordering::Relaxed);
+                                let id = ids[(mix(k as u64) as usize) % ids.len()];
+                                let req = if page {
+                                    client
+                                        .get(format!(
+                                            "{base}/don-vi/{id}/thanh-tich?program_id={program_id}{query}"
+                                        ))
+                                        .header("cookie", format!("sk_session={token}"))
+                                } else {
+                                    client
+                                        .get(format!(
+                                            "{base}/api/v1/unions/{id}/dashboard?program_id={program_id}{query}"
+                                        ))
+                                        .bearer_auth(&token)
+                                };
+                                let t = Instant::now();
+                                match req.send().await {
+                                    Ok(res) if res.status().is_success() => {
+                                        if res.bytes().await.is_ok() {
+                                            ms.push(t.elapsed().as_secs_f64() * 1e3);
+                                        }
                                     }
+                                    Ok(res) => failures.push(format!("{id}: {}", res.status())),
+                                    Err(e) => failures.push(format!("{id}: {e}")),
                                 }
-                                _ => failures += 1,
                             }
-                        }
-                        (ms, failures)
-                    }));
+                            (ms, failures)
+                        }));
+                    }
+                    let mut all = Vec::new();
+                    let mut failures = Vec::new();
+                    for t in tasks {
+                        let (ms, f) = t.await?;
+                        all.extend(ms);
+                        failures.extend(f);
+                    }
+                    anyhow::ensure!(
+                        failures.is_empty(),
+                        "{} requests failed, first: {}",
+                        failures.len(),
+                        failures[0]
+                    );
+                    let what = if page { "page" } else { "JSON" };
+                    let level_name = UnionKind::from_i32(i32::try_from(level).unwrap_or(0))
+                        .map_or("", UnionKind::label);
+                    let reading_name = if reading.what.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}, ", reading.what)
+                    };
+                    lines.push(summary(
+                        &format!("{reading_name}{what}, level {level} ({level_name})"),
+                        ids.len(),
+                        all,
+                        seconds,
+                    ));
                 }
-                let mut all = Vec::new();
-                let mut failures = 0;
-                for t in tasks {
-                    let (ms, f) = t.await?;
-                    all.extend(ms);
-                    failures += f;
-                }
-                anyhow::ensure!(failures == 0, "{failures} requests failed");
-                let what = if page { "page" } else { "JSON" };
-                let level_name = UnionKind::from_i32(i32::try_from(level).unwrap_or(0))
-                    .map_or("", UnionKind::label);
-                lines.push(summary(
-                    &format!("{what}, level {level} ({level_name})"),
-                    ids.len(),
-                    all,
-                    seconds,
-                ));
             }
         }
         handle.stop(true).await;
         Ok(lines)
-    });
-    println!();
-    println!("| dashboard | unions drawn | requests | req/s | p50 ms | p95 ms | p99 ms |");
-    println!("|---|---|---|---|---|---|---|");
-    for l in out? {
-        println!("{l}");
-    }
-    println!(
-        "\nRSS before serving: {} MB, anonymous memory after: {} MB",
-        rss_before / 1024,
-        status_kib("RssAnon:") / 1024
-    );
-    Ok(())
+    })
 }

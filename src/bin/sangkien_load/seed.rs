@@ -1,8 +1,11 @@
 //! `seed`: a database and data folder ready for deadline-day load.
 //!
-//! - A union tree: the Tổng Liên đoàn, P provinces (63 by default, in emulation clusters of 7),
-//!   4 direct-upper unions under each and 5 grassroots unions under each of those (1,260
-//!   grassroots unions at 63 provinces).
+//! - A union tree as it stands since 1 July 2025, when 63 provinces became 34 and the district
+//!   federations (LĐLĐ huyện) were dissolved: the Tổng Liên đoàn, P provincial federations (34
+//!   by default, with the real names, in emulation clusters of 7), and under each the direct
+//!   upper-level unions that remain (Công đoàn Viên chức, a Công đoàn ngành, Công đoàn các
+//!   Khu công nghiệp), 8 grassroots unions under each of those, and 13 grassroots unions
+//!   directly under the federation: 37 grassroots unions a province (1,258 at 34).
 //! - An open national program with 10 fields and one phase that opened 60 days ago and closes
 //!   tomorrow (the deadline), its review stage moved to province level (as a program
 //!   administrator would), one committee of R reviewers (one chair) per province.
@@ -39,6 +42,7 @@ use sangkien::service;
 use search_index::synth::{Generator, InitiativeText};
 
 use crate::accounts::{AccountFile, Officer};
+use crate::provinces::{self, MERGERS};
 
 /// `seed` options.
 #[derive(Debug, Args)]
@@ -56,8 +60,9 @@ pub struct SeedArgs {
     /// Member accounts.
     #[arg(long, default_value_t = 10_000)]
     pub members: usize,
-    /// Provinces (each with 20 grassroots unions, a committee and an officer).
-    #[arg(long, default_value_t = 63)]
+    /// Provinces (each with 37 grassroots unions, a committee and an officer); beyond the 34
+    /// real ones they are numbered.
+    #[arg(long, default_value_t = 34)]
     pub provinces: usize,
     /// Reviewers per province committee (the first chairs it).
     #[arg(long, default_value_t = 8)]
@@ -70,8 +75,16 @@ pub struct SeedArgs {
     pub no_reindex: bool,
 }
 
-const UPPER_PER_PROVINCE: usize = 4;
-const GRASSROOTS_PER_UPPER: usize = 5;
+/// The direct upper-level unions a province keeps since 2025 (the district federations are
+/// gone): name before the province's, and the code's suffix.
+const UPPER: [(&str, &str); 3] = [
+    ("Công đoàn Viên chức", "VC"),
+    ("Công đoàn ngành Giáo dục", "GD"),
+    ("Công đoàn các Khu công nghiệp", "KCN"),
+];
+const GRASSROOTS_PER_UPPER: usize = 8;
+/// Grassroots unions directly under the provincial federation.
+const GRASSROOTS_UNDER_PROVINCE: usize = 13;
 const FIELDS: usize = 10;
 const BATCH: usize = 1_000;
 
@@ -180,22 +193,26 @@ fn structure(conn: &mut DbConn, args: &SeedArgs, hash: &str) -> Result<Shape, Ap
     let mut grass = Vec::new();
     for p in 0..args.provinces {
         let cluster = format!("Cụm thi đua số {}", p / 7 + 1);
+        let place = match MERGERS.get(p) {
+            Some((name, _)) => provinces::with_kind(name),
+            None => format!("tỉnh số {p}"),
+        };
         let prov = union(
             conn,
             Some(&root),
             UnionKind::Province,
             &format!("T{p:02}"),
-            &format!("LĐLĐ tỉnh số {p}"),
+            &format!("LĐLĐ {place}"),
             Some(&cluster),
             0,
         )?;
-        for u in 0..UPPER_PER_PROVINCE {
+        for (u, (upper_name, suffix)) in UPPER.iter().enumerate() {
             let upper = union(
                 conn,
                 Some(&prov),
                 UnionKind::DirectUpper,
-                &format!("T{p:02}-{u}"),
-                &format!("Công đoàn cấp trên {p}-{u}"),
+                &format!("T{p:02}-{suffix}"),
+                &format!("{upper_name} {place}"),
                 None,
                 0,
             )?;
@@ -204,13 +221,26 @@ fn structure(conn: &mut DbConn, args: &SeedArgs, hash: &str) -> Result<Shape, Ap
                     conn,
                     Some(&upper),
                     UnionKind::Grassroots,
-                    &format!("T{p:02}-{u}-{g}"),
+                    &format!("T{p:02}-{suffix}-{g}"),
                     &format!("Công đoàn cơ sở {p}-{u}-{g}"),
                     None,
                     150,
                 )?;
                 grass.push((row.id, row.path.clone(), p));
             }
+        }
+        // Since 2025 a grassroots union may sit directly under the provincial federation.
+        for g in 0..GRASSROOTS_UNDER_PROVINCE {
+            let row = union(
+                conn,
+                Some(&prov),
+                UnionKind::Grassroots,
+                &format!("T{p:02}-CS{g:02}"),
+                &format!("Công đoàn cơ sở {p}-{g}"),
+                None,
+                150,
+            )?;
+            grass.push((row.id, row.path.clone(), p));
         }
         provinces.push(prov);
     }
@@ -277,7 +307,7 @@ fn structure(conn: &mut DbConn, args: &SeedArgs, hash: &str) -> Result<Shape, Ap
         let uid = new_user(
             conn,
             login.clone(),
-            format!("Cán bộ LĐLĐ tỉnh số {p}"),
+            format!("Cán bộ {}", prov.name),
             prov.id,
             hash,
         )?;
