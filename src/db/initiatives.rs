@@ -678,6 +678,17 @@ pub fn set_union_path(conn: &mut DbConn, union_id: i64, path: &str) -> QueryResu
         .execute(conn)
 }
 
+/// [`set_union_path`] for whole subtrees: for each `(old, new)`, every initiative whose union
+/// path starts with `old` gets `new` in its place, one statement per subtree, in the order
+/// given (see [`super::unions::rewrite_subtree_paths`]). Returns the initiatives re-scoped.
+pub fn rewrite_subtree_paths(conn: &mut DbConn, moves: &[(&str, &str)]) -> QueryResult<usize> {
+    let mut n = 0;
+    for (old, new) in moves {
+        n += super::unions::replace_path_prefix(conn, "initiatives", "union_path", old, new)?;
+    }
+    Ok(n)
+}
+
 /// A submitted version of an initiative.
 #[derive(Debug, Clone, Queryable)]
 pub struct VersionRow {

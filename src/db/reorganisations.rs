@@ -261,6 +261,106 @@ pub fn insert_version(
         .map(|_| ())
 }
 
+/// Statements list at most this many ids or rows.
+const CHUNK: usize = 500;
+
+/// [`change_from`] for many unions at once, each `(current, next)` as it does it: a few
+/// statements for every 500 unions, the versions written by multi-row inserts.
+pub fn change_many_from(
+    conn: &mut DbConn,
+    changes: &[(&UnionRow, &VersionRow)],
+    day: NaiveDate,
+) -> QueryResult<()> {
+    use std::collections::HashSet;
+    let ids: Vec<i64> = changes.iter().map(|(c, _)| c.id).collect();
+    let mut versioned: HashSet<i64> = HashSet::new();
+    for chunk in ids.chunks(CHUNK) {
+        versioned.extend(
+            union_versions::table
+                .filter(union_versions::union_id.eq_any(chunk))
+                .select(union_versions::union_id)
+                .distinct()
+                .load::<i64>(conn)?,
+        );
+    }
+    let with: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| versioned.contains(id))
+        .collect();
+    for chunk in with.chunks(CHUNK) {
+        diesel::delete(
+            union_versions::table
+                .filter(union_versions::union_id.eq_any(chunk))
+                .filter(union_versions::valid_to.is_null())
+                .filter(union_versions::valid_from.eq(day)),
+        )
+        .execute(conn)?;
+        diesel::update(
+            union_versions::table
+                .filter(union_versions::union_id.eq_any(chunk))
+                .filter(union_versions::valid_to.is_null()),
+        )
+        .set(union_versions::valid_to.eq(day))
+        .execute(conn)?;
+    }
+    let mut rows: Vec<VersionRow> = Vec::with_capacity(changes.len() * 2);
+    for (current, next) in changes {
+        if !versioned.contains(&current.id) {
+            let mut before = VersionRow::of_row(current, None);
+            before.valid_to = Some(day);
+            rows.push(before);
+        }
+        rows.push((*next).clone());
+    }
+    insert_versions(conn, &rows)
+}
+
+/// Writes versions as they are, by multi-row inserts.
+pub fn insert_versions(conn: &mut DbConn, rows: &[VersionRow]) -> QueryResult<()> {
+    for chunk in rows.chunks(CHUNK) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|v| {
+                (
+                    union_versions::union_id.eq(v.union_id),
+                    union_versions::valid_from.eq(v.valid_from),
+                    union_versions::valid_to.eq(v.valid_to),
+                    union_versions::parent_id.eq(v.parent_id),
+                    union_versions::level.eq(v.level),
+                    union_versions::code.eq(&v.code),
+                    union_versions::name.eq(&v.name),
+                    union_versions::short_name.eq(&v.short_name),
+                    union_versions::cluster.eq(&v.cluster),
+                    union_versions::active.eq(v.active),
+                    union_versions::reorganisation_id.eq(v.reorganisation_id),
+                )
+            })
+            .collect();
+        crate::on_backend!(conn, |c| diesel::insert_into(union_versions::table)
+            .values(&values)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// [`ended_on`] for many unions (those not found are left out).
+pub fn ended_on_many(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, Option<NaiveDate>>> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            unions::table
+                .filter(unions::id.eq_any(chunk))
+                .select((unions::id, unions::ended_on))
+                .load::<(i64, Option<NaiveDate>)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
 /// A union as of a date: its version then (or its row, for a union without versions).
 pub fn as_of(conn: &mut DbConn, id: i64, day: NaiveDate) -> QueryResult<Option<VersionRow>> {
     let versions = versions(conn, Some(&[id]))?;

@@ -245,3 +245,50 @@ pub fn ancestry(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, i32)>> 
     rows.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
     Ok(rows)
 }
+
+/// Replaces the prefix `old` of a path column by `new` on every row whose path starts with
+/// `old` (one statement, served by the column's index: paths sort by byte), and says how many
+/// rows changed.
+pub(super) fn replace_path_prefix(
+    conn: &mut DbConn,
+    table: &str,
+    column: &str,
+    old: &str,
+    new: &str,
+) -> QueryResult<usize> {
+    use diesel::sql_types::{Integer, Text};
+    let (lo, hi) = path_range(old);
+    // substr() counts from 1; paths are ASCII, so characters are bytes.
+    let rest = i32::try_from(old.len() + 1).unwrap_or(i32::MAX);
+    match conn {
+        DbConn::Pg(c) => diesel::sql_query(format!(
+            "UPDATE {table} SET {column} = $1 || substr({column}, $2) \
+             WHERE {column} >= $3 AND {column} < $4"
+        ))
+        .bind::<Text, _>(new)
+        .bind::<Integer, _>(rest)
+        .bind::<Text, _>(&lo)
+        .bind::<Text, _>(&hi)
+        .execute(c),
+        DbConn::Sqlite(c) => diesel::sql_query(format!(
+            "UPDATE {table} SET {column} = ? || substr({column}, ?) \
+             WHERE {column} >= ? AND {column} < ?"
+        ))
+        .bind::<Text, _>(new)
+        .bind::<Integer, _>(rest)
+        .bind::<Text, _>(&lo)
+        .bind::<Text, _>(&hi)
+        .execute(c),
+    }
+}
+
+/// Moves whole subtrees' paths: for each `(old, new)`, every union whose path starts with
+/// `old` gets `new` in its place, one statement per subtree, in the order given (a subtree
+/// moved out of another moved one must come first). Returns the unions rewritten.
+pub fn rewrite_subtree_paths(conn: &mut DbConn, moves: &[(&str, &str)]) -> QueryResult<usize> {
+    let mut n = 0;
+    for (old, new) in moves {
+        n += replace_path_prefix(conn, "unions", "path", old, new)?;
+    }
+    Ok(n)
+}

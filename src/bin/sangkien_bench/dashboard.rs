@@ -118,7 +118,10 @@ fn name(nodes: &[Node], i: usize, index_in_parent: usize) -> String {
     let n = &nodes[i];
     match n.level {
         0 => "Tổng Liên đoàn Lao động Việt Nam (bench)".to_owned(),
-        1 => format!("LĐLĐ {}", provinces::with_kind(province_name(index_in_parent))),
+        1 => format!(
+            "LĐLĐ {}",
+            provinces::with_kind(province_name(index_in_parent))
+        ),
         2 => {
             let place = n
                 .parent

@@ -188,16 +188,17 @@ fn plan_csv(nodes: &[Node]) -> (String, BTreeMap<&'static str, usize>) {
     );
     let mut tally: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut first = true;
-    let mut row = |out: &mut String, action: &'static str, code: String, parent: &str, succ: &str| {
-        let (day, decision) = if first {
-            first = false;
-            ("01/07/2025", DECISION)
-        } else {
-            ("", "")
+    let mut row =
+        |out: &mut String, action: &'static str, code: String, parent: &str, succ: &str| {
+            let (day, decision) = if first {
+                first = false;
+                ("01/07/2025", DECISION)
+            } else {
+                ("", "")
+            };
+            let _ = writeln!(out, "{action},{code},{parent},{succ},{day},{decision}");
+            *tally.entry(action).or_default() += 1;
         };
-        let _ = writeln!(out, "{action},{code},{parent},{succ},{day},{decision}");
-        *tally.entry(action).or_default() += 1;
-    };
     let mut at = 0;
     for (_, old) in MERGERS {
         let group: Vec<usize> = provinces[at..at + old.len()].to_vec();
@@ -420,7 +421,10 @@ pub fn reorganise_bench(settings: Settings, args: &Args, url: &str) -> anyhow::R
     println!();
     println!("| step | seconds |");
     println!("|---|---|");
-    println!("| read the plan file ({} rows) | {parse_s:.2} |", plan.rows.len());
+    println!(
+        "| read the plan file ({} rows) | {parse_s:.2} |",
+        plan.rows.len()
+    );
     println!("| dry run | {dry_s:.1} |");
     println!("| apply | {apply_s:.1} |");
     println!("| recount --verify | {verify_s:.1} |");

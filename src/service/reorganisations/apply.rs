@@ -201,14 +201,10 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     deltas.retain(|_, f| !f.is_zero());
     ledger::add(conn, &deltas)?;
 
-    // Paths: every union under a moved one (and the moved ones) gets its new path.
-    let mut kids: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (id, p) in &new_parent {
-        if let Some(p) = p {
-            kids.entry(*p).or_default().push(*id);
-        }
-    }
-    let mut paths: BTreeMap<i64, String> = BTreeMap::new();
+    // Paths: every union under a moved one (and the moved ones) gets its new path, and so do
+    // their initiatives: one statement per moved union for each table, replacing the old
+    // path's prefix by the new one. The deepest first: a subtree moved out of another moved
+    // one is rewritten before it, after which its path no longer starts with the outer one's.
     let path_of = |id: i64| -> String {
         let mut ids = chain(&new_parent, id);
         ids.reverse();
@@ -219,22 +215,17 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         }
         p.as_str().to_owned()
     };
-    let mut stack: Vec<i64> = moved_ids.clone();
-    while let Some(x) = stack.pop() {
-        if paths.contains_key(&x) {
-            continue;
-        }
-        paths.insert(x, path_of(x));
-        stack.extend(kids.get(&x).into_iter().flatten().copied());
-    }
-    let mut rescoped = 0_usize;
-    for (id, path) in &paths {
-        let old = by_id.get(id).map(|r| r.path.as_str());
-        if old != Some(path.as_str()) {
-            unions::set_path(conn, *id, path)?;
-            rescoped += db::initiatives::set_union_path(conn, *id, path)?;
-        }
-    }
+    let paths: BTreeMap<i64, String> = moved_ids.iter().map(|x| (*x, path_of(*x))).collect();
+    let mut prefixes: Vec<(&str, &str)> = paths
+        .iter()
+        .filter_map(|(x, new)| {
+            let old = by_id.get(x)?.path.as_str();
+            (old != new.as_str()).then_some((old, new.as_str()))
+        })
+        .collect();
+    prefixes.sort_by_key(|(old, _)| std::cmp::Reverse(old.matches('/').count()));
+    unions::rewrite_subtree_paths(conn, &prefixes)?;
+    let rescoped = db::initiatives::rewrite_subtree_paths(conn, &prefixes)?;
 
     // Each changed union's row and version from the effective date.
     let ended: BTreeMap<i64, &reorganisation::Ended> =
@@ -267,8 +258,21 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         created: created_ids.clone(),
         ..Undo::default()
     };
+    // Read together, versions written together; each row's state set by its key.
+    let changed_ids: Vec<i64> = changed.iter().copied().collect();
+    let mut rows: HashMap<i64, UnionRow> = HashMap::with_capacity(changed_ids.len());
+    for chunk in changed_ids.chunks(500) {
+        rows.extend(
+            unions::find_many(conn, chunk)?
+                .into_iter()
+                .map(|r| (r.id, r)),
+        );
+    }
+    let ended_before = rq::ended_on_many(conn, &changed_ids)?;
+    let mut states: Vec<(UnionRow, VersionRow, Option<NaiveDate>)> =
+        Vec::with_capacity(changed_ids.len());
     for uid in &changed {
-        let Some(row) = unions::find(conn, *uid)? else {
+        let Some(row) = rows.remove(uid) else {
             continue;
         };
         let mut next = VersionRow::of_row(&row, Some(day));
@@ -290,15 +294,19 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         if restores {
             next.active = true;
         }
-        rq::change_from(conn, &row, day, &next)?;
         let ended_on = if ends {
             Some(day)
         } else if restores {
             None
         } else {
-            rq::ended_on(conn, *uid)?
+            ended_before.get(uid).copied().flatten()
         };
-        rq::set_state(conn, &next, ended_on, &row.path, now)?;
+        states.push((row, next, ended_on));
+    }
+    let pairs: Vec<(&UnionRow, &VersionRow)> = states.iter().map(|(r, n, _)| (r, n)).collect();
+    rq::change_many_from(conn, &pairs, day)?;
+    for (row, next, ended_on) in &states {
+        rq::set_state(conn, next, *ended_on, &row.path, now)?;
     }
     for e in &resolved.ended {
         for (i, s) in e.successors.iter().enumerate() {
