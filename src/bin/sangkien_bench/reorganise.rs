@@ -207,14 +207,10 @@ fn plan_csv(nodes: &[Node]) -> (String, BTreeMap<&'static str, usize>) {
         for &m in &group[1..] {
             row(&mut out, "hợp nhất", code(m), "", &code(keeper));
             // Its Công đoàn Viên chức, ngành and KCN into the keeper's.
-            for k in DISTRICTS_PER_PROVINCE..UPPER_PER_PROVINCE {
-                row(
-                    &mut out,
-                    "hợp nhất",
-                    code(kids[m][k]),
-                    "",
-                    &code(kids[keeper][k]),
-                );
+            let theirs = &kids[m][DISTRICTS_PER_PROVINCE..UPPER_PER_PROVINCE];
+            let ours = &kids[keeper][DISTRICTS_PER_PROVINCE..UPPER_PER_PROVINCE];
+            for (&u, &v) in theirs.iter().zip(ours) {
+                row(&mut out, "hợp nhất", code(u), "", &code(v));
             }
         }
         for &p in &group {

@@ -269,7 +269,7 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         );
     }
     let ended_before = rq::ended_on_many(conn, &changed_ids)?;
-    let mut states: Vec<(UnionRow, VersionRow, Option<NaiveDate>)> =
+    let mut states: Vec<(UnionRow, VersionRow, Option<chrono::NaiveDate>)> =
         Vec::with_capacity(changed_ids.len());
     for uid in &changed {
         let Some(row) = rows.remove(uid) else {
