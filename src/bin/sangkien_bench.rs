@@ -335,7 +335,7 @@ fn main() -> anyhow::Result<()> {
         db.blocking_write(move |conn| {
             let now = db::now();
             for (i, t) in batch.iter().enumerate() {
-                let (union_id, path) = &grass[(base + i) % grass.len()];
+                let (union_id, _) = &grass[(base + i) % grass.len()];
                 let s = |k: usize| t.sections.get(k).cloned().unwrap_or_default();
                 let status = if (base + i) % 10 == 0 {
                     "approved"
@@ -346,7 +346,6 @@ fn main() -> anyhow::Result<()> {
                     .values((
                         initiatives::program_id.eq(program_id),
                         initiatives::union_id.eq(union_id),
-                        initiatives::union_path.eq(path),
                         initiatives::author_id.eq(author),
                         initiatives::title.eq(&t.title),
                         initiatives::current_situation.eq(s(0)),

@@ -3,11 +3,27 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{attachments, initiative_authors, initiative_versions, initiatives, users};
+use super::schema::{
+    attachments, initiative_authors, initiative_versions, initiatives, unions, users,
+};
 use super::{DbConn, path_range};
 
-/// An initiative row.
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+/// Initiatives with their union. An initiative's place in the tree is its union's: its union
+/// path is read from `unions`, never kept on the initiative, so that moving a union (a
+/// reorganisation) moves its initiatives without rewriting them.
+pub type WithUnion = diesel::dsl::InnerJoinOn<
+    initiatives::table,
+    unions::table,
+    diesel::dsl::Eq<unions::id, initiatives::union_id>,
+>;
+
+/// [`WithUnion`]: what every read of an [`InitiativeRow`] or a [`ListedRow`] selects from.
+pub fn with_union() -> WithUnion {
+    initiatives::table.inner_join(unions::table.on(unions::id.eq(initiatives::union_id)))
+}
+
+/// An initiative row (read from [`with_union`]).
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = initiatives)]
 pub struct InitiativeRow {
     pub id: i64,
@@ -15,6 +31,8 @@ pub struct InitiativeRow {
     pub phase_id: Option<i64>,
     pub field_id: Option<i64>,
     pub union_id: i64,
+    /// Its union's path, as the tree stands now.
+    #[diesel(select_expression = unions::path)]
     pub union_path: String,
     pub author_id: i64,
     pub title: String,
@@ -81,7 +99,6 @@ pub fn insert(
     conn: &mut DbConn,
     program_id: i64,
     union_id: i64,
-    union_path: &str,
     author_id: i64,
     content: &InitiativeContent,
     now: NaiveDateTime,
@@ -91,7 +108,6 @@ pub fn insert(
             content,
             initiatives::program_id.eq(program_id),
             initiatives::union_id.eq(union_id),
-            initiatives::union_path.eq(union_path),
             initiatives::author_id.eq(author_id),
             initiatives::status.eq("draft"),
             initiatives::version.eq(1),
@@ -101,8 +117,8 @@ pub fn insert(
         .returning(initiatives::id)
         .get_result::<i64>(conn)
         .and_then(|id| {
-            initiatives::table
-                .find(id)
+            with_union()
+                .filter(initiatives::id.eq(id))
                 .select(InitiativeRow::as_select())
                 .first(conn)
         })
@@ -110,8 +126,8 @@ pub fn insert(
 
 /// An initiative by id.
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<InitiativeRow>> {
-    initiatives::table
-        .find(id)
+    with_union()
+        .filter(initiatives::id.eq(id))
         .select(InitiativeRow::as_select())
         .first(conn)
         .optional()
@@ -283,11 +299,11 @@ type Cond<'a> = Box<
 
 fn in_path(path: &str) -> Cond<'static> {
     let (lo, hi) = path_range(path);
-    Box::new(
-        initiatives::union_path
-            .ge(lo)
-            .and(initiatives::union_path.lt(hi)),
-    )
+    let under = unions::table
+        .filter(unions::path.ge(lo))
+        .filter(unions::path.lt(hi))
+        .select(unions::id);
+    Box::new(initiatives::union_id.eq_any(under))
 }
 
 fn visibility_condition(v: &Visibility) -> Cond<'static> {
@@ -355,12 +371,14 @@ pub fn list(
         q
     };
     let total: i64 = build().count().get_result(conn)?;
-    let rows = build()
+    let ids: Vec<i64> = build()
         .order(initiatives::id.desc())
         .limit(limit)
         .offset(offset)
-        .select(InitiativeRow::as_select())
+        .select(initiatives::id)
         .load(conn)?;
+    let mut rows = find_many(conn, &ids)?;
+    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
     Ok((rows, total))
 }
 
@@ -421,7 +439,7 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
 
 /// Initiatives with these ids.
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<InitiativeRow>> {
-    initiatives::table
+    with_union()
         .filter(initiatives::id.eq_any(ids))
         .select(InitiativeRow::as_select())
         .load(conn)
@@ -433,7 +451,7 @@ pub fn submitted_after(
     after_id: i64,
     limit: i64,
 ) -> QueryResult<Vec<InitiativeRow>> {
-    initiatives::table
+    with_union()
         .filter(initiatives::id.gt(after_id))
         .filter(initiatives::status.ne("draft"))
         .order(initiatives::id)
@@ -460,7 +478,7 @@ pub fn program_submitted_page(
     offset: i64,
     limit: i64,
 ) -> QueryResult<Vec<InitiativeRow>> {
-    initiatives::table
+    with_union()
         .filter(initiatives::program_id.eq(program_id))
         .filter(initiatives::status.ne("draft"))
         .order((initiatives::submitted_at.asc(), initiatives::id.asc()))
@@ -539,8 +557,9 @@ pub fn subtree_page(
         };
         let n = if phase_id.is_some() { 5 } else { 4 };
         format!(
-            "SELECT id FROM initiatives{hint} WHERE program_id = {} AND union_path >= {} \
-             AND union_path < {} AND status IN ({statuses}){phase} \
+            "SELECT id FROM initiatives{hint} WHERE program_id = {} AND union_id IN \
+             (SELECT id FROM unions WHERE path >= {} AND path < {}) \
+             AND status IN ({statuses}){phase} \
              ORDER BY submitted_at DESC, id DESC LIMIT {} OFFSET {}",
             p(1),
             p(2),
@@ -566,7 +585,7 @@ pub fn subtree_page(
         }
         DbConn::Sqlite(c) => {
             let hint = match plan {
-                SubtreePlan::ByPath => " INDEXED BY initiatives_program_path_idx",
+                SubtreePlan::ByPath => " INDEXED BY initiatives_program_union_idx",
                 SubtreePlan::ByTime => " INDEXED BY initiatives_program_time_idx",
             };
             let q = diesel::sql_query(sql(hint, &|_| "?".to_owned()))
@@ -586,7 +605,8 @@ pub fn subtree_page(
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
-/// What a list of initiatives shows of each one (no content sections).
+/// What a list of initiatives shows of each one (no content sections; read from
+/// [`with_union`]).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = initiatives)]
 pub struct ListedRow {
@@ -594,6 +614,7 @@ pub struct ListedRow {
     pub program_id: i64,
     pub field_id: Option<i64>,
     pub union_id: i64,
+    #[diesel(select_expression = unions::path)]
     pub union_path: String,
     pub title: String,
     pub confidential: bool,
@@ -607,7 +628,7 @@ pub struct ListedRow {
 pub fn listed(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<ListedRow>> {
     let mut by_id = std::collections::HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let rows: Vec<ListedRow> = initiatives::table
+        let rows: Vec<ListedRow> = with_union()
             .filter(initiatives::id.eq_any(chunk))
             .select(ListedRow::as_select())
             .load(conn)?;
@@ -649,9 +670,12 @@ pub fn author_names(
 /// counted for every ancestor, so the subtree cannot move.)
 pub fn any_counted_under(conn: &mut DbConn, path: &str) -> QueryResult<bool> {
     let (lo, hi) = path_range(path);
+    let under = unions::table
+        .filter(unions::path.ge(lo))
+        .filter(unions::path.lt(hi))
+        .select(unions::id);
     initiatives::table
-        .filter(initiatives::union_path.ge(lo))
-        .filter(initiatives::union_path.lt(hi))
+        .filter(initiatives::union_id.eq_any(under))
         .filter(initiatives::status.ne("draft"))
         .select(initiatives::id)
         .first::<i64>(conn)
@@ -663,28 +687,25 @@ pub fn any_counted_under(conn: &mut DbConn, path: &str) -> QueryResult<bool> {
 /// re-scopes when a subtree moves.
 pub fn counted_ids_under(conn: &mut DbConn, path: &str) -> QueryResult<Vec<i64>> {
     let (lo, hi) = path_range(path);
+    let under = unions::table
+        .filter(unions::path.ge(lo))
+        .filter(unions::path.lt(hi))
+        .select(unions::id);
     initiatives::table
-        .filter(initiatives::union_path.ge(lo))
-        .filter(initiatives::union_path.lt(hi))
+        .filter(initiatives::union_id.eq_any(under))
         .filter(initiatives::status.ne("draft"))
         .select(initiatives::id)
         .load(conn)
 }
 
-/// Sets the stored union path of a union's initiatives (after the union moved).
-pub fn set_union_path(conn: &mut DbConn, union_id: i64, path: &str) -> QueryResult<usize> {
-    diesel::update(initiatives::table.filter(initiatives::union_id.eq(union_id)))
-        .set(initiatives::union_path.eq(path))
-        .execute(conn)
-}
-
-/// [`set_union_path`] for whole subtrees: for each `(old, new)`, every initiative whose union
-/// path starts with `old` gets `new` in its place, one statement per subtree, in the order
-/// given (see [`super::unions::rewrite_subtree_paths`]). Returns the initiatives re-scoped.
-pub fn rewrite_subtree_paths(conn: &mut DbConn, moves: &[(&str, &str)]) -> QueryResult<usize> {
+/// How many initiatives (drafts included) these unions have, read 1,000 unions at a time.
+pub fn count_of_unions(conn: &mut DbConn, union_ids: &[i64]) -> QueryResult<i64> {
     let mut n = 0;
-    for (old, new) in moves {
-        n += super::unions::replace_path_prefix(conn, "initiatives", "union_path", old, new)?;
+    for chunk in union_ids.chunks(1_000) {
+        n += initiatives::table
+            .filter(initiatives::union_id.eq_any(chunk))
+            .count()
+            .get_result::<i64>(conn)?;
     }
     Ok(n)
 }

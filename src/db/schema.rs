@@ -108,7 +108,6 @@ diesel::table! {
         phase_id -> Nullable<BigInt>,
         field_id -> Nullable<BigInt>,
         union_id -> BigInt,
-        union_path -> Text,
         author_id -> BigInt,
         title -> Text,
         current_situation -> Text,

@@ -249,7 +249,7 @@ pub fn ancestry(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, i32)>> 
 /// Replaces the prefix `old` of a path column by `new` on every row whose path starts with
 /// `old` (one statement, served by the column's index: paths sort by byte), and says how many
 /// rows changed.
-pub(super) fn replace_path_prefix(
+fn replace_path_prefix(
     conn: &mut DbConn,
     table: &str,
     column: &str,

@@ -221,15 +221,7 @@ pub fn create_in(
         confidential: input.confidential.unwrap_or(false),
     };
     let now = db::now();
-    let row = initiatives::insert(
-        conn,
-        program_id,
-        union.id,
-        &union.path,
-        actor.user_id,
-        &content,
-        now,
-    )?;
+    let row = initiatives::insert(conn, program_id, union.id, actor.user_id, &content, now)?;
     record(
         conn,
         actor.user_id,

@@ -781,7 +781,6 @@ fn insert_initiative(conn: &mut DbConn, s: &SeedInitiative<'_>) -> Result<i64, A
         conn,
         s.program_id,
         s.union.id,
-        &s.union.path,
         s.author,
         &InitiativeContent {
             phase_id: s.phase_id,

@@ -445,7 +445,6 @@ pub async fn move_to(
             let rest = u.path.get(old_prefix.len()..).unwrap_or_default();
             let moved = format!("{new_prefix}{rest}");
             unions::set_path(conn, u.id, &moved)?;
-            db::initiatives::set_union_path(conn, u.id, &moved)?;
         }
         unions::set_parent(conn, id, parent.id, now)?;
         let old_parent_code = unions::find(conn, old_parent_id)?.map(|p| p.code);

@@ -328,7 +328,7 @@ fn seed_initiatives(
     let mut rows = Vec::with_capacity(n);
     for i in from..from + n {
         let h = mix(i as u64 ^ 0xDA5B);
-        let (union_id, path) = &leaves[(h >> 8) as usize % leaves.len()];
+        let (union_id, _) = &leaves[(h >> 8) as usize % leaves.len()];
         let (phase_id, opens, closes) = shape.phases[(h >> 40) as usize % shape.phases.len()];
         let end = closes.min(now);
         let span = (end - opens).num_minutes().max(1);
@@ -345,7 +345,6 @@ fn seed_initiatives(
             initiatives::phase_id.eq(Some(phase_id)),
             initiatives::field_id.eq(Some(shape.fields[(h >> 24) as usize % shape.fields.len()])),
             initiatives::union_id.eq(*union_id),
-            initiatives::union_path.eq(path.clone()),
             initiatives::author_id.eq(shape.author),
             initiatives::title.eq(format!("Sáng kiến số {i}")),
             initiatives::current_situation.eq(""),

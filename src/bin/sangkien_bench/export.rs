@@ -206,7 +206,7 @@ fn store_batch(
             let p = 1 + i % (PROVINCES - 1);
             (p, s.others[p - 1])
         };
-        let (union_id, path) = &s.grass[province][i % GRASSROOTS];
+        let (union_id, _) = &s.grass[province][i % GRASSROOTS];
         let status = status_of(i);
         let minutes = i64::try_from(i).unwrap_or(0) % (60 * 24 * 55);
         let submitted = now - chrono::Duration::minutes(60 * 24 * 56 - minutes);
@@ -217,7 +217,6 @@ fn store_batch(
                 initiatives::program_id.eq(s.program_id),
                 initiatives::field_id.eq(s.field_id),
                 initiatives::union_id.eq(union_id),
-                initiatives::union_path.eq(path),
                 initiatives::author_id.eq(author),
                 initiatives::title.eq(format!(
                     "Sáng kiến số {i}: số hoá hồ sơ lưu trữ và tra cứu văn bản ở đơn vị {}",

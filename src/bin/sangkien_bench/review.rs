@@ -259,13 +259,12 @@ fn store_batch(
         .zip(texts)
         .zip(&sections)
         .map(|((s, t), sec)| {
-            let (union_id, path, _, author) = &shape.grass[s.grass];
+            let (union_id, _, _, author) = &shape.grass[s.grass];
             (
                 initiatives::program_id.eq(shape.program_id),
                 initiatives::phase_id.eq(Some(shape.phase_id)),
                 initiatives::field_id.eq(Some(shape.fields[s.i % shape.fields.len()])),
                 initiatives::union_id.eq(*union_id),
-                initiatives::union_path.eq(path.as_str()),
                 initiatives::author_id.eq(*author),
                 initiatives::title.eq(t.title.as_str()),
                 initiatives::current_situation.eq(sec[0].as_str()),

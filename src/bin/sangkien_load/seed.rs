@@ -463,13 +463,12 @@ fn store_batch(
         .zip(&sections)
         .map(|((r, t), sec)| {
             let (_, g) = members[r.member];
-            let (union_id, path, _) = &shape.grass[g];
+            let (union_id, _, _) = &shape.grass[g];
             (
                 initiatives::program_id.eq(shape.program_id),
                 initiatives::phase_id.eq(Some(shape.phase_id)),
                 initiatives::field_id.eq(Some(r.field)),
                 initiatives::union_id.eq(*union_id),
-                initiatives::union_path.eq(path.as_str()),
                 initiatives::author_id.eq(members[r.member].0),
                 initiatives::title.eq(t.title.as_str()),
                 initiatives::current_situation.eq(sec[0]),

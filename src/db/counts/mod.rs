@@ -150,12 +150,13 @@ fn moved_now(
     }
     let (program_id, phase_id, field_id, path): (i64, Option<i64>, Option<i64>, String) =
         initiatives::table
-            .find(initiative_id)
+            .inner_join(unions::table.on(unions::id.eq(initiatives::union_id)))
+            .filter(initiatives::id.eq(initiative_id))
             .select((
                 initiatives::program_id,
                 initiatives::phase_id,
                 initiatives::field_id,
-                initiatives::union_path,
+                unions::path,
             ))
             .first(conn)?;
     let phase_id = phase_id.unwrap_or(0);

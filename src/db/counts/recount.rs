@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::{ActivityKey, COUNTED, CountRow, Counts, Key, vietnam_day};
 use crate::db::DbConn;
-use crate::db::schema::{initiatives, union_counts, union_days, union_fields};
+use crate::db::schema::{initiatives, union_counts, union_days, union_fields, unions};
 use crate::domain::union::UnionPath;
 
 /// Activity per (program, union, phase, day) and per (program, union, phase, field), in the
@@ -71,13 +71,14 @@ fn recount(conn: &mut DbConn) -> QueryResult<(BTreeMap<Key, Counts>, Activity, V
         NaiveDateTime,
     );
     let rows: Vec<Row> = initiatives::table
+        .inner_join(unions::table.on(unions::id.eq(initiatives::union_id)))
         .filter(initiatives::status.ne("draft"))
         .select((
             initiatives::union_id,
             initiatives::program_id,
             initiatives::phase_id,
             initiatives::field_id,
-            initiatives::union_path,
+            unions::path,
             initiatives::status,
             initiatives::submitted_at,
             initiatives::decided_at,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::loads::{adjust_load, count_live, release_loads};
 use crate::db::DbConn;
 use crate::db::schema::{
-    awards, initiatives, review_assignments, review_cases, review_conflicts, users,
+    awards, initiatives, review_assignments, review_cases, review_conflicts, unions, users,
 };
 
 /// A case: one initiative's passage through one stage.
@@ -95,10 +95,11 @@ pub fn cases_of(conn: &mut DbConn, initiative_id: i64) -> QueryResult<Vec<CaseRo
 pub fn unrouted(conn: &mut DbConn, stage_id: i64) -> QueryResult<Vec<(i64, String)>> {
     review_cases::table
         .inner_join(initiatives::table)
+        .inner_join(unions::table.on(unions::id.eq(initiatives::union_id)))
         .filter(review_cases::stage_id.eq(stage_id))
         .filter(review_cases::committee_id.is_null())
         .filter(review_cases::state.eq("open"))
-        .select((review_cases::id, initiatives::union_path))
+        .select((review_cases::id, unions::path))
         .load(conn)
 }
 

@@ -103,11 +103,11 @@ pub fn queue(
         }
         if let Some(path) = &f.subtree {
             let (lo, hi) = crate::db::path_range(path);
-            q = q.filter(
-                initiatives::union_path
-                    .ge(lo)
-                    .and(initiatives::union_path.lt(hi)),
-            );
+            let under = crate::db::schema::unions::table
+                .filter(crate::db::schema::unions::path.ge(lo))
+                .filter(crate::db::schema::unions::path.lt(hi))
+                .select(crate::db::schema::unions::id);
+            q = q.filter(initiatives::union_id.eq_any(under));
         }
         if f.has_duplicates {
             q = q.filter(diesel::dsl::exists(

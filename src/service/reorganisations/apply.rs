@@ -25,8 +25,41 @@ pub fn refused(rows: Vec<RowError>) -> AppError {
     AppError::new(ErrorCode::PlanInvalid).with_details(serde_json::json!({ "rows": rows }))
 }
 
+/// How long each step of an apply took: logged once at its end, for the operator and the
+/// benchmark.
+struct Steps {
+    at: std::time::Instant,
+    done: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Steps {
+    fn start() -> Steps {
+        Steps {
+            at: std::time::Instant::now(),
+            done: Vec::new(),
+        }
+    }
+
+    fn mark(&mut self, step: &'static str) {
+        let now = std::time::Instant::now();
+        self.done.push((step, now - self.at));
+        self.at = now;
+    }
+}
+
+impl std::fmt::Display for Steps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (step, took)) in self.done.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{step} {:.2} s", took.as_secs_f64())?;
+        }
+        Ok(())
+    }
+}
+
 /// Applies `plan` for `actor` in the caller's transaction, and says what it did.
 pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report, AppError> {
+    let mut steps = Steps::start();
     // Only those who manage some union reorganise anything (each row is then checked).
     let anywhere = can(actor, Action::Administer, Resource::System)
         || actor.grants.iter().any(|g| {
@@ -67,6 +100,7 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     let resolved =
         reorganisation::resolve(&tree, &plan.rows, plan.effective_on).map_err(refused)?;
     let issuer = authorise(actor, &tree, &by_id, plan, &resolved)?;
+    steps.mark("plan checked");
     let now = db::now();
     let day = plan.effective_on;
     // A decision is carried out from the day it takes effect: figures already counted on
@@ -136,6 +170,8 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         }
     };
 
+    steps.mark("unions created");
+
     // The tree before and after.
     let mut old_parent: HashMap<i64, Option<i64>> =
         all.iter().map(|r| (r.id, r.parent_id)).collect();
@@ -200,11 +236,13 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     }
     deltas.retain(|_, f| !f.is_zero());
     ledger::add(conn, &deltas)?;
+    steps.mark("figures carried");
 
-    // Paths: every union under a moved one (and the moved ones) gets its new path, and so do
-    // their initiatives: one statement per moved union for each table, replacing the old
-    // path's prefix by the new one. The deepest first: a subtree moved out of another moved
-    // one is rewritten before it, after which its path no longer starts with the outer one's.
+    // Paths: every union under a moved one (and the moved ones) gets its new path, one
+    // statement per moved union replacing the old path's prefix by the new one. The deepest
+    // first: a subtree moved out of another moved one is rewritten before it, after which its
+    // path no longer starts with the outer one's. Their initiatives follow without a write:
+    // an initiative's path is its union's.
     let path_of = |id: i64| -> String {
         let mut ids = chain(&new_parent, id);
         ids.reverse();
@@ -225,7 +263,15 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         .collect();
     prefixes.sort_by_key(|(old, _)| std::cmp::Reverse(old.matches('/').count()));
     unions::rewrite_subtree_paths(conn, &prefixes)?;
-    let rescoped = db::initiatives::rewrite_subtree_paths(conn, &prefixes)?;
+    let repathed: BTreeSet<i64> = paths
+        .iter()
+        .filter(|(x, new)| by_id.get(x).is_some_and(|r| r.path != **new))
+        .flat_map(|(x, _)| tree.subtree(*x))
+        .collect();
+    let repathed: Vec<i64> = repathed.into_iter().collect();
+    let rescoped =
+        usize::try_from(db::initiatives::count_of_unions(conn, &repathed)?).unwrap_or_default();
+    steps.mark("paths");
 
     // Each changed union's row and version from the effective date.
     let ended: BTreeMap<i64, &reorganisation::Ended> =
@@ -313,6 +359,7 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
             rq::add_succession(conn, id, e.id, real(*s)?, i == 0)?;
         }
     }
+    steps.mark("versions");
 
     // A reverting plan puts back, by id, what its reorganisation moved besides the tree.
     let put_back = match &reverting {
@@ -354,6 +401,8 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         }
     }
 
+    steps.mark("members");
+
     // What belonged to an ended union goes to the union that takes over: a merger's or a
     // split's first successor (programs, officers' roles, committees and open reviews,
     // quotas summed for a merger), or a dissolved union's parent (its programs and
@@ -385,6 +434,7 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
             merged_into.entry(taker).or_default().push(e.id);
         }
     }
+    steps.mark("handed over");
     let mut quotas_carried = put_back.quotas;
     for (to, preds) in &merged_into {
         let carried = rq::carry_quotas(conn, preds, *to, now)?;
@@ -425,6 +475,8 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
             record.clusters.push((*to, None));
         }
     }
+
+    steps.mark("quotas");
 
     // The audit log, and the index told which subtrees to re-scope.
     let summary = report::summary(plan, &resolved);
@@ -494,6 +546,7 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
         }
     }
 
+    steps.mark("audit");
     let after = ledger::of_unions(conn, &watched)?;
     let report = report::build(
         conn,
@@ -517,6 +570,13 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     rq::set_report(conn, id, &text)?;
     let text = serde_json::to_string(&record).map_err(AppError::internal)?;
     rq::set_undo(conn, id, &text)?;
+    steps.mark("report");
+    tracing::info!(
+        reorganisation = id,
+        decision = %plan.decision_no,
+        unions_changed = changed.len(),
+        "reorganisation written in its transaction: {steps}"
+    );
     Ok(report)
 }
 
