@@ -774,10 +774,53 @@ pub fn members_back(
 }
 
 /// Puts back what an ended union handed over (those still where it went); returns what
-/// went back, as counted in a report.
+/// went back, as counted in a report, with the committees whose reviewers are to be told
+/// (each committee losing open cases with the one receiving them, and each committee moved
+/// back whole).
 pub fn hand_back(conn: &mut DbConn, h: &Handed) -> QueryResult<HandOver> {
     use super::schema::{committees, programs, review_cases, role_grants};
     let mut out = HandOver::default();
+    // Where the open cases are now, before they go back.
+    let case_ids: Vec<i64> = h.cases.iter().map(|(c, _)| *c).collect();
+    let mut now_at: std::collections::HashMap<i64, i64> =
+        std::collections::HashMap::with_capacity(case_ids.len());
+    for chunk in case_ids.chunks(500) {
+        let rows: Vec<(i64, Option<i64>)> = review_cases::table
+            .filter(review_cases::id.eq_any(chunk))
+            .filter(review_cases::state.ne("closed"))
+            .select((review_cases::id, review_cases::committee_id))
+            .load(conn)?;
+        now_at.extend(rows.into_iter().filter_map(|(c, k)| Some((c, k?))));
+    }
+    let mut told: std::collections::BTreeMap<(i64, i64), usize> = std::collections::BTreeMap::new();
+    for (case, committee) in &h.cases {
+        if let Some(at) = now_at.get(case).filter(|at| *at != committee) {
+            *told.entry((*at, *committee)).or_default() += 1;
+        }
+    }
+    let name_of = |conn: &mut DbConn, id: i64| -> QueryResult<String> {
+        Ok(committees::table
+            .find(id)
+            .select(committees::name)
+            .first::<String>(conn)
+            .optional()?
+            .unwrap_or_default())
+    };
+    for ((at, back_to), cases) in told {
+        let name = name_of(conn, at)?;
+        out.reviews.push((at, name, Some(back_to), cases));
+    }
+    for c in &h.committees {
+        let moves_back: i64 = committees::table
+            .filter(committees::id.eq(*c))
+            .filter(committees::union_id.eq(h.to))
+            .count()
+            .get_result(conn)?;
+        if moves_back > 0 {
+            let name = name_of(conn, *c)?;
+            out.reviews.push((*c, name, None, 0));
+        }
+    }
     for chunk in h.programs.chunks(500) {
         out.programs += diesel::update(
             programs::table

@@ -260,6 +260,21 @@ async fn a_dissolved_district_is_restored_exactly_and_history_kept(backend: Back
     assert_eq!(me(&app, "member.kb@test.vn").await, kb_member_before);
     assert_eq!(open_cases(&app), cases_before);
     assert!(queue_has(&app, "r1@test.vn", open).await);
+    // Both committees' reviewers are told that the case went back, in Vietnamese.
+    let admin = app.login(who::ADMIN).await;
+    let mail = json(app.get("/api/v1/admin/mail", &admin).await).await;
+    let back = "Hồ sơ xét duyệt chuyển về Công đoàn Viên chức tỉnh Cao Bằng (quyết định số Hủy bỏ QĐ 68/QĐ-LĐLĐ)";
+    let told: Vec<&str> = mail["items"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "reviews_moved" && m["subject"] == back)
+        .map(|m| m["recipient"].as_str().unwrap())
+        .collect();
+    assert!(
+        told.contains(&"r1@test.vn") && told.contains(&"r2@test.vn"),
+        "{mail}"
+    );
     // The ended union's member takes part again.
     let kb_token = app.login("member.kb@test.vn").await;
     let res = app

@@ -408,6 +408,9 @@ pub fn apply_in(conn: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<Report,
     // quotas summed for a merger), or a dissolved union's parent (its programs and
     // committees; its officers keep their roles over its records).
     let mut handed = put_back.handed.clone();
+    for (from, to, reviews) in &put_back.reviews {
+        tell_reviewers(conn, id, plan, &by_id, *from, *to, reviews, now)?;
+    }
     let mut merged_into: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for e in &resolved.ended {
         let (taker, grants) = match e.successors.first() {

@@ -66,6 +66,9 @@ pub struct PutBack {
     pub members: usize,
     pub handed: HandOver,
     pub quotas: usize,
+    /// Reviews that went back, to tell their reviewers: (the union they leave, the union
+    /// they go back to, the committees concerned).
+    pub reviews: Vec<(i64, i64, Vec<rq::MovedReviews>)>,
 }
 
 /// Puts back the members, roles, programs, committees, open cases, quotas and clusters a
@@ -86,6 +89,9 @@ pub fn put_back(
         out.handed.grants += back.grants;
         out.handed.committees += back.committees;
         out.handed.cases += back.cases;
+        if !back.reviews.is_empty() {
+            out.reviews.push((h.to, h.from, back.reviews));
+        }
         // The cases back at their committee: its members review them again.
         let cases: Vec<i64> = h.cases.iter().map(|(c, _)| *c).collect();
         crate::service::review::cases_moved_in(conn, &cases, now)?;
