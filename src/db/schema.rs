@@ -34,6 +34,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        name_folded -> Text,
     }
 }
 

@@ -163,10 +163,13 @@ pub fn list(
                     .filter(unions::path.lt(hi));
             }
             if let Some(q) = q {
-                let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
+                // Names match with or without marks, Đ as D (`users.name_folded`).
+                let typed = q.replace(['%', '_'], "");
+                let pattern = format!("%{}%", typed.to_lowercase());
+                let folded = format!("%{}%", crate::domain::text::fold_name(&typed));
                 query = query.filter(
-                    lower(users::full_name)
-                        .like(pattern.clone())
+                    users::name_folded
+                        .like(folded)
                         .or(users::email.like(pattern.clone()))
                         .or(lower(users::member_code.assume_not_null()).like(pattern)),
                 );
@@ -175,9 +178,14 @@ pub fn list(
         }};
     }
     let total: i64 = filtered!().count().get_result(conn)?;
+    // Names holding the text as typed (marks and all) first.
+    let exact = format!(
+        "%{}%",
+        crate::domain::text::clean_line(q.unwrap_or_default()).replace(['%', '_'], "")
+    );
     let rows = filtered!()
         .select((UserRow::as_select(), unions::path))
-        .order(users::id.desc())
+        .order((users::full_name.like(exact).desc(), users::id.desc()))
         .limit(limit)
         .offset(offset)
         .load(conn)?;

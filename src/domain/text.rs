@@ -105,8 +105,38 @@ pub fn parse_email(value: &str) -> Result<String, String> {
     }
 }
 
+/// The letters with Vietnamese marks (lower and upper case, NFC) and đ/Đ, each with the
+/// letter it folds to: the table of `users.name_folded` (migration 19), which folds names in
+/// the database the same way.
+pub const FOLDED_FROM: &str = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ";
+const FOLDED_TO: &str = "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyydaaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd";
+
+/// A name as `users.name_folded` keeps it: Vietnamese marks removed, Đ/đ as d, ASCII letters
+/// in lower case (other characters as they are). "Đoàn Bích Hiếu" → "doan bich hieu".
+pub fn fold_name(name: &str) -> String {
+    let name = clean_line(name);
+    name.chars()
+        .map(|c| match FOLDED_FROM.chars().position(|f| f == c) {
+            Some(i) => FOLDED_TO.chars().nth(i).unwrap_or(c),
+            None => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_fold_without_marks_and_with_d() {
+        assert_eq!(super::fold_name("Đoàn Bích Hiếu"), "doan bich hieu");
+        assert_eq!(super::fold_name("ĐÀM Thị Ỷ"), "dam thi y");
+        assert_eq!(super::fold_name("Nông Văn Dền"), "nong van den");
+        assert_eq!(super::fold_name("nong"), "nong");
+        assert_eq!(
+            super::FOLDED_FROM.chars().count(),
+            super::FOLDED_TO.chars().count()
+        );
+    }
+
     use super::*;
     use unicode_normalization::UnicodeNormalization;
 
