@@ -24,6 +24,7 @@ pub mod error;
 pub mod index;
 pub mod legacy;
 pub mod normalize;
+pub mod partial;
 pub mod search;
 pub mod shingle;
 pub mod syllable;

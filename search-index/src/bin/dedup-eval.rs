@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use search_index::partial::{NegativeForm, PartialKind, make_partial};
 use search_index::synth::{CopyKind, Generator, InitiativeText, Rng, make_copy};
 use search_index::{IndexedInitiative, SearchIndex, SimilarityQuery, Verdict};
 
@@ -151,6 +152,16 @@ impl KindStats {
     }
 }
 
+/// A kind of copy of parts: cases, their sources, and the sources found and flagged.
+#[derive(Default)]
+struct PartialStats {
+    cases: usize,
+    sources: usize,
+    found: usize,
+    flagged: usize,
+    every: usize,
+}
+
 fn header() -> String {
     format!(
         "{:<16} {:>5} {:>9} {:>9} {:>9} {:>13} {:>10}",
@@ -265,6 +276,81 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
+    // Copies of parts: every source must be found at rank ≤ 3 with a flagging verdict.
+    let flagging = |v: Verdict| matches!(v, Verdict::Duplicate | Verdict::NearDuplicate);
+    let mut fillers = Generator::new(args.seed ^ 0x5EED_F111);
+    let mut partial: Vec<(PartialKind, PartialStats)> = Vec::new();
+    for kind in PartialKind::ALL {
+        let mut stats = PartialStats::default();
+        let n = corpus.originals.len();
+        for i in 0..n {
+            let sources: Vec<&(u64, String, InitiativeText)> = (0..kind.sources())
+                .map(|j| &corpus.originals[(i + j) % n])
+                .collect();
+            let texts: Vec<&InitiativeText> = sources.iter().map(|s| &s.2).collect();
+            let filler = fillers.next_initiative();
+            let first = sources[0].0;
+            let mut rng = Rng::new(args.seed ^ (first * 7919) ^ ((100 + kind as u64) * 104_729));
+            let (title, body) = make_partial(kind, &texts, &filler, &mut rng);
+            let t = Instant::now();
+            let res = ask(&title, &body, None)?;
+            latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+            stats.cases += 1;
+            let mut every = true;
+            for (sid, key, _) in &sources {
+                stats.sources += 1;
+                let at = res
+                    .matches
+                    .iter()
+                    .position(|m| m.id == *sid)
+                    .filter(|p| *p < 3);
+                let flagged = at.is_some_and(|p| flagging(res.matches[p].verdict));
+                stats.found += usize::from(at.is_some());
+                stats.flagged += usize::from(flagged);
+                every &= flagged;
+                if args.verbose && !flagged {
+                    let top: Vec<String> = res
+                        .matches
+                        .iter()
+                        .take(4)
+                        .map(|m| {
+                            format!(
+                                "{}:{:.2}/{:?}(cq {:.2} cc {:.2})",
+                                m.id, m.score, m.verdict, m.query_coverage, m.candidate_coverage
+                            )
+                        })
+                        .collect();
+                    println!("  MISS {} source {sid} {key}: top {top:?}", kind.name());
+                }
+            }
+            stats.every += usize::from(every);
+        }
+        partial.push((kind, stats));
+    }
+
+    // Hard negatives as they arrive: flagged against anything, in each form.
+    let mut negatives_by_form: Vec<(NegativeForm, usize)> = Vec::new();
+    for form in NegativeForm::ALL {
+        let mut flagged = 0;
+        for (id, _, text) in &corpus.hard_negatives {
+            let (title, body) = form.apply(text);
+            let res = ask(&title, &body, Some(*id))?;
+            if res.matches.iter().any(|m| flagging(m.verdict)) {
+                flagged += 1;
+                if args.verbose {
+                    let top: Vec<String> = res
+                        .matches
+                        .iter()
+                        .filter(|m| flagging(m.verdict))
+                        .map(|m| format!("{}:{:.2}/{:?}", m.id, m.score, m.verdict))
+                        .collect();
+                    println!("  FLAGGED hard negative {id} {}: {top:?}", form.name());
+                }
+            }
+        }
+        negatives_by_form.push((form, flagged));
+    }
+
     let mut neg_pair = 0usize;
     let mut neg_any = 0usize;
     let mut neg_similar = 0usize;
@@ -325,6 +411,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         neg_max,
         search_index::detector::NEAR_DUPLICATE_AT
     );
+    println!();
+    println!(
+        "{:<16} {:>5} {:>7} {:>9} {:>11} {:>13}",
+        "copy of parts", "cases", "sources", "found@3", "flagged@3", "every_source"
+    );
+    for (kind, s) in &partial {
+        let r = |x: usize, of: usize| x as f64 / of.max(1) as f64;
+        println!(
+            "{:<16} {:>5} {:>7} {:>9.3} {:>11.3} {:>13.3}",
+            kind.name(),
+            s.cases,
+            s.sources,
+            r(s.found, s.sources),
+            r(s.flagged, s.sources),
+            r(s.every, s.cases)
+        );
+    }
+    println!(
+        "(found@3: share of sources at rank ≤ 3; flagged@3: … with a flagging verdict; \
+         every_source: share of cases with every source flagged at rank ≤ 3)"
+    );
+    for (form, flagged) in &negatives_by_form {
+        println!(
+            "hard negatives {}: {} of {} flagged",
+            form.name(),
+            flagged,
+            corpus.hard_negatives.len()
+        );
+    }
     latencies.sort_by(f64::total_cmp);
     let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
     println!(
@@ -348,12 +463,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .all(|(_, s)| s.at1 as f64 / s.n.max(1) as f64 >= 0.95);
     let para_ok = para.at5 as f64 / para.n.max(1) as f64 >= 0.9;
     let neg_ok = neg_any as f64 / nn <= 0.02;
+    let partial_ok = partial
+        .iter()
+        .all(|(_, s)| s.flagged as f64 / s.sources.max(1) as f64 >= 0.99);
+    let forms_ok = negatives_by_form.iter().all(|(_, f)| *f == 0);
     println!(
         "targets: mechanical recall@1+verdict ≥0.99 {}, edit30/truncated recall@1 ≥0.95 {}, paraphrase recall@5 ≥0.9 {}, hard-negative false dup ≤0.02 {}",
         ok(mech_ok),
         ok(hard_ok),
         ok(para_ok),
         ok(neg_ok)
+    );
+
+    println!(
+        "targets (issue 25): copies of parts, every source flagged at rank ≤ 3 ≥0.99 {}, hard negatives flagged in no form {}",
+        ok(partial_ok),
+        ok(forms_ok)
     );
 
     if let Some(url) = args.pg_trgm {
