@@ -41,7 +41,7 @@
   var status = document.getElementById("similar-status");
   var warning = document.getElementById("dup-warning");
   var hasDuplicate = false, confirmed = false, seq = 0, timer = null, lastKey = "";
-  var VERDICTS = { duplicate: "Trùng lặp", near_duplicate: "Gần trùng", similar: "Tương tự" };
+  var VERDICTS = { duplicate: "Trùng lặp", near_duplicate: "Gần trùng", partial_copy: "Sao chép một phần", similar: "Tương tự" };
 
   function showMatches(data) {
     list.textContent = "";
@@ -71,6 +71,7 @@
       li.appendChild(p);
       var where = (m.union && m.union.name) ? m.union.name + " · " : "";
       li.appendChild(el("p", "meta", where + m.status_name));
+      if (m.copied) li.appendChild(el("p", "copied", "Sao chép " + m.copied));
       list.appendChild(li);
     });
     if (!hasDuplicate && warning) warning.hidden = true;

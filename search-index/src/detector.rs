@@ -48,6 +48,9 @@ pub enum Verdict {
     None,
     /// Same topic and wording in places: show as related.
     Similar,
+    /// A substantial part copied word for word (a section, or a third of the text) into an
+    /// otherwise different text.
+    PartialCopy,
     /// Large parts copied (edited, truncated or extended).
     NearDuplicate,
     /// The same text (maybe re-encoded, re-cased, re-titled or wrapped).
@@ -111,6 +114,15 @@ pub struct Match {
     pub query_coverage: f32,
     /// Share of the candidate's syllables inside copied passages.
     pub candidate_coverage: f32,
+    /// Share of the candidate's syllables inside long copied passages (stretches of text,
+    /// not shared phrases): how much of it was copied.
+    pub copied_share: f32,
+    /// The candidate's section most copied (0: hiện trạng, 1: nội dung giải pháp, 2: phạm
+    /// vi áp dụng, 3: hiệu quả và lợi ích), with the share of it in long copied passages;
+    /// `None` when its body is not in four sections or nothing long was copied.
+    pub copied_section: Option<(u8, f32)>,
+    /// The longest copied passage, in the candidate's syllables.
+    pub longest_passage: usize,
     /// Word-set similarity of the titles.
     pub title_similarity: f32,
     /// Weighted keyword overlap (topic similarity).
@@ -155,10 +167,20 @@ const PASSAGE_MIN_SEEDS: usize = 3;
 const PASSAGE_MIN_TOKENS: usize = 6;
 const SEED_SHINGLE: usize = 2;
 
+/// A passage this long (syllables of the candidate) is a copied stretch of text, not a
+/// phrase two writers share.
+pub const LONG_PASSAGE: usize = 20;
+
 pub(crate) struct Alignment {
     pub passages: Vec<(Range<usize>, Range<usize>)>,
     pub cov_q: f32,
     pub cov_c: f32,
+    /// Share of the candidate's syllables inside long passages ([`LONG_PASSAGE`]).
+    pub long_c: f32,
+    /// The candidate's tokens inside long passages.
+    pub long_tokens_c: Vec<bool>,
+    /// The longest passage, in the candidate's syllables.
+    pub longest_c: usize,
 }
 
 /// Aligns two texts by chains of shared 2-syllable shingles.
@@ -226,6 +248,7 @@ pub(crate) fn align(q: &Analyzed, c: &Analyzed) -> Alignment {
     }
     let mut cov_q = vec![false; q.tokens.len()];
     let mut cov_c = vec![false; c.tokens.len()];
+    let mut long_c = vec![false; c.tokens.len()];
     let mut passages = Vec::new();
     for ch in &chains {
         let qe = (ch.li + SEED_SHINGLE).min(q.tokens.len());
@@ -235,6 +258,9 @@ pub(crate) fn align(q: &Analyzed, c: &Analyzed) -> Alignment {
         }
         cov_q[ch.qs..qe].iter_mut().for_each(|x| *x = true);
         cov_c[ch.cs..ce].iter_mut().for_each(|x| *x = true);
+        if ce.saturating_sub(ch.cs) >= LONG_PASSAGE {
+            long_c[ch.cs..ce].iter_mut().for_each(|x| *x = true);
+        }
         passages.push((ch.qs..qe, ch.cs..ce));
     }
     passages.sort_by_key(|(a, b)| (a.start, b.start));
@@ -249,8 +275,91 @@ pub(crate) fn align(q: &Analyzed, c: &Analyzed) -> Alignment {
     Alignment {
         cov_q: share(&cov_q, q),
         cov_c: share(&cov_c, c),
+        long_c: share(&long_c, c),
+        long_tokens_c: long_c,
+        longest_c: passages
+            .iter()
+            .map(|(_, c): &(Range<usize>, Range<usize>)| c.len())
+            .max()
+            .unwrap_or(0),
         passages,
     }
+}
+
+/// The section holding "nội dung giải pháp" in a body of four sections.
+pub const SOLUTION_SECTION: u8 = 1;
+/// Share of a source in long copied passages from which it is a partial copy.
+pub const PARTIAL_SHARE: f32 = 0.3;
+/// Share of a source's solution section in long copied passages from which it is a partial
+/// copy.
+pub const PARTIAL_SOLUTION_SHARE: f32 = 0.6;
+
+/// A copied stretch this long (syllables) of a source …
+pub const STRETCH_LEN: usize = 30;
+/// … that is this share of it makes a partial copy (two short sections copied together).
+pub const STRETCH_MIN_SHARE: f32 = 0.25;
+/// Share of a section in long copied passages from which it counts as copied whole.
+pub const WHOLE_SECTION_SHARE: f32 = 0.9;
+/// Least share of a source in long copied passages for a section copied whole to count.
+pub const WHOLE_SECTION_MIN_SHARE: f32 = 0.2;
+/// Least length (content syllables) of a section copied whole for it to count: a short
+/// section ("Áp dụng tại các đơn vị trong tỉnh") is a phrase two writers share.
+pub const WHOLE_SECTION_MIN_LEN: usize = 40;
+
+/// Whether `copied` (a candidate's share in long copied passages) and its most copied section
+/// make the query a partial copy of it: a third of it, most of its solution, or one of its
+/// sections word for word.
+fn is_partial_copy(copied: f32, longest: usize, section: Option<(u8, f32, usize)>) -> bool {
+    copied >= PARTIAL_SHARE
+        || (longest >= STRETCH_LEN && copied >= STRETCH_MIN_SHARE)
+        || section.is_some_and(|(s, share, len)| {
+            (s == SOLUTION_SECTION && share >= PARTIAL_SOLUTION_SHARE)
+                || (share >= WHOLE_SECTION_SHARE
+                    && len >= WHOLE_SECTION_MIN_LEN
+                    && copied >= WHOLE_SECTION_MIN_SHARE)
+        })
+}
+
+/// For a body of four sections (joined by blank lines, as indexed), the share of each
+/// section's content syllables that `long` marks, and how many there are; empty for other
+/// bodies.
+fn section_shares(body: &str, c: &Analyzed, long: &[bool]) -> Vec<(f32, usize)> {
+    let mut bounds = Vec::new();
+    let mut start = 0usize;
+    for (i, part) in body.split("\n\n").enumerate() {
+        let len = part.chars().count();
+        bounds.push(start..start + len);
+        start += len + 2;
+        if i > 4 {
+            return Vec::new();
+        }
+    }
+    if bounds.len() != 4 {
+        return Vec::new();
+    }
+    let mut hit = [0usize; 4];
+    let mut total = [0usize; 4];
+    for (k, t) in c.tokens.iter().enumerate() {
+        if c.mask.get(k).copied().unwrap_or(true) {
+            continue;
+        }
+        let Some(s) = bounds.iter().position(|b| b.contains(&t.char_range.start)) else {
+            continue;
+        };
+        total[s] += 1;
+        if long.get(k).copied().unwrap_or(false) {
+            hit[s] += 1;
+        }
+    }
+    (0..4)
+        .map(|s| {
+            if total[s] == 0 {
+                (0.0, 0)
+            } else {
+                (hit[s] as f32 / total[s] as f32, total[s])
+            }
+        })
+        .collect()
 }
 
 fn word_set(a: &Analyzed) -> HashSet<u64> {
@@ -569,7 +678,19 @@ impl SearchIndex {
             // near_duplicate: it marks related initiatives, paraphrases included.
             let topical = (LEXICAL_WEIGHT * lexical + 0.05 * title_similarity).min(TOPICAL_MAX);
             let score = base.max(topical).clamp(0.0, 1.0);
-            let verdict = Verdict::of(score);
+            let most_copied = section_shares(&doc.body, &c, &al.long_tokens_c)
+                .into_iter()
+                .enumerate()
+                .filter(|(_, (s, _))| *s > 0.0)
+                .max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(a.1.1.cmp(&b.1.1)))
+                .map(|(i, (s, len))| (i as u8, s, len));
+            let copied_section = most_copied.map(|(i, s, _)| (i, s));
+            let mut verdict = Verdict::of(score);
+            if verdict < Verdict::NearDuplicate
+                && is_partial_copy(al.long_c, al.longest_c, most_copied)
+            {
+                verdict = Verdict::PartialCopy;
+            }
             if verdict == Verdict::None {
                 continue;
             }
@@ -590,6 +711,9 @@ impl SearchIndex {
                 exact,
                 query_coverage: cov_q,
                 candidate_coverage: cov_c,
+                copied_share: if exact { 1.0 } else { al.long_c },
+                copied_section,
+                longest_passage: al.longest_c,
                 title_similarity,
                 lexical_similarity: lexical,
                 title: doc.title,
@@ -599,9 +723,14 @@ impl SearchIndex {
                 passages,
             });
         }
-        result
-            .matches
-            .sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        // What was copied first (whole or in part), then by score.
+        let flags = |m: &Match| m.verdict >= Verdict::PartialCopy;
+        result.matches.sort_by(|a, b| {
+            flags(b)
+                .cmp(&flags(a))
+                .then(b.score.total_cmp(&a.score))
+                .then(a.id.cmp(&b.id))
+        });
         result.matches.truncate(limit);
         Ok(result)
     }

@@ -70,10 +70,40 @@ pub struct SimilarMatch {
     pub submitted_at: Option<DateTime<Utc>>,
     /// Similarity in [0, 1].
     pub score: f32,
-    /// `duplicate`, `near_duplicate` or `similar`.
+    /// `duplicate`, `near_duplicate`, `partial_copy` or `similar`.
     #[schema(value_type = String)]
     pub verdict: Verdict,
+    /// Share of the earlier initiative found word for word in the draft, in [0, 1].
+    pub copied_share: f32,
+    /// What was copied, in Vietnamese ("72% nội dung giải pháp của SK2025-0001234"), for a
+    /// copy in part (`partial_copy`).
+    pub copied: Option<String>,
     pub passages: Vec<PassageView>,
+}
+
+/// The names of an initiative's four sections, as a match names the one copied.
+const SECTION_NAMES: [&str; 4] = [
+    "hiện trạng",
+    "nội dung giải pháp",
+    "phạm vi áp dụng",
+    "hiệu quả và lợi ích",
+];
+
+/// "72% nội dung giải pháp của SK2025-0001234" for a copy in part: the section most copied
+/// when at least half of it was, else the share of the whole initiative.
+pub(crate) fn copied_text(m: &search_index::Match, source: &str) -> Option<String> {
+    if m.verdict != Verdict::PartialCopy {
+        return None;
+    }
+    let pct = |x: f32| (x * 100.0).round() as i64;
+    Some(match m.copied_section {
+        Some((s, share)) if share >= 0.5 => format!(
+            "{}% {} của {source}",
+            pct(share),
+            SECTION_NAMES.get(usize::from(s)).unwrap_or(&"nội dung")
+        ),
+        _ => format!("{}% nội dung của {source}", pct(m.copied_share)),
+    })
 }
 
 /// The answer of a check.
@@ -227,6 +257,8 @@ pub async fn similar(
                 submitted_at: row.submitted_at.map(|t| t.and_utc()),
                 score: m.score,
                 verdict: m.verdict,
+                copied_share: m.copied_share,
+                copied: copied_text(&m, row.receipt_no.as_deref().unwrap_or(row.title.as_str())),
                 passages: m
                     .passages
                     .iter()
@@ -369,6 +401,7 @@ pub(crate) fn recorded_verdict(verdict: Verdict) -> Option<&'static str> {
     match verdict {
         Verdict::Duplicate => Some("duplicate"),
         Verdict::NearDuplicate => Some("near_duplicate"),
+        Verdict::PartialCopy => Some("partial_copy"),
         _ => None,
     }
 }

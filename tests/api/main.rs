@@ -29,6 +29,7 @@ mod org_import;
 mod organisation;
 mod outbox_gaps;
 mod pages;
+mod partial_copies;
 mod people_search;
 mod permissions;
 mod probe;

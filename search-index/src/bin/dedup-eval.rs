@@ -160,6 +160,7 @@ struct PartialStats {
     found: usize,
     flagged: usize,
     every: usize,
+    others: usize,
 }
 
 fn header() -> String {
@@ -277,7 +278,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Copies of parts: every source must be found at rank ≤ 3 with a flagging verdict.
-    let flagging = |v: Verdict| matches!(v, Verdict::Duplicate | Verdict::NearDuplicate);
+    let flagging = |v: Verdict| v >= Verdict::PartialCopy;
     let mut fillers = Generator::new(args.seed ^ 0x5EED_F111);
     let mut partial: Vec<(PartialKind, PartialStats)> = Vec::new();
     for kind in PartialKind::ALL {
@@ -296,6 +297,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let res = ask(&title, &body, None)?;
             latencies.push(t.elapsed().as_secs_f64() * 1000.0);
             stats.cases += 1;
+            // Flagged matches that are none of the sources (false alarms).
+            stats.others += res
+                .matches
+                .iter()
+                .filter(|m| flagging(m.verdict) && !sources.iter().any(|s| s.0 == m.id))
+                .count();
+            if args.verbose {
+                for m in res
+                    .matches
+                    .iter()
+                    .filter(|m| flagging(m.verdict) && !sources.iter().any(|s| s.0 == m.id))
+                {
+                    println!(
+                        "  OTHER {} flagged {}: {:.2}/{:?} copied {:.2} {:?} longest {}",
+                        kind.name(),
+                        m.id,
+                        m.score,
+                        m.verdict,
+                        m.copied_share,
+                        m.copied_section,
+                        m.longest_passage
+                    );
+                }
+            }
             let mut every = true;
             for (sid, key, _) in &sources {
                 stats.sources += 1;
@@ -315,8 +340,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .take(4)
                         .map(|m| {
                             format!(
-                                "{}:{:.2}/{:?}(cq {:.2} cc {:.2})",
-                                m.id, m.score, m.verdict, m.query_coverage, m.candidate_coverage
+                                "{}:{:.2}/{:?}(cq {:.2} cc {:.2} copied {:.2} {:?} longest {})",
+                                m.id,
+                                m.score,
+                                m.verdict,
+                                m.query_coverage,
+                                m.candidate_coverage,
+                                m.copied_share,
+                                m.copied_section,
+                                m.longest_passage
                             )
                         })
                         .collect();
@@ -342,7 +374,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .matches
                         .iter()
                         .filter(|m| flagging(m.verdict))
-                        .map(|m| format!("{}:{:.2}/{:?}", m.id, m.score, m.verdict))
+                        .map(|m| {
+                            format!(
+                                "{}:{:.2}/{:?}(copied {:.2} {:?})",
+                                m.id, m.score, m.verdict, m.copied_share, m.copied_section
+                            )
+                        })
                         .collect();
                     println!("  FLAGGED hard negative {id} {}: {top:?}", form.name());
                 }
@@ -357,9 +394,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut neg_max = 0f32;
     for (id, of, text) in &corpus.hard_negatives {
         let res = ask(&text.title, &text.body(), Some(*id))?;
-        let bad = |m: &search_index::Match| {
-            matches!(m.verdict, Verdict::Duplicate | Verdict::NearDuplicate)
-        };
+        let bad = |m: &search_index::Match| m.verdict >= Verdict::PartialCopy;
         if res.matches.iter().any(|m| m.id == *of && bad(m)) {
             neg_pair += 1;
         }
@@ -413,24 +448,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!();
     println!(
-        "{:<16} {:>5} {:>7} {:>9} {:>11} {:>13}",
-        "copy of parts", "cases", "sources", "found@3", "flagged@3", "every_source"
+        "{:<16} {:>5} {:>7} {:>9} {:>11} {:>13} {:>14}",
+        "copy of parts",
+        "cases",
+        "sources",
+        "found@3",
+        "flagged@3",
+        "every_source",
+        "other_flagged"
     );
     for (kind, s) in &partial {
         let r = |x: usize, of: usize| x as f64 / of.max(1) as f64;
         println!(
-            "{:<16} {:>5} {:>7} {:>9.3} {:>11.3} {:>13.3}",
+            "{:<16} {:>5} {:>7} {:>9.3} {:>11.3} {:>13.3} {:>14}",
             kind.name(),
             s.cases,
             s.sources,
             r(s.found, s.sources),
             r(s.flagged, s.sources),
-            r(s.every, s.cases)
+            r(s.every, s.cases),
+            s.others
         );
     }
     println!(
         "(found@3: share of sources at rank ≤ 3; flagged@3: … with a flagging verdict; \
-         every_source: share of cases with every source flagged at rank ≤ 3)"
+         every_source: share of cases with every source flagged at rank ≤ 3; \
+         other_flagged: flagged matches that are none of the sources)"
     );
     for (form, flagged) in &negatives_by_form {
         println!(

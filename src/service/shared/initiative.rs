@@ -247,7 +247,7 @@ pub struct DuplicateCandidateView {
     pub status_name: &'static str,
     pub submitted_at: Option<DateTime<Utc>>,
     pub score: f64,
-    /// `duplicate` or `near_duplicate`.
+    /// `duplicate`, `near_duplicate` or `partial_copy`.
     pub verdict: String,
     pub detected_at: DateTime<Utc>,
 }

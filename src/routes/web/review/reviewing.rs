@@ -280,10 +280,10 @@ pub(super) fn review_page(
                 title: d.title.clone(),
                 status_name: d.status_name,
                 score_text: format::percent(d.score * 100.0),
-                verdict: if d.verdict == "duplicate" {
-                    "Trùng lặp"
-                } else {
-                    "Gần trùng"
+                verdict: match d.verdict.as_str() {
+                    "duplicate" => "Trùng lặp",
+                    "partial_copy" => "Sao chép một phần",
+                    _ => "Gần trùng",
                 },
                 submitted_text: d.submitted_at.map(format::datetime).unwrap_or_default(),
             })
