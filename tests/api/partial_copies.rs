@@ -97,6 +97,37 @@ async fn stitched_and_transplanted_copies_name_their_sources(backend: Backend) {
     assert!(mb["copied_share"].as_f64().unwrap() > 0.2, "{mb}");
     assert!(ma["copied_share"].as_f64().unwrap() > mb["copied_share"].as_f64().unwrap());
 
+    // Submitted, both sources are recorded for the reviewers.
+    let mut draft = complete_draft(&w, "Ứng dụng công nghệ số trong công việc hằng ngày");
+    for key in ["current_situation", "solution", "scope", "benefits"] {
+        draft[key] = stitched[key].clone();
+    }
+    let filed = submit(&app, &other, &draft).await;
+    assert_eq!(filed["_status"], 200, "{filed}");
+    let admin = app.login(who::ADMIN).await;
+    let recorded = crate::helpers::json(
+        app.get(
+            &format!("/api/v1/initiatives/{}/duplicates", filed["_id"]),
+            &admin,
+        )
+        .await,
+    )
+    .await;
+    let verdict_of = |id: i64| {
+        recorded
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["initiative_id"] == id)
+            .map(|c| c["verdict"].as_str().unwrap().to_owned())
+    };
+    assert!(verdict_of(a_id).is_some(), "{recorded}");
+    assert_eq!(
+        verdict_of(b_id).as_deref(),
+        Some("partial_copy"),
+        "{recorded}"
+    );
+
     // Transplanted: A's solution between a new situation and benefits, under a new title.
     let transplant = json!({
         "title": "Giảm thời gian chờ của đơn vị khi làm thủ tục",
