@@ -4,13 +4,14 @@
 
 use serde_json::{Value, json};
 
-use crate::browser::{Browser, DESKTOP};
+use crate::browser::{Browser, DESKTOP, PHONE};
 use crate::helpers::{Backend, TestApp, World, complete_draft, distinct_draft, json, submit, who};
 
 crate::on_both_backends!(
     a_reviewer_scores_and_approves,
     a_chair_assigns_in_bulk_and_publishes,
     an_author_revises_a_returned_initiative,
+    the_queue_progress_on_a_phone,
 );
 
 /// A committee at the root for the program's only stage, with these members.
@@ -58,6 +59,29 @@ async fn committee_with(app: &TestApp, w: &World, stage: &Value, members: &[(i64
     c
 }
 
+/// The queue's progress bar on a phone, drawn as the count says.
+async fn the_queue_progress_on_a_phone(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let w = app.world().await;
+    let reviewer = app
+        .person("giam.khao@test.vn", "Hoàng Văn Khảo", w.cb)
+        .await;
+    committee_with(&app, &w, &json!({}), &[(reviewer, false)]).await;
+    let member = app.login(who::MEMBER_A).await;
+    submit(&app, &member, &complete_draft(&w, "Số hóa hồ sơ hải quan")).await;
+    let Some(phone) = Browser::start(PHONE).await else {
+        return;
+    };
+    phone.sign_in(&app, "giam.khao@test.vn").await;
+    phone.open(&app, "/xet-duyet").await;
+    phone.wait_text("#progress", "0 / 1").await;
+    assert_eq!(drawn_share(&phone).await, (0.0, 0));
+    phone.shot("review-queue").await;
+    phone.close().await;
+}
+
 async fn status_of(app: &TestApp, id: i64) -> String {
     let token = app.login(who::ADMIN).await;
     json(app.get(&format!("/api/v1/initiatives/{id}"), &token).await).await["status"]
@@ -87,6 +111,11 @@ async fn a_reviewer_scores_and_approves(backend: Backend) {
     let queue = b.wait_text("#queue", "Số hóa hồ sơ hải quan").await;
     assert!(queue.contains("Chưa chấm"), "{queue}");
     b.wait_text("#progress", "0 / 1").await;
+    // The bar is drawn as far as the count says (none scored: empty), with no inline style
+    // for the Content-Security-Policy to block.
+    let (share, styled) = drawn_share(&b).await;
+    assert_eq!(share, 0.0, "the progress bar is drawn empty");
+    assert_eq!(styled, 0, "elements with an inline style");
     b.shot("review-queue").await;
     b.find("#queue .item-title").await.click().await.unwrap();
     b.wait_text("h1", "Số hóa hồ sơ hải quan").await;
@@ -303,4 +332,23 @@ async fn an_author_revises_a_returned_initiative(backend: Backend) {
     b.close().await;
     assert_eq!(status_of(&app, id).await, "under_review");
     app.review_counters_agree().await;
+}
+
+/// The share of the queue's progress bar drawn filled, as a reader sees it: a `<progress>`'s
+/// position, or the filled part's width over the bar's; and how many elements carry an inline
+/// style.
+async fn drawn_share(b: &Browser) -> (f64, i64) {
+    let v = b
+        .c
+        .execute(
+            "const bar = document.querySelector('.progress-box .progress');
+             const styled = document.querySelectorAll('body [style]').length;
+             if (bar.tagName === 'PROGRESS') return [bar.position, styled];
+             const fill = bar.firstElementChild;
+             return [fill.getBoundingClientRect().width / bar.getBoundingClientRect().width, styled];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    (v[0].as_f64().unwrap(), v[1].as_i64().unwrap())
 }
