@@ -59,18 +59,26 @@ async fn committee_with(app: &TestApp, w: &World, stage: &Value, members: &[(i64
     c
 }
 
+/// A committee at the root with one reviewer (giam.khao@test.vn), and one submission waiting
+/// for them; its id.
+async fn one_case_for_a_reviewer(app: &TestApp) -> i64 {
+    let w = app.world().await;
+    let reviewer = app
+        .person("giam.khao@test.vn", "Hoàng Văn Khảo", w.cb)
+        .await;
+    committee_with(app, &w, &json!({}), &[(reviewer, false)]).await;
+    let member = app.login(who::MEMBER_A).await;
+    submit(app, &member, &complete_draft(&w, "Số hóa hồ sơ hải quan")).await["_id"]
+        .as_i64()
+        .unwrap()
+}
+
 /// The queue's progress bar on a phone, drawn as the count says.
 async fn the_queue_progress_on_a_phone(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let w = app.world().await;
-    let reviewer = app
-        .person("giam.khao@test.vn", "Hoàng Văn Khảo", w.cb)
-        .await;
-    committee_with(&app, &w, &json!({}), &[(reviewer, false)]).await;
-    let member = app.login(who::MEMBER_A).await;
-    submit(&app, &member, &complete_draft(&w, "Số hóa hồ sơ hải quan")).await;
+    one_case_for_a_reviewer(&app).await;
     let Some(phone) = Browser::start(PHONE).await else {
         return;
     };
@@ -94,15 +102,7 @@ async fn a_reviewer_scores_and_approves(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let w = app.world().await;
-    let reviewer = app
-        .person("giam.khao@test.vn", "Hoàng Văn Khảo", w.cb)
-        .await;
-    committee_with(&app, &w, &json!({}), &[(reviewer, false)]).await;
-    let member = app.login(who::MEMBER_A).await;
-    let id = submit(&app, &member, &complete_draft(&w, "Số hóa hồ sơ hải quan")).await["_id"]
-        .as_i64()
-        .unwrap();
+    let id = one_case_for_a_reviewer(&app).await;
     let Some(b) = Browser::start(DESKTOP).await else {
         return;
     };
